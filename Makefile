@@ -1,0 +1,68 @@
+# The two commands of the README: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 6543
+INI ?= development.ini
+PACKAGES := trainings participants certificates
+
+ifdef DATABASE_URL
+export DATABASE_URL
+endif
+
+.PHONY: run test lint catalogs extract-messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+
+# Reinstall when the dependency list changes; the stamp files keep repeated runs fast.
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-testing: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[testing]'
+	touch $@ $(VENV)/.installed
+
+# Message catalogs are compiled at install time; .mo files are never committed.
+catalogs: | $(BIN)/python
+	@for package in $(PACKAGES); do \
+	  if [ -d $$package/locale ]; then $(BIN)/pybabel --quiet compile -d $$package/locale -D capacita || exit 1; fi; \
+	done
+
+run: $(VENV)/.installed catalogs
+	$(BIN)/capacita -c $(INI) migrate
+	$(BIN)/capacita -c $(INI) demo --if-empty
+	$(BIN)/capacita -c $(INI) create-user --if-none --role admin --remember var/organiser-login.txt
+	$(BIN)/pserve $(INI) http_port=$(PORT)
+
+lint: $(VENV)/.installed-testing
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-testing catalogs lint
+	$(BIN)/pytest
+
+# For developers: refresh each package's catalogs after changing user-visible strings.
+# The trainings package also owns the shared layout and the error pages.
+TEMPLATES_trainings := templates/trainings templates/errors templates/layout.jinja2
+TEMPLATES_participants := templates/participants
+TEMPLATES_certificates := templates/certificates
+extract-messages: $(VENV)/.installed-testing
+	@for package in $(PACKAGES); do \
+	  case $$package in trainings) templates="$(TEMPLATES_trainings)";; participants) templates="$(TEMPLATES_participants)";; \
+	    certificates) templates="$(TEMPLATES_certificates)";; esac; \
+	  mkdir -p $$package/locale; \
+	  $(BIN)/pybabel --quiet extract -F babel.cfg --project=capacita --no-location --sort-output \
+	    -o $$package/locale/capacita.pot $$package $$(for t in $$templates; do [ -e $$t ] && echo $$t; done) && \
+	  for lang in es en fr; do \
+	    if [ -f $$package/locale/$$lang/LC_MESSAGES/capacita.po ]; then \
+	      $(BIN)/pybabel --quiet update -N -D capacita -i $$package/locale/capacita.pot -d $$package/locale -l $$lang; \
+	    else \
+	      $(BIN)/pybabel --quiet init -D capacita -i $$package/locale/capacita.pot -d $$package/locale -l $$lang; \
+	    fi; \
+	  done; \
+	done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""Certificates: eligibility, issuing, PDF rendering, layouts and public verification."""
+
+
+def includeme(config):
+    config.add_translation_dirs("certificates:locale/")

@@ -1,0 +1,5 @@
+"""Participants: the person registry, registration, waitlist, imports, attendance and check-in."""
+
+
+def includeme(config):
+    config.add_translation_dirs("participants:locale/")

@@ -1,0 +1,229 @@
+"""The person registry, registrations, attendance and imports."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from trainings.models import Base, Language, Training, TrainingSession, User, UTCDateTime, enum_column, utcnow
+
+
+class InstitutionKind(enum.StrEnum):
+    prosecution = "prosecution"
+    police = "police"
+    judiciary = "judiciary"
+    government = "government"
+    local_government = "local_government"
+    ombudsman = "ombudsman"
+    ngo = "ngo"
+    international = "international"
+    academia = "academia"
+    other = "other"
+
+
+class Institution(Base):
+    __tablename__ = "institution"
+    __table_args__ = (
+        sa.UniqueConstraint("country", "name"),
+        sa.CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_present"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(250))
+    kind: Mapped[InstitutionKind] = mapped_column(
+        enum_column(InstitutionKind, "kind"), default=InstitutionKind.other
+    )
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Sex(enum.StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+    undisclosed = "undisclosed"
+
+
+class Person(Base):
+    """One official or speaker, across every training they ever take part in."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        # One person per address, whatever its case or surrounding spaces.
+        sa.Index("uq_person_email_normalised", sa.text("lower(trim(email))"), unique=True),
+        sa.UniqueConstraint("country", "id_document"),
+        sa.CheckConstraint("email IS NULL OR email LIKE '%_@_%'", name="email_shape"),
+        sa.CheckConstraint("length(trim(given_names)) > 0", name="given_names_present"),
+        sa.CheckConstraint("length(trim(family_names)) > 0", name="family_names_present"),
+        sa.CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    given_names: Mapped[str] = mapped_column(sa.String(150))
+    family_names: Mapped[str] = mapped_column(sa.String(150))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str] = mapped_column(sa.String(50), default="")
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, "sex"))
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    institution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("institution.id"), index=True)
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    preferred_language: Mapped[Language] = mapped_column(
+        enum_column(Language, "preferred_language"), default=Language.es
+    )
+    id_document: Mapped[str | None] = mapped_column(sa.String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    institution: Mapped[Institution | None] = relationship()
+    registrations: Mapped[list[Registration]] = relationship(back_populates="person")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_names}".strip()
+
+
+class RegistrationRole(enum.StrEnum):
+    participant = "participant"
+    speaker = "speaker"
+    moderator = "moderator"
+    organiser = "organiser"
+    observer = "observer"
+
+
+class RegistrationStatus(enum.StrEnum):
+    pending = "pending"
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+
+
+class RegistrationSource(enum.StrEnum):
+    web = "web"
+    import_ = "import"
+    organiser = "organiser"
+    walk_in = "walk_in"
+
+
+class Registration(Base):
+    __tablename__ = "registration"
+    __table_args__ = (
+        sa.UniqueConstraint("training_id", "person_id"),
+        sa.UniqueConstraint("token_hash"),
+        sa.Index("ix_registration_training_status", "training_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(sa.ForeignKey("training.id"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    role: Mapped[RegistrationRole] = mapped_column(
+        enum_column(RegistrationRole, "role"), default=RegistrationRole.participant
+    )
+    status: Mapped[RegistrationStatus] = mapped_column(
+        enum_column(RegistrationStatus, "status"), default=RegistrationStatus.pending
+    )
+    source: Mapped[RegistrationSource] = mapped_column(
+        enum_column(RegistrationSource, "source"), default=RegistrationSource.web
+    )
+    # SHA-256 of the private link's token; the token itself is only ever in the email.
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
+    consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    training: Mapped[Training] = relationship()
+    person: Mapped[Person] = relationship(back_populates="registrations")
+    attendances: Mapped[list[Attendance]] = relationship(back_populates="registration")
+
+
+class AttendanceStatus(enum.StrEnum):
+    present = "present"
+    late = "late"
+    excused = "excused"
+    absent = "absent"
+
+
+class AttendanceMethod(enum.StrEnum):
+    manual = "manual"
+    qr = "qr"
+    sheet = "sheet"
+    walk_in = "walk_in"
+
+
+class Attendance(Base):
+    """The current status of one registration in one session; its history is in AttendanceEvent."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id"))
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("session.id"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus, "status"))
+    previous_status: Mapped[AttendanceStatus | None] = mapped_column(
+        enum_column(AttendanceStatus, "previous_status")
+    )
+    method: Mapped[AttendanceMethod] = mapped_column(enum_column(AttendanceMethod, "method"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    registration: Mapped[Registration] = relationship(back_populates="attendances")
+    session: Mapped[TrainingSession] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+    events: Mapped[list[AttendanceEvent]] = relationship(
+        back_populates="attendance", order_by="AttendanceEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class AttendanceEvent(Base):
+    """Every change of an attendance status: the audit trail, never rewritten."""
+
+    __tablename__ = "attendance_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attendance_id: Mapped[int] = mapped_column(sa.ForeignKey("attendance.id"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus, "status"))
+    previous_status: Mapped[AttendanceStatus | None] = mapped_column(
+        enum_column(AttendanceStatus, "previous_status")
+    )
+    method: Mapped[AttendanceMethod] = mapped_column(enum_column(AttendanceMethod, "method"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    attendance: Mapped[Attendance] = relationship(back_populates="events")
+    recorded_by: Mapped[User | None] = relationship()
+
+
+class ParticipantImport(Base):
+    """An uploaded participant list between its preview and its commit."""
+
+    __tablename__ = "participant_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(sa.ForeignKey("training.id"), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    committed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    rejected_report: Mapped[str] = mapped_column(sa.Text, default="")  # CSV of rejected rows
+
+
+class CalendarFeedToken(Base):
+    """A private, revocable address for a person's own calendar feed (stored hashed)."""
+
+    __tablename__ = "calendar_feed_token"
+    __table_args__ = (sa.UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()

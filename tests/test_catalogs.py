@@ -1,0 +1,66 @@
+"""Every user-visible string is translated into Spanish and French, with the same placeholders."""
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_SOURCES = {
+    "trainings": ["trainings", "templates/trainings", "templates/errors", "templates/layout.jinja2"],
+    "participants": ["participants", "templates/participants"],
+    "certificates": ["certificates", "templates/certificates"],
+}
+METHOD_MAP = [("**.py", "python"), ("**.jinja2", "jinja2")]
+OPTIONS = {"**.jinja2": {"extensions": "jinja2.ext.do"}}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "TranslationString": None}
+PLACEHOLDER = re.compile(r"\$\{\w+\}|%\(\w+\)s")
+
+
+def source_messages(package: str) -> set[str]:
+    messages = set()
+    for source in PACKAGE_SOURCES[package]:
+        path = ROOT / source
+        if path.is_file():
+            directory, pattern = path.parent, [(path.name, "jinja2")]
+        elif path.is_dir():
+            directory, pattern = path, METHOD_MAP
+        else:
+            continue
+        for _filename, _lineno, message, _comments, _context in extract_from_dir(
+            directory, pattern, options_map=OPTIONS, keywords=KEYWORDS
+        ):
+            messages.add(message if isinstance(message, str) else message[0])
+    return messages
+
+
+def catalog(package: str, language: str) -> dict:
+    path = ROOT / package / "locale" / language / "LC_MESSAGES" / "capacita.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        return {(m.id if isinstance(m.id, str) else m.id[0]): m for m in read_po(handle) if m.id}
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+@pytest.mark.parametrize("package", sorted(PACKAGE_SOURCES))
+def test_every_message_is_translated(package, language):
+    translations = catalog(package, language)
+    untranslated = []
+    for message_id in sorted(source_messages(package)):
+        entry = translations.get(message_id)
+        strings = [] if entry is None else ([entry.string] if isinstance(entry.string, str) else list(entry.string))
+        if entry is None or entry.fuzzy or not all(strings):
+            untranslated.append(message_id)
+    assert not untranslated, f"{package}/{language}: run `make extract-messages` and translate: {untranslated}"
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+@pytest.mark.parametrize("package", sorted(PACKAGE_SOURCES))
+def test_translations_keep_placeholders(package, language):
+    for message_id, entry in catalog(package, language).items():
+        strings = [entry.string] if isinstance(entry.string, str) else list(entry.string)
+        for string in strings:
+            if string:
+                assert set(PLACEHOLDER.findall(string)) == set(PLACEHOLDER.findall(message_id)), message_id

@@ -1,0 +1,114 @@
+"""The outbox: queued in the caller's transaction, delivered once, retried with backoff."""
+import datetime as dt
+import email
+
+import pytest
+import transaction
+import zope.sqlalchemy
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from trainings.mail import FileDelivery, build_email, deliver_pending, queue_mail, retry_delay, speaking
+from trainings.models import OutboxMessage
+
+SENDER = "Capacita <no-reply@capacita.test>"
+
+
+class RecordingDelivery:
+    def __init__(self, failures=0):
+        self.sent, self.failures = [], failures
+
+    def send(self, message, sender, recipients):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionRefusedError("smtp down")
+        self.sent.append((message, recipients))
+
+
+@pytest.fixture
+def worker(connection):
+    """A mail worker's own transaction manager and session, committing into savepoints of the
+    test's connection (so that its commits are still rolled back at the end)."""
+    manager = transaction.TransactionManager(explicit=True)
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    zope.sqlalchemy.register(session, transaction_manager=manager)
+    yield manager, session
+    session.close()
+
+
+@pytest.fixture
+def queued(worker):
+    manager, dbsession = worker
+    with manager:
+        message_id = _queue(dbsession).id
+    return dbsession, message_id
+
+
+def _queue(dbsession):
+    message = queue_mail(dbsession, to=["ana@example.org"], subject="Confirmación", text="Hola Ñahui",
+                         html="<p>Hola Ñahui</p>", calendar="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                         calendar_method="REQUEST", attachments=[("a.pdf", "application/pdf", b"%PDF-1.4")])
+    dbsession.flush()
+    return message
+
+
+def test_an_email_has_text_html_calendar_and_attachments(dbsession):
+    parsed = email.message_from_bytes(bytes(build_email(_queue(dbsession), SENDER)))
+    types = [part.get_content_type() for part in parsed.walk()]
+    assert {"text/plain", "text/html", "text/calendar", "application/pdf"} <= set(types)
+    calendar = next(part for part in parsed.walk() if part.get_content_type() == "text/calendar")
+    assert calendar.get_param("method") == "REQUEST"
+    assert "outbox-" in parsed["Message-ID"]
+
+
+def test_delivery_marks_sent_and_never_sends_twice(worker, queued):
+    manager, dbsession = worker
+    _, message_id = queued
+    delivery = RecordingDelivery()
+    assert deliver_pending(manager, dbsession, delivery, SENDER) == 1
+    assert deliver_pending(manager, dbsession, delivery, SENDER) == 0
+    assert len(delivery.sent) == 1
+    with manager:
+        assert dbsession.get(OutboxMessage, message_id).sent_at is not None
+
+
+def test_a_failure_is_retried_later_with_backoff(worker, queued):
+    manager, dbsession = worker
+    _, message_id = queued
+    delivery = RecordingDelivery(failures=1)
+    assert deliver_pending(manager, dbsession, delivery, SENDER) == 0
+    with manager:
+        message = dbsession.get(OutboxMessage, message_id)
+        assert message.attempts == 1 and "smtp down" in message.last_error
+        assert message.next_attempt_at > dt.datetime.now(dt.UTC)
+    assert deliver_pending(manager, dbsession, delivery, SENDER) == 0  # not due yet
+    with manager:
+        dbsession.get(OutboxMessage, message_id).next_attempt_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    assert deliver_pending(manager, dbsession, delivery, SENDER) == 1
+
+
+def test_backoff_doubles_up_to_a_ceiling():
+    assert [retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert retry_delay(30) == dt.timedelta(hours=6)
+
+
+def test_development_mail_goes_to_files(tmp_path, dbsession):
+    FileDelivery(str(tmp_path)).send(build_email(_queue(dbsession), SENDER), SENDER, ["ana@example.org"])
+    [written] = list(tmp_path.glob("*.eml"))
+    assert "Confirmación" in email.message_from_bytes(written.read_bytes(), policy=email.policy.default)["Subject"]
+
+
+def test_templates_render_in_the_recipients_language(app_request):
+    with speaking(app_request, "fr") as localizer:
+        from trainings.i18n import _
+
+        assert localizer.translate(_("Log in")) == "Se connecter"
+    assert app_request.localizer.translate(_("Log in")) == "Iniciar sesión"
+
+
+def test_a_rolled_back_change_sends_nothing(dbsession):
+    with dbsession.begin_nested() as savepoint:
+        queue_mail(dbsession, to="x@example.org", subject="s", text="t")
+        dbsession.flush()
+        savepoint.rollback()
+    assert dbsession.scalar(select(func.count()).select_from(OutboxMessage)) == 0

@@ -1,0 +1,100 @@
+"""The database: engine, sessions joined to the request's transaction, and migrations."""
+from __future__ import annotations
+
+import importlib
+import os
+
+import zope.sqlalchemy
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import engine_from_config, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+# Every package's models, by dotted name: the schedule never imports the packages built on it.
+MODEL_MODULES = ("trainings.models", "participants.models", "certificates.models")
+
+
+def import_all_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    """SQLite needs foreign keys switched on, a lock timeout, and (so that SAVEPOINT works)
+    transactions begun by SQLAlchemy rather than by the sqlite3 module."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(settings: dict, prefix: str = "sqlalchemy.") -> Engine:
+    url = settings[prefix + "url"]
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
+    engine = engine_from_config(settings, prefix)
+    if engine.dialect.name == "sqlite":
+        _prepare_sqlite(engine)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(bind=engine)
+
+
+def session_in_transaction(session_factory, transaction_manager, request=None) -> Session:
+    """A session whose commit and rollback follow `transaction_manager` (pyramid_tm's)."""
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", "trainings:migrations")
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(engine_or_url, revision: str = "head") -> None:
+    """Bring the schema to `revision`, on an engine or a database URL."""
+    engine = engine_or_url if isinstance(engine_or_url, Engine) else make_engine({"sqlalchemy.url": engine_or_url})
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    if engine is not engine_or_url:
+        engine.dispose()
+
+
+def includeme(config):
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+
+    import_all_models()
+    engine = settings.get("capacita.engine") or make_engine(settings)
+    session_factory = make_session_factory(engine)
+    config.registry["dbsession_factory"] = session_factory
+    config.registry["db_engine"] = engine
+
+    def dbsession(request) -> Session:
+        # Tests hand in their own session (inside a rolled-back transaction) through the environ.
+        existing = request.environ.get("app.dbsession")
+        if existing is not None:
+            return existing
+        return session_in_transaction(session_factory, request.tm, request=request)
+
+    config.add_request_method(dbsession, reify=True)

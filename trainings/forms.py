@@ -1,0 +1,111 @@
+"""The one way forms are built and handled: colander schemas rendered by deform.
+
+A view builds a form with `make_form` and hands it to `handle_form` with the action to run
+on valid input. Invalid input, or a rule a service refuses (`FieldErrors`), re-renders the
+form with messages next to the fields and writes nothing; valid input runs the action,
+flashes a message and redirects (post/redirect/get).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import colander
+import deform
+from deform.renderer import configure_zpt_renderer
+from markupsafe import Markup
+from pyramid.csrf import get_csrf_token
+from pyramid.httpexceptions import HTTPFound
+from pyramid.response import Response
+from pyramid.threadlocal import get_current_request
+
+from .i18n import _
+
+
+class FieldErrors(Exception):
+    """A business rule refused the input. Maps field names to messages; the key None holds
+    a message about the form as a whole."""
+
+    def __init__(self, errors: Mapping[str | None, str]):
+        super().__init__(dict(errors))
+        self.errors = dict(errors)
+
+
+@colander.deferred
+def _current_csrf_token(node, kw):
+    return get_csrf_token(kw["request"])
+
+
+class CSRFSchema(colander.MappingSchema):
+    """Every form schema inherits this. Pyramid rejects a missing or wrong token before any
+    view runs (`require_csrf`); this field is how each form carries it."""
+
+    csrf_token = colander.SchemaNode(
+        colander.String(), widget=deform.widget.HiddenWidget(), default=_current_csrf_token, missing=""
+    )
+
+
+def make_form(request, schema: colander.SchemaNode, *, submit_label=None, formid="form",
+              action: str = "", **kwargs) -> deform.Form:
+    button = deform.Button(name="submit", title=submit_label or _("Save"), css_class="btn-primary")
+    return deform.Form(schema.bind(request=request), buttons=(button,), formid=formid, action=action, **kwargs)
+
+
+def form_context(form: deform.Form, html: str) -> dict:
+    """What a page template needs: the form's markup and the CSS/JS its widgets use."""
+    # deform renders through Chameleon, which escapes every value it inserts.
+    return {"form": Markup(html), "form_resources": form.get_widget_resources()}  # noqa: S704
+
+
+def render_form(form: deform.Form, appstruct=colander.null) -> dict:
+    return form_context(form, form.render(appstruct))
+
+
+def invalid_from_field_errors(form: deform.Form, errors: Mapping[str | None, str]) -> colander.Invalid:
+    invalid = colander.Invalid(form.schema, errors.get(None))
+    for position, child in enumerate(form.schema.children):
+        if child.name in errors:
+            invalid.add(colander.Invalid(child, errors[child.name]), pos=position)
+    return invalid
+
+
+def render_with_errors(request, form: deform.Form, cstruct, errors: Mapping[str | None, str]) -> dict:
+    invalid = invalid_from_field_errors(form, errors)
+    form.widget.handle_error(form, invalid)  # what form.validate() does for colander's own errors
+    return _failed(request, form, deform.ValidationFailure(form, cstruct, invalid))
+
+
+def _failed(request, form, failure: deform.ValidationFailure) -> dict:
+    # Nothing the action may have flushed survives: the request's transaction is doomed.
+    request.tm.doom()
+    request.response.status_int = 400
+    return form_context(form, failure.render())
+
+
+def handle_form(request, form: deform.Form, on_valid: Callable[[dict], str | Response],
+                *, appstruct=colander.null, success_message=None) -> dict | Response:
+    """GET renders the form (filled with `appstruct`); POST validates and runs `on_valid`,
+    which returns the address to go to next (or a response of its own)."""
+    if request.method != "POST":
+        return render_form(form, appstruct)
+    try:
+        valid = form.validate(request.POST.items())
+    except deform.ValidationFailure as failure:
+        return _failed(request, form, failure)
+    try:
+        result = on_valid(valid)
+    except FieldErrors as refusal:
+        return render_with_errors(request, form, form.cstruct, refusal.errors)
+    if isinstance(result, Response):
+        return result
+    if success_message:
+        request.session.flash(request.localizer.translate(success_message), "success")
+    return HTTPFound(location=result)
+
+
+def _translate(term):
+    request = get_current_request()
+    return request.localizer.translate(term) if request is not None else term
+
+
+def includeme(config):
+    configure_zpt_renderer(translator=_translate)

@@ -1,0 +1,114 @@
+"""Languages: the `capacita` message domain, locale choice, and Babel formatting."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from jinja2 import pass_context
+from pyramid.httpexceptions import HTTPFound
+from pyramid.i18n import TranslationStringFactory
+
+from .timezones import as_zone
+
+_ = TranslationStringFactory("capacita")
+
+AVAILABLE_LOCALES = ("es", "en", "fr")
+DEFAULT_LOCALE = "es"
+LOCALE_COOKIE = "_LOCALE_"
+LANGUAGE_NAMES = {"es": "Español", "en": "English", "fr": "Français"}
+
+
+def negotiate_locale(request) -> str:
+    """The language the person chose with the switcher, else their browser's, else Spanish."""
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in AVAILABLE_LOCALES:
+        return chosen
+    best = request.accept_language.lookup(AVAILABLE_LOCALES, default=DEFAULT_LOCALE)
+    return best if best in AVAILABLE_LOCALES else DEFAULT_LOCALE
+
+
+def babel_locale(request) -> Locale:
+    return Locale.parse(request.locale_name)
+
+
+def format_date(request, value: dt.date | dt.datetime, zone=None, format="medium") -> str:
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(as_zone(zone)).date() if zone else value.date()
+    return babel_dates.format_date(value, format=format, locale=babel_locale(request))
+
+
+def format_datetime(request, value: dt.datetime, zone, format="medium") -> str:
+    return babel_dates.format_datetime(value, format=format, tzinfo=as_zone(zone), locale=babel_locale(request))
+
+
+def format_time(request, value: dt.datetime, zone, format="short") -> str:
+    return babel_dates.format_time(value, format=format, tzinfo=as_zone(zone), locale=babel_locale(request))
+
+
+def format_number(request, value) -> str:
+    return babel_numbers.format_decimal(value, locale=babel_locale(request))
+
+
+def format_percent(request, value: float) -> str:
+    return babel_numbers.format_percent(value, locale=babel_locale(request))
+
+
+def country_name(request, code: str | None) -> str:
+    if not code:
+        return ""
+    return babel_locale(request).territories.get(code.upper(), code)
+
+
+def country_choices(request) -> list[tuple[str, str]]:
+    """Every country as (code, name) in the request's language, sorted by name."""
+    territories = babel_locale(request).territories
+    countries = [(code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()]
+    return sorted(countries, key=lambda item: item[1])
+
+
+def safe_local_path(target: str | None, default: str = "/") -> str:
+    """Only paths on this site, so that `?next=` can never send someone elsewhere."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def set_language_view(request):
+    code = request.matchdict["code"]
+    target = safe_local_path(request.params.get("next"))
+    response = HTTPFound(location=target)
+    if code in AVAILABLE_LOCALES:
+        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def _jinja_filter(function):
+    @pass_context
+    def jinja_filter(context, value, *args, **kwargs):
+        return function(context["request"], value, *args, **kwargs)
+
+    jinja_filter.__name__ = function.__name__
+    return jinja_filter
+
+
+JINJA2_FILTERS = {
+    "date": _jinja_filter(format_date),
+    "datetime": _jinja_filter(format_datetime),
+    "time": _jinja_filter(format_time),
+    "number": _jinja_filter(format_number),
+    "percent": _jinja_filter(format_percent),
+    "country": _jinja_filter(country_name),
+}
+
+
+def includeme(config):
+    config.add_translation_dirs("colander:locale/", "deform:locale/", "trainings:locale/")
+    config.set_locale_negotiator(negotiate_locale)
+    config.add_route("set_language", "/language/{code}")
+    config.add_view(set_language_view, route_name="set_language", request_method="GET")

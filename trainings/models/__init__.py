@@ -1,0 +1,24 @@
+"""The schedule's models and the shared base. Other packages' models live in their own
+`models` modules and are imported by dotted name (see `trainings.db.import_all_models`)."""
+from .accounts import User, UserRole
+from .base import LANGUAGES, Base, Language, UTCDateTime, enum_column, utcnow
+from .outbox import Job, JobStatus, OutboxAttachment, OutboxMessage
+from .schedule import (
+    Programme,
+    Region,
+    SessionSpeaker,
+    SpeakerRole,
+    Training,
+    TrainingKind,
+    TrainingSession,
+    TrainingStatus,
+    Venue,
+    is_valid_timezone,
+)
+
+__all__ = [
+    "LANGUAGES", "Base", "Job", "JobStatus", "Language", "OutboxAttachment", "OutboxMessage",
+    "Programme", "Region", "SessionSpeaker", "SpeakerRole", "Training", "TrainingKind",
+    "TrainingSession", "TrainingStatus", "UTCDateTime", "User", "UserRole", "Venue",
+    "enum_column", "is_valid_timezone", "utcnow",
+]

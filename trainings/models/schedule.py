@@ -1,0 +1,233 @@
+"""The schedule: where trainings happen, what they are, and their sessions and speakers."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from .base import Base, Language, UTCDateTime, enum_column, utcnow
+
+
+def is_valid_timezone(name: str | None) -> bool:
+    if not name or name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+class Region(Base):
+    """A region of a country; every training happens in one, and its IANA zone sets local time."""
+
+    __tablename__ = "region"
+    __table_args__ = (
+        sa.UniqueConstraint("country", "name"),
+        sa.CheckConstraint("length(country) = 2", name="country_code"),
+        sa.CheckConstraint("length(timezone) > 0", name="timezone_present"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(sa.String(2))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    city: Mapped[str] = mapped_column(sa.String(120))
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    venues: Mapped[list[Venue]] = relationship(back_populates="region", order_by="Venue.name")
+
+    @validates("timezone")
+    def _validate_timezone(self, key, value):
+        if not is_valid_timezone(value):
+            raise ValueError(f"unknown IANA time zone: {value!r}")
+        return value
+
+    @validates("country")
+    def _validate_country(self, key, value):
+        return value.strip().upper() if value else value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Venue(Base):
+    __tablename__ = "venue"
+    __table_args__ = (
+        sa.UniqueConstraint("region_id", "name"),
+        sa.CheckConstraint("latitude IS NULL OR (latitude >= -90 AND latitude <= 90)", name="latitude_range"),
+        sa.CheckConstraint(
+            "longitude IS NULL OR (longitude >= -180 AND longitude <= 180)", name="longitude_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    region: Mapped[Region] = relationship(back_populates="venues")
+
+
+class Programme(Base):
+    """A donor-funded programme that groups trainings, e.g. a counter-trafficking project."""
+
+    __tablename__ = "programme"
+    __table_args__ = (
+        sa.UniqueConstraint("name"),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    donor: Mapped[str] = mapped_column(sa.String(200), default="")
+    starts_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    trainings: Mapped[list[Training]] = relationship(back_populates="programme")
+
+
+class TrainingKind(enum.StrEnum):
+    seminar = "seminar"
+    workshop = "workshop"
+    course = "course"
+    conference = "conference"
+    other = "other"
+
+
+class TrainingStatus(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    cancelled = "cancelled"
+
+
+class Training(Base):
+    __tablename__ = "training"
+    __table_args__ = (
+        sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
+        sa.CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity", name="within_capacity"),
+        sa.CheckConstraint(
+            "attendance_threshold >= 0 AND attendance_threshold <= 100", name="threshold_percent"
+        ),
+        sa.CheckConstraint("late_after_minutes >= 0", name="late_after_positive"),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_order"),
+        sa.Index("ix_training_status_starts_on", "status", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[TrainingKind] = mapped_column(enum_column(TrainingKind, "kind"))
+    programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme.id"), index=True)
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("venue.id"), index=True)
+    language: Mapped[Language] = mapped_column(enum_column(Language, "language"), default=Language.es)
+    # Space-separated languages the training offers (certificates, emails); always includes `language`.
+    offered_languages: Mapped[str] = mapped_column(sa.String(20), default="es")
+    capacity: Mapped[int] = mapped_column(sa.Integer)
+    # Confirmed participants, kept by the registration service with a guarded UPDATE so that
+    # capacity holds under concurrent registrations; the CHECK above is the last line of defence.
+    confirmed_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    requires_approval: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    attendance_threshold: Mapped[int] = mapped_column(sa.Integer, default=80)
+    late_after_minutes: Mapped[int] = mapped_column(sa.Integer, default=15)
+    status: Mapped[TrainingStatus] = mapped_column(
+        enum_column(TrainingStatus, "status"), default=TrainingStatus.draft
+    )
+    starts_on: Mapped[dt.date] = mapped_column(sa.Date)
+    ends_on: Mapped[dt.date] = mapped_column(sa.Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    programme: Mapped[Programme | None] = relationship(back_populates="trainings")
+    region: Mapped[Region] = relationship()
+    venue: Mapped[Venue | None] = relationship()
+    sessions: Mapped[list[TrainingSession]] = relationship(
+        back_populates="training",
+        order_by="(TrainingSession.starts_at, TrainingSession.position, TrainingSession.id)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - (self.confirmed_count or 0), 0)
+
+    @property
+    def zone(self):
+        return self.region.zone
+
+    @property
+    def languages(self) -> list[str]:
+        offered = [code for code in (self.offered_languages or "").split() if code]
+        return offered or [str(self.language)]
+
+
+class TrainingSession(Base):
+    """One slot of a training's timetable. Named so as not to be confused with a db session."""
+
+    __tablename__ = "session"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("sequence >= 0", name="sequence_positive"),
+        sa.UniqueConstraint("uid"),
+        sa.Index("ix_session_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(sa.ForeignKey("training.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    topic: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    room: Mapped[str] = mapped_column(sa.String(120), default="")
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    cancelled: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # The iCalendar SEQUENCE: raised whenever time, place or title changes so clients update.
+    sequence: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # The iCalendar UID: chosen once, never changes, survives edits and duplication targets.
+    uid: Mapped[str] = mapped_column(sa.String(80), default=lambda: f"{uuid.uuid4()}@capacita")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    training: Mapped[Training] = relationship(back_populates="sessions")
+    speakers: Mapped[list[SessionSpeaker]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionSpeaker.id"
+    )
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.ends_at - self.starts_at
+
+
+class SpeakerRole(enum.StrEnum):
+    speaker = "speaker"
+    moderator = "moderator"
+
+
+class SessionSpeaker(Base):
+    """A person speaking at or moderating a session. `Person` belongs to the participants
+    package; it is named here by string so that this package never imports that one."""
+
+    __tablename__ = "session_speaker"
+    __table_args__ = (sa.UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("session.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    role: Mapped[SpeakerRole] = mapped_column(enum_column(SpeakerRole, "role"), default=SpeakerRole.speaker)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="speakers")
+    person = relationship("Person")

@@ -1,0 +1,90 @@
+"""Who may do what: organiser identity from the signed session, permissions by role."""
+from __future__ import annotations
+
+import enum
+
+from pyramid.authentication import SessionAuthenticationHelper
+from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
+from pyramid.csrf import SessionCSRFStoragePolicy
+from pyramid.session import SignedCookieSessionFactory
+
+from .models import User
+from .settings import as_bool
+
+
+class Permission(enum.StrEnum):
+    view = "view"  # anyone: public pages, feeds, verification
+    manage = "manage"  # organisers: trainings, participants, attendance, certificates
+    administer = "administer"  # admins: accounts, regions, programmes, layouts
+
+
+def role_principal(role: str) -> str:
+    return f"role:{role}"
+
+
+# The ACL every resource starts from; resources may add entries before it.
+BASE_ACL = (
+    (Allow, Everyone, Permission.view),
+    (Allow, role_principal("organiser"), Permission.manage),
+    (Allow, role_principal("admin"), (Permission.manage, Permission.administer)),
+)
+
+
+class Root:
+    """The root resource of every route without a factory of its own."""
+
+    __acl__ = BASE_ACL
+
+    def __init__(self, request):
+        self.request = request
+
+
+class SecurityPolicy:
+    def __init__(self):
+        self.session_helper = SessionAuthenticationHelper()
+        self.acl_helper = ACLHelper()
+
+    def identity(self, request) -> User | None:
+        user_id = self.session_helper.authenticated_userid(request)
+        if user_id is None:
+            return None
+        user = request.dbsession.get(User, user_id)
+        return user if user is not None and user.active else None
+
+    def authenticated_userid(self, request):
+        user = request.identity
+        return None if user is None else user.id
+
+    def principals(self, request) -> list[str]:
+        principals = [Everyone]
+        user = request.identity
+        if user is not None:
+            principals += [Authenticated, f"user:{user.id}", role_principal(user.role)]
+        return principals
+
+    def permits(self, request, context, permission):
+        return self.acl_helper.permits(context, self.principals(request), permission)
+
+    def remember(self, request, userid, **kw):
+        return self.session_helper.remember(request, userid, **kw)
+
+    def forget(self, request, **kw):
+        return self.session_helper.forget(request, **kw)
+
+
+def includeme(config):
+    settings = config.get_settings()
+    session_factory = SignedCookieSessionFactory(
+        settings["session.secret"],
+        cookie_name="capacita_session",
+        httponly=True,
+        samesite="Lax",
+        secure=as_bool(settings.get("session.secure", False)),
+        timeout=8 * 3600,
+        reissue_time=600,
+    )
+    config.set_session_factory(session_factory)
+    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+    config.set_default_csrf_options(require_csrf=True)
+    config.set_security_policy(SecurityPolicy())
+    config.set_root_factory(Root)
