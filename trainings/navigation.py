@@ -30,8 +30,43 @@ def navigation(request) -> list[NavigationItem]:
     ]
 
 
+@dataclass(frozen=True)
+class TrainingTab:
+    """A page about one training that an organiser reaches from the training's own page."""
+
+    route_name: str  # a route with an {id} placeholder for the training's id
+    label: object
+    permission: str
+    order: int
+
+
+def training_tabs(request, training) -> list[NavigationItem]:
+    tabs = sorted(request.registry.get("training_tabs", []), key=lambda tab: tab.order)
+    current = request.matched_route.name if request.matched_route else None
+    return [
+        NavigationItem(request.route_path(tab.route_name, id=training.id), request.localizer.translate(tab.label),
+                       tab.route_name == current)
+        for tab in tabs
+        if request.has_permission(tab.permission, request.root)
+    ]
+
+
+def has_route(request, name: str) -> bool:
+    from pyramid.interfaces import IRoutesMapper
+
+    return request.registry.getUtility(IRoutesMapper).get_route(name) is not None
+
+
 def includeme(config):
     config.registry.setdefault("navigation", [])
+    config.registry.setdefault("training_tabs", [])
+
+    def add_training_tab(config, route_name: str, label, permission: str, order: int = 100):
+        config.registry["training_tabs"].append(TrainingTab(route_name, label, permission, order))
+
+    config.add_directive("add_training_tab", add_training_tab)
+    config.add_request_method(training_tabs, "training_tabs")
+    config.add_request_method(has_route, "has_route")
 
     def add_navigation_item(config, route_name: str, label, permission: str, order: int = 100):
         config.registry["navigation"].append(NavigationEntry(route_name, label, permission, order))

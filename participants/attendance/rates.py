@@ -1,0 +1,89 @@
+"""The attendance rule, in one place (the README states it for organisers):
+
+- present and late count as attended;
+- absent, or nothing recorded, counts as expected but not attended;
+- an excused session is removed from the expected hours;
+- cancelled sessions never count.
+
+A participant's rate is attended hours over expected hours; reaching the training's threshold
+(80 % by default) makes them eligible for a certificate of attendance.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trainings.models import TrainingSession
+
+from ..models import Attendance, AttendanceStatus, Registration
+
+ATTENDED = frozenset({AttendanceStatus.present, AttendanceStatus.late})
+ZERO = dt.timedelta(0)
+
+
+@dataclass(frozen=True)
+class AttendanceRate:
+    registration_id: int
+    attended: dt.timedelta
+    expected: dt.timedelta
+
+    @property
+    def rate(self) -> float | None:
+        """Between 0 and 1; None when no hours are expected (every session excused or cancelled)."""
+        if self.expected <= ZERO:
+            return None
+        return self.attended / self.expected
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else round(self.rate * 100, 1)
+
+    def reaches(self, threshold_percent: int) -> bool:
+        # Compared in whole seconds, so that exactly at the threshold is never lost to rounding.
+        if self.expected <= ZERO:
+            return False
+        return self.attended.total_seconds() * 100 >= threshold_percent * self.expected.total_seconds()
+
+
+def rate_for(durations: dict[int, dt.timedelta], statuses: dict[int, AttendanceStatus],
+             registration_id: int = 0) -> AttendanceRate:
+    """The rate from each counted session's duration and this person's status in it."""
+    attended = expected = ZERO
+    for session_id, duration in durations.items():
+        status = statuses.get(session_id)
+        if status == AttendanceStatus.excused:
+            continue
+        expected += duration
+        if status in ATTENDED:
+            attended += duration
+    return AttendanceRate(registration_id, attended, expected)
+
+
+def session_durations(dbsession: Session, training_id: int) -> dict[int, dt.timedelta]:
+    """The sessions that count (not cancelled) and how long each lasts."""
+    rows = dbsession.execute(
+        select(TrainingSession.id, TrainingSession.starts_at, TrainingSession.ends_at)
+        .where(TrainingSession.training_id == training_id, TrainingSession.cancelled.is_(False))
+    )
+    return {session_id: ends - starts for session_id, starts, ends in rows}
+
+
+def attendance_rates(dbsession: Session, training_id: int) -> dict[int, AttendanceRate]:
+    """Every registration of the training, by id, with its rate (two queries in all)."""
+    durations = session_durations(dbsession, training_id)
+    statuses: dict[int, dict[int, AttendanceStatus]] = {
+        registration_id: {}
+        for registration_id in dbsession.scalars(select(Registration.id).where(Registration.training_id == training_id))
+    }
+    rows = dbsession.execute(
+        select(Attendance.registration_id, Attendance.session_id, Attendance.status)
+        .join(Registration, Registration.id == Attendance.registration_id)
+        .where(Registration.training_id == training_id)
+    )
+    for registration_id, session_id, status in rows:
+        statuses[registration_id][session_id] = status
+    return {registration_id: rate_for(durations, by_session, registration_id)
+            for registration_id, by_session in statuses.items()}

@@ -1,0 +1,36 @@
+"""Events of the schedule, for the packages built on it (calendar invites, notifications).
+
+Services raise them with `request.registry.notify(Event(request, ...))` after the change is
+flushed; subscribers run in the same transaction, so what they queue (emails) is committed or
+rolled back with the change itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SessionsChanged:
+    """Sessions whose time, place or title changed; their SEQUENCE was raised already."""
+
+    request: object
+    training: object
+    sessions: list = field(default_factory=list)
+
+
+@dataclass
+class SessionCancelled:
+    request: object
+    session: object
+
+
+@dataclass
+class TrainingCancelled:
+    request: object
+    training: object
+
+
+@dataclass
+class TrainingPublished:
+    request: object
+    training: object
