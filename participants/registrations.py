@@ -1,0 +1,141 @@
+"""Registering people for trainings: capacity, approval and the waitlist.
+
+Capacity is never exceeded, even under concurrent registrations: a place is taken with one
+guarded UPDATE (`confirmed_count < capacity`) that the database serialises on the training's
+row, and the CHECK constraint on `training` is the last line of defence.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from trainings.models import Training, utcnow
+
+from .events import RegistrationCancelled, RegistrationConfirmed
+from .models import Person, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
+from .tokens import new_token
+
+# Only these roles take one of the training's places; speakers and organisers come on top.
+ROLES_TAKING_A_PLACE = frozenset({RegistrationRole.participant, RegistrationRole.observer})
+ACTIVE = frozenset({RegistrationStatus.pending, RegistrationStatus.confirmed, RegistrationStatus.waitlisted})
+
+
+class AlreadyRegistered(Exception):
+    def __init__(self, registration: Registration):
+        super().__init__(registration.id)
+        self.registration = registration
+
+
+def take_place(dbsession: Session, training_id: int) -> bool:
+    """Take one place if one is left; False when the training is full."""
+    result = dbsession.execute(
+        update(Training)
+        .where(Training.id == training_id, Training.confirmed_count < Training.capacity)
+        .values(confirmed_count=Training.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    _refresh_count(dbsession, training_id)
+    return result.rowcount == 1
+
+
+def release_place(dbsession: Session, training_id: int) -> None:
+    dbsession.execute(
+        update(Training)
+        .where(Training.id == training_id, Training.confirmed_count > 0)
+        .values(confirmed_count=Training.confirmed_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    _refresh_count(dbsession, training_id)
+
+
+def _refresh_count(dbsession: Session, training_id: int) -> None:
+    training = dbsession.get(Training, training_id)
+    if training is not None:
+        dbsession.refresh(training, ["confirmed_count"])
+
+
+def takes_a_place(registration: Registration) -> bool:
+    return registration.role in ROLES_TAKING_A_PLACE
+
+
+def register(request, training: Training, person: Person, *, role=RegistrationRole.participant,
+             source=RegistrationSource.web, consent: bool = False,
+             approved: bool = False) -> tuple[Registration, str]:
+    """Register `person`; returns the registration and its private-link token (given only now).
+
+    Participants of a training that requires approval wait as pending unless `approved`
+    (organisers registering someone directly approve by doing so); otherwise they take a place
+    or join the waitlist. A cancelled registration of the same person is revived."""
+    dbsession: Session = request.dbsession
+    registration = dbsession.scalar(
+        select(Registration).where(Registration.training_id == training.id, Registration.person_id == person.id)
+    )
+    if registration is not None and registration.status in ACTIVE:
+        raise AlreadyRegistered(registration)
+    token, token_hash = new_token()
+    if registration is None:
+        registration = Registration(training=training, person=person)
+        dbsession.add(registration)
+    registration.role, registration.source, registration.token_hash = role, source, token_hash
+    registration.cancelled_at = registration.confirmed_at = None
+    registration.created_at = utcnow()  # the waitlist is in order of (re)arrival
+    if consent:
+        registration.consent_at = utcnow()
+    needs_approval = training.requires_approval and not approved and role in ROLES_TAKING_A_PLACE
+    registration.status = RegistrationStatus.pending if needs_approval else RegistrationStatus.waitlisted
+    dbsession.flush()
+    if not needs_approval:
+        _confirm_if_possible(request, registration)
+    return registration, token
+
+
+def approve(request, registration: Registration) -> Registration:
+    """An organiser accepts a pending registration: it takes a place, or waits in the list."""
+    if registration.status == RegistrationStatus.pending:
+        registration.status = RegistrationStatus.waitlisted
+        _confirm_if_possible(request, registration)
+    return registration
+
+
+def _confirm_if_possible(request, registration: Registration) -> bool:
+    if takes_a_place(registration) and not take_place(request.dbsession, registration.training_id):
+        registration.status = RegistrationStatus.waitlisted
+        request.dbsession.flush()
+        return False
+    registration.status = RegistrationStatus.confirmed
+    registration.confirmed_at = utcnow()
+    request.dbsession.flush()
+    request.registry.notify(RegistrationConfirmed(request, registration))
+    return True
+
+
+def cancel(request, registration: Registration) -> list[Registration]:
+    """Cancel a registration (kept, never deleted); a place it held goes to the waitlist.
+    Returns the registrations promoted from the waitlist."""
+    if registration.status == RegistrationStatus.cancelled:
+        return []
+    held_a_place = registration.status == RegistrationStatus.confirmed and takes_a_place(registration)
+    registration.status = RegistrationStatus.cancelled
+    registration.cancelled_at = utcnow()
+    request.dbsession.flush()
+    request.registry.notify(RegistrationCancelled(request, registration))
+    if held_a_place:
+        release_place(request.dbsession, registration.training_id)
+        return promote_waitlisted(request, registration.training)
+    return []
+
+
+def promote_waitlisted(request, training: Training) -> list[Registration]:
+    """Give free places to the waitlist in order of arrival."""
+    promoted = []
+    while training.places_left > 0:
+        candidate = request.dbsession.scalar(
+            select(Registration)
+            .where(Registration.training_id == training.id, Registration.status == RegistrationStatus.waitlisted)
+            .order_by(Registration.created_at, Registration.id)
+            .limit(1)
+        )
+        if candidate is None or not _confirm_if_possible(request, candidate):
+            break
+        promoted.append(candidate)
+    return promoted

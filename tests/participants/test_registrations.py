@@ -1,0 +1,59 @@
+import pytest
+
+from participants.events import RegistrationCancelled, RegistrationConfirmed
+from participants.models import RegistrationRole, RegistrationStatus
+from participants.registrations import AlreadyRegistered, approve, cancel, register
+from participants.tokens import hash_token
+from tests import factories
+
+
+@pytest.fixture
+def events(app_request):
+    seen = []
+    app_request.registry.notify = seen.append
+    return seen
+
+
+def test_registrations_beyond_capacity_wait_in_arrival_order(app_request, events):
+    training = factories.TrainingFactory(capacity=2)
+    people = factories.PersonFactory.create_batch(4)
+    statuses = [register(app_request, training, person)[0].status for person in people]
+    assert statuses == [RegistrationStatus.confirmed] * 2 + [RegistrationStatus.waitlisted] * 2
+    assert training.confirmed_count == 2 and training.places_left == 0
+    assert [type(event) for event in events] == [RegistrationConfirmed] * 2
+
+
+def test_cancelling_promotes_the_first_waitlisted(app_request, events):
+    training = factories.TrainingFactory(capacity=1)
+    first, second, third = (register(app_request, training, person)[0]
+                            for person in factories.PersonFactory.create_batch(3))
+    promoted = cancel(app_request, first)
+    assert promoted == [second] and second.status == RegistrationStatus.confirmed
+    assert third.status == RegistrationStatus.waitlisted and training.confirmed_count == 1
+    assert isinstance(events[-2], RegistrationCancelled) and isinstance(events[-1], RegistrationConfirmed)
+
+
+def test_approval_holds_participants_until_an_organiser_approves(app_request, events):
+    training = factories.TrainingFactory(capacity=5, requires_approval=True)
+    registration, _ = register(app_request, training, factories.PersonFactory())
+    assert registration.status == RegistrationStatus.pending and training.confirmed_count == 0
+    approve(app_request, registration)
+    assert registration.status == RegistrationStatus.confirmed and training.confirmed_count == 1
+
+
+def test_speakers_do_not_take_places(app_request, events):
+    training = factories.TrainingFactory(capacity=1, requires_approval=True)
+    registration, _ = register(app_request, training, factories.PersonFactory(), role=RegistrationRole.speaker)
+    assert registration.status == RegistrationStatus.confirmed and training.confirmed_count == 0
+
+
+def test_registering_twice_is_refused_but_a_cancelled_registration_revives(app_request, events):
+    training = factories.TrainingFactory()
+    person = factories.PersonFactory()
+    registration, token = register(app_request, training, person)
+    assert registration.token_hash == hash_token(token) and len(token) >= 43
+    with pytest.raises(AlreadyRegistered):
+        register(app_request, training, person)
+    cancel(app_request, registration)
+    revived, new_token = register(app_request, training, person)
+    assert revived is registration and revived.status == RegistrationStatus.confirmed and new_token != token
