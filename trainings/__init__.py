@@ -89,6 +89,7 @@ def includeme(config):
     config.include(".i18n")
     config.include(".forms")
     config.include(".navigation")
+    config.include(".compression")
     _include_templates(config)
     _include_static(config)
     config.include(".routes")
