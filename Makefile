@@ -40,7 +40,15 @@ run: $(VENV)/.installed catalogs
 lint: $(VENV)/.installed-testing
 	$(BIN)/ruff check .
 
-test: $(VENV)/.installed-testing catalogs lint
+# axe-core (accessibility checks in the browser tests) comes from the npm registry; the browser
+# itself is Debian's Chromium — nothing downloads a browser.
+AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	@if command -v chromium >/dev/null && command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/npm axe-core@4.10; fi
+
+test: $(VENV)/.installed-testing catalogs lint $(AXE)
+	@command -v chromium >/dev/null || echo "** Chromium is not installed: the browser tests (tests/browser) are SKIPPED. apt-get install chromium to run them."
 	$(BIN)/pytest
 
 # For developers: refresh each package's catalogs after changing user-visible strings.
