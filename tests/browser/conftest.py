@@ -7,9 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import transaction
+from webtest.http import StopableWSGIServer
 
 from trainings import make_configurator
-from trainings.db import make_engine, migrate
+from trainings.accounts import create_user
+from trainings.db import make_engine, make_session_factory, migrate, session_in_transaction
+from trainings.models import UserRole
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,13 +47,6 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    from webtest.http import StopableWSGIServer
-
-    import transaction
-    from trainings.accounts import create_user
-    from trainings.db import make_session_factory, session_in_transaction
-    from trainings.models import UserRole
-
     var = tmp_path_factory.mktemp("browser-var")
     settings = {
         "sqlalchemy.url": f"sqlite:///{var}/browser.sqlite",
