@@ -28,8 +28,8 @@ UNDO_KEY = "attendance.undo"
 
 
 def _wants_json(request) -> bool:
-    return request.headers.get("X-Requested-With") == "fetch" or request.accept.best_match(
-        ["text/html", "application/json"]) == "application/json"
+    return (request.headers.get("X-Requested-With") == "fetch"
+            or "application/json" in request.headers.get("Accept", ""))
 
 
 def _selected_session(request, training):
