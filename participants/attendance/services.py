@@ -241,16 +241,23 @@ def current_session(training: Training, now: dt.datetime) -> TrainingSession | N
     return same_day[-1] if same_day else None
 
 
+def folded(text: str) -> str:
+    """Without accents or case, for searching: "nunez" finds "Núñez"."""
+    decomposed = unicodedata.normalize("NFD", (text or "").casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def find_expected(dbsession: Session, training_id: int, text: str, limit: int = 20) -> list[Registration]:
-    """Expected people whose name or institution contains `text` (accents and case as typed)."""
-    words = [word.lower() for word in text.split() if word]
+    """Expected people whose name, email or institution contains every word of `text`,
+    whatever the accents and case."""
+    words = folded(text).split()
     if not words:
         return []
     matches = []
     for registration in expected_registrations(dbsession, training_id):
         person = registration.person
-        haystack = " ".join([person.given_names, person.family_names, person.email or "",
-                             person.institution.name if person.institution else ""]).lower()
+        haystack = folded(" ".join([person.given_names, person.family_names, person.email or "",
+                                    person.institution.name if person.institution else ""]))
         if all(word in haystack for word in words):
             matches.append(registration)
             if len(matches) >= limit:
