@@ -48,3 +48,20 @@ def test_rates_of_a_training_ignore_cancelled_sessions(dbsession):
     rates = attendance_rates(dbsession, training.id)
     assert rates[present.id].rate == 1.0
     assert rates[absent.id].rate == 0.0
+
+
+def test_excused_and_cancelled_sessions_together(dbsession):
+    """Four sessions of 2 h: one cancelled, one excused, one present, one absent → 2 h of 4 h."""
+    training = factories.TrainingFactory(attendance_threshold=50)
+    present_in, excused_in, absent_in = (
+        factories.SessionFactory(training=training, start=dt.time(hour), end=dt.time(hour + 2)) for hour in (8, 11, 14))
+    factories.SessionFactory(training=training, start=dt.time(17), end=dt.time(19), cancelled=True)
+    registration = factories.RegistrationFactory(training=training)
+    for session, status in ((present_in, AttendanceStatus.late), (excused_in, AttendanceStatus.excused),
+                            (absent_in, AttendanceStatus.absent)):
+        dbsession.add(Attendance(registration=registration, session=session, status=status,
+                                 method=AttendanceMethod.manual))
+    dbsession.flush()
+    rate = attendance_rates(dbsession, training.id)[registration.id]
+    assert (rate.attended, rate.expected, rate.percent) == (2 * HOUR, 4 * HOUR, 50.0)
+    assert rate.reaches(training.attendance_threshold) and not rate.reaches(51)

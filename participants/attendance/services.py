@@ -1,0 +1,293 @@
+"""Recording attendance: who is expected in a session, one status change at a time, each one
+kept in the audit trail.
+
+Every change touches one row (one registration in one session), so two organisers marking
+different people at the same moment both keep their marks. For the same row the last write
+wins, and the history keeps both writes with who made them, when and how.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from trainings.models import Training, TrainingSession, User, utcnow
+from trainings.timezones import local_date
+
+from ..models import (
+    Attendance,
+    AttendanceEvent,
+    AttendanceMethod,
+    AttendanceStatus,
+    Person,
+    Registration,
+    RegistrationRole,
+    RegistrationStatus,
+)
+
+# Who is on a session's sheet: everyone confirmed who takes part in the room.
+ON_THE_SHEET = frozenset({RegistrationRole.participant, RegistrationRole.observer, RegistrationRole.speaker,
+                          RegistrationRole.moderator, RegistrationRole.organiser})
+# How long before its start a session counts as the current one at the door.
+DOORS_OPEN = dt.timedelta(minutes=45)
+
+
+def collation_key(text: str) -> str:
+    """Sorts names the Spanish way whatever the database: accents and case aside, and ñ
+    after n (Núñez before Ñahui)."""
+    decomposed = unicodedata.normalize("NFD", (text or "").casefold()).replace("n\u0303", "n\uffff")
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def expected_registrations(dbsession: Session, training_id: int) -> list[Registration]:
+    """The confirmed registrations expected in every session, sorted by family name."""
+    registrations = dbsession.scalars(
+        select(Registration)
+        .where(Registration.training_id == training_id,
+               Registration.status == RegistrationStatus.confirmed,
+               Registration.role.in_(ON_THE_SHEET))
+        .options(joinedload(Registration.person).joinedload(Person.institution))
+    )
+    return sorted(registrations, key=lambda registration: (
+        collation_key(registration.person.family_names), collation_key(registration.person.given_names),
+        registration.id))
+
+
+def session_attendances(dbsession: Session, session_id: int) -> dict[int, Attendance]:
+    """The recorded attendances of a session, by registration id."""
+    rows = dbsession.scalars(select(Attendance).where(Attendance.session_id == session_id)
+                             .options(joinedload(Attendance.recorded_by)))
+    return {attendance.registration_id: attendance for attendance in rows}
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    registration: Registration
+    attendance: Attendance | None
+
+    @property
+    def status(self) -> AttendanceStatus | None:
+        return None if self.attendance is None else self.attendance.status
+
+
+def sheet(dbsession: Session, session: TrainingSession) -> list[SheetRow]:
+    """A session's sheet: every expected person and their status (None: not yet marked)."""
+    attendances = session_attendances(dbsession, session.id)
+    return [SheetRow(registration, attendances.get(registration.id))
+            for registration in expected_registrations(dbsession, session.training_id)]
+
+
+def status_counts(rows: list[SheetRow]) -> Counter:
+    """How many people have each status; the key None counts those not yet marked."""
+    return Counter(row.status for row in rows)
+
+
+def record(dbsession: Session, registration: Registration, session: TrainingSession, status: AttendanceStatus,
+           method: AttendanceMethod, user: User | None, *, at: dt.datetime | None = None) -> Attendance | None:
+    """Set one person's status in one session and keep the change in the audit trail.
+
+    Returns the attendance, or None when it already had this status (nothing is written)."""
+    if registration.training_id != session.training_id:
+        raise ValueError("the registration and the session belong to different trainings")
+    status, method = AttendanceStatus(status), AttendanceMethod(method)
+    at = at or utcnow()
+    attendance = _locked_attendance(dbsession, registration.id, session.id)
+    if attendance is None:
+        attendance = _insert_attendance(dbsession, registration, session, status, method, user, at)
+        if attendance is not None:
+            return attendance
+        # Someone else created the row a moment ago: change it like any existing row.
+        attendance = _locked_attendance(dbsession, registration.id, session.id)
+    if attendance.status == status:
+        return None
+    attendance.previous_status, attendance.status = attendance.status, status
+    attendance.method, attendance.recorded_at, attendance.recorded_by = method, at, user
+    attendance.events.append(AttendanceEvent(status=status, previous_status=attendance.previous_status,
+                                             method=method, recorded_at=at, recorded_by=user))
+    dbsession.flush()
+    return attendance
+
+
+def _locked_attendance(dbsession: Session, registration_id: int, session_id: int) -> Attendance | None:
+    # FOR UPDATE: a concurrent change of the same row waits for this one, so its
+    # previous status is the one this change wrote (SQLite serialises writers anyway).
+    return dbsession.scalar(
+        select(Attendance)
+        .where(Attendance.registration_id == registration_id, Attendance.session_id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _insert_attendance(dbsession, registration, session, status, method, user, at) -> Attendance | None:
+    attendance = Attendance(registration_id=registration.id, session_id=session.id, status=status,
+                            previous_status=None, method=method, recorded_at=at, recorded_by=user)
+    attendance.events.append(AttendanceEvent(status=status, previous_status=None, method=method,
+                                             recorded_at=at, recorded_by=user))
+    try:
+        with dbsession.begin_nested():
+            dbsession.add(attendance)
+    except IntegrityError:
+        return None
+    return attendance
+
+
+@dataclass(frozen=True)
+class MarkedAll:
+    """What "mark everyone present" did, enough to undo exactly that."""
+
+    session_id: int
+    count: int
+    first_event_id: int | None
+    last_event_id: int | None
+
+    def as_dict(self) -> dict:
+        return {"session": self.session_id, "first": self.first_event_id, "last": self.last_event_id}
+
+
+def mark_everyone_present(dbsession: Session, session: TrainingSession, user: User | None) -> MarkedAll:
+    """Mark present everyone not yet marked; those already marked keep their status."""
+    event_ids = []
+    for row in sheet(dbsession, session):
+        if row.attendance is None:
+            attendance = record(dbsession, row.registration, session, AttendanceStatus.present,
+                                AttendanceMethod.manual, user)
+            if attendance is not None:
+                event_ids.append(attendance.events[-1].id)
+    return MarkedAll(session.id, len(event_ids), min(event_ids, default=None), max(event_ids, default=None))
+
+
+def undo_mark_everyone_present(dbsession: Session, session: TrainingSession, user: User | None,
+                               first_event_id: int, last_event_id: int) -> tuple[int, int]:
+    """Give back to "not yet marked" the rows that "mark everyone present" marked, as they were
+    before it. A row somebody changed since keeps its new status (its history shows why).
+    Returns (restored, kept).
+
+    "Not yet marked" is the absence of a row, so undoing removes the row and its single event:
+    what is removed is exactly what the undone action wrote, nothing older."""
+    single_event = (select(AttendanceEvent.attendance_id).group_by(AttendanceEvent.attendance_id)
+                    .having(func.count(AttendanceEvent.id) == 1))
+    marked = select(AttendanceEvent.attendance_id).where(
+        AttendanceEvent.id.between(first_event_id, last_event_id),
+        AttendanceEvent.previous_status.is_(None),
+        AttendanceEvent.status == AttendanceStatus.present,
+        AttendanceEvent.method == AttendanceMethod.manual,
+        AttendanceEvent.recorded_by_id == (user.id if user else None),
+    )
+    candidates = set(dbsession.scalars(
+        select(Attendance.id).where(Attendance.session_id == session.id, Attendance.id.in_(marked))))
+    restorable = set(dbsession.scalars(
+        select(Attendance.id).where(Attendance.id.in_(candidates), Attendance.id.in_(single_event),
+                                    Attendance.status == AttendanceStatus.present)
+        .with_for_update()))
+    if restorable:
+        dbsession.execute(delete(AttendanceEvent).where(AttendanceEvent.attendance_id.in_(restorable)))
+        dbsession.execute(delete(Attendance).where(Attendance.id.in_(restorable)))
+        dbsession.expire_all()
+    return len(restorable), len(candidates - restorable)
+
+
+def record_paper_sheet(dbsession: Session, session: TrainingSession, signed_ids: set[int],
+                       user: User | None) -> tuple[int, int]:
+    """Record a signed paper sheet: who signed is present; who did not and has no status yet is
+    absent. A status set otherwise (late, excused, a QR check-in) is never overwritten by a
+    missing signature. Returns (present, absent) counts of changes."""
+    present = absent = 0
+    for row in sheet(dbsession, session):
+        if row.registration.id in signed_ids:
+            if row.status not in (AttendanceStatus.present, AttendanceStatus.late):
+                record(dbsession, row.registration, session, AttendanceStatus.present, AttendanceMethod.sheet, user)
+                present += 1
+        elif row.status is None:
+            record(dbsession, row.registration, session, AttendanceStatus.absent, AttendanceMethod.sheet, user)
+            absent += 1
+    return present, absent
+
+
+def history(dbsession: Session, registration_id: int, session_id: int) -> list[AttendanceEvent]:
+    """Every change of one person's status in one session, oldest first."""
+    return list(dbsession.scalars(
+        select(AttendanceEvent)
+        .join(Attendance, Attendance.id == AttendanceEvent.attendance_id)
+        .where(Attendance.registration_id == registration_id, Attendance.session_id == session_id)
+        .options(joinedload(AttendanceEvent.recorded_by))
+        .order_by(AttendanceEvent.recorded_at, AttendanceEvent.id)
+    ))
+
+
+def arrival_status(training: Training, session: TrainingSession, now: dt.datetime) -> AttendanceStatus:
+    """Present until the training's grace period after the start has passed, then late."""
+    grace = dt.timedelta(minutes=training.late_after_minutes or 0)
+    return AttendanceStatus.late if now > session.starts_at + grace else AttendanceStatus.present
+
+
+def current_session(training: Training, now: dt.datetime) -> TrainingSession | None:
+    """The session people are arriving for: the one under way (or opening its doors), else the
+    next one today, else the last one today, in the training's local time."""
+    sessions = [session for session in training.sessions if not session.cancelled]
+    for session in sessions:
+        if session.starts_at - DOORS_OPEN <= now < session.ends_at:
+            return session
+    today = local_date(now, training.region.timezone)
+    same_day = [session for session in sessions if local_date(session.starts_at, training.region.timezone) == today]
+    later = [session for session in same_day if session.starts_at > now]
+    if later:
+        return later[0]
+    return same_day[-1] if same_day else None
+
+
+def folded(text: str) -> str:
+    """Without accents or case, for searching: "nunez" finds "Núñez"."""
+    decomposed = unicodedata.normalize("NFD", (text or "").casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def find_expected(dbsession: Session, training_id: int, text: str, limit: int = 20) -> list[Registration]:
+    """Expected people whose name, email or institution contains every word of `text`,
+    whatever the accents and case."""
+    words = folded(text).split()
+    if not words:
+        return []
+    matches = []
+    for registration in expected_registrations(dbsession, training_id):
+        person = registration.person
+        haystack = folded(" ".join([person.given_names, person.family_names, person.email or "",
+                                    person.institution.name if person.institution else ""]))
+        if all(word in haystack for word in words):
+            matches.append(registration)
+            if len(matches) >= limit:
+                break
+    return matches
+
+
+def sessions_with_counts(dbsession: Session, training: Training) -> list[tuple[TrainingSession, Counter]]:
+    """Each session of the training with its counts by status among the expected people."""
+    expected_ids = {registration.id for registration in expected_registrations(dbsession, training.id)}
+    counts = {session.id: Counter() for session in training.sessions}
+    rows = dbsession.execute(
+        select(Attendance.session_id, Attendance.registration_id, Attendance.status)
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .where(TrainingSession.training_id == training.id)
+    )
+    for session_id, registration_id, status in rows:
+        if registration_id in expected_ids:
+            counts[session_id][status] += 1
+    for counter in counts.values():
+        counter[None] = len(expected_ids) - sum(counter.values())
+    return [(session, counts[session.id]) for session in training.sessions]
+
+
+def training_with_sessions(dbsession: Session, training_id: int) -> Training | None:
+    return dbsession.scalar(select(Training).where(Training.id == training_id)
+                            .options(selectinload(Training.sessions), joinedload(Training.region),
+                                     joinedload(Training.venue)))
+
+
+def session_attendances_of(dbsession: Session, registration_id: int, session_id: int) -> Attendance | None:
+    return dbsession.scalar(select(Attendance).where(Attendance.registration_id == registration_id,
+                                                     Attendance.session_id == session_id))
