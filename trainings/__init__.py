@@ -92,3 +92,4 @@ def includeme(config):
     _include_templates(config)
     _include_static(config)
     config.include(".routes")
+    config.include(".calendar")
