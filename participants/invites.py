@@ -56,8 +56,12 @@ def _not_yet_sent(request, registration: Registration, sessions: list, method: s
     """The same invite is not sent twice in one request (a cancelled training also cancels
     its registrations; each person gets one CANCEL)."""
     sent = request.environ.setdefault(SENT_IN_THIS_REQUEST, set())
-    fresh = [session for session in sessions if (registration.person_id, session.uid, method) not in sent]
-    sent.update((registration.person_id, session.uid, method) for session in fresh)
+
+    def key(session):
+        return registration.person_id, session.uid, method, ics.effective_sequence(session)
+
+    fresh = [session for session in sessions if key(session) not in sent]
+    sent.update(map(key, fresh))
     return fresh
 
 

@@ -9,6 +9,7 @@ body is generated only once per version (then served from `BodyCache`).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -155,8 +156,11 @@ def _stamp_query(feed: Feed) -> sa.Select:
 def _as_instant(value) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    if isinstance(value, str) and value:  # SQLite gives aggregates of timestamps back as text
-        parsed = dt.datetime.fromisoformat(value)
+    if isinstance(value, str) and not isinstance(value, enum.Enum):  # a timestamp SQLite gave back as text
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     return None
 
