@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import vobject
+from sqlalchemy import event
 from pyramid.interfaces import IRoutesMapper
 
 from tests import factories
@@ -62,6 +63,29 @@ def test_if_none_match_and_if_modified_since_answer_304_until_something_changes(
     assert vobject.readOne(changed.text).vevent.summary.value.startswith("Sesión reprogramada")
     assert vobject.readOne(changed.text).vevent.sequence.value == "1"
     testapp.get(url, headers={"If-Modified-Since": modified}, status=200)
+
+
+def test_a_poll_that_finds_nothing_new_costs_one_aggregate_query(testapp, dbsession, connection):
+    session = factories.SessionFactory()
+    for _ in range(3):
+        factories.SessionFactory(training=session.training)
+    url = f"/calendar/programmes/{session.training.programme_id}.ics"
+    etag = testapp.get(url).headers["ETag"]
+    dbsession.expire_all()
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        testapp.get(url, headers={"If-None-Match": etag}, status=304)
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    selects = [statement for statement in statements if statement.lstrip().upper().startswith("SELECT")]
+    # the programme itself, then the version stamp: nothing about sessions is loaded or built
+    assert len(selects) == 2, selects
+    assert "max(" in selects[1].lower() and "count(" in selects[1].lower()
 
 
 def test_a_new_speaker_changes_the_feed(testapp, dbsession):

@@ -7,6 +7,7 @@ import vobject
 from pyramid.interfaces import IRoutesMapper
 from pyramid.renderers import render
 from pyramid_jinja2 import IJinja2Environment
+from sqlalchemy import select
 
 from participants.models import CalendarFeedToken, RegistrationStatus
 from tests import factories
@@ -74,7 +75,7 @@ def test_personal_feed_holds_confirmed_trainings_and_can_be_revoked(testapp, dbs
     draft_session = factories.SessionFactory(training=draft.training)
 
     token = _new_address(testapp)
-    stored = dbsession.query(CalendarFeedToken).filter_by(person_id=person.id).one()
+    stored = dbsession.scalars(select(CalendarFeedToken).where(CalendarFeedToken.person_id == person.id)).one()
     assert stored.token_hash != token and len(stored.token_hash) == 64
 
     feed = testapp.get(f"/calendar/people/{token}.ics")
