@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 import vobject
-from sqlalchemy import event
 from pyramid.interfaces import IRoutesMapper
+from sqlalchemy import event
 
 from tests import factories
 from trainings.models import TrainingStatus
