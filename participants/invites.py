@@ -207,7 +207,6 @@ def registration_feed(registration: Registration) -> feeds.Feed:
         (TrainingSession.training_id == registration.training_id, *feeds.public_criteria()),
         extra_stamp=(select(Registration.status).where(Registration.id == registration.id).scalar_subquery(),
                      select(Registration.updated_at).where(Registration.id == registration.id).scalar_subquery()),
-        timezone=registration.training.region.timezone,
     )
 
 

@@ -31,14 +31,19 @@ PAST_WINDOW = dt.timedelta(days=365)
 
 @dataclass(frozen=True)
 class Feed:
-    """What one feed holds. `criteria` filter TrainingSession joined to Training; `extra_stamp`
-    are scalar subqueries for rows the text depends on beyond the sessions (the feed's subject,
-    a person's registrations)."""
+    """What one feed holds. `criteria` filter TrainingSession joined to Training; `subject` is a
+    scalar subquery giving the feed's own object's last change, NULL when that object does not
+    exist or is not public (then the feed is 404, found out by the same single query);
+    `extra_stamp` are scalar subqueries for other rows its text depends on."""
 
     key: str
     criteria: tuple
+    subject: object | None = None
     extra_stamp: tuple = ()
-    timezone: str | None = None
+
+
+class FeedNotFound(LookupError):
+    """The feed's subject does not exist, or is not public."""
 
 
 @dataclass(frozen=True)
@@ -79,25 +84,28 @@ def window_start(now: dt.datetime | None = None) -> dt.datetime:
 
 
 def session_feed(session_id: int) -> Feed:
-    return Feed(f"session:{session_id}", (TrainingSession.id == session_id, *public_criteria()))
+    public_session = (select(TrainingSession.updated_at).join(Training, TrainingSession.training_id == Training.id)
+                      .where(TrainingSession.id == session_id, *public_criteria()))
+    return Feed(f"session:{session_id}", (TrainingSession.id == session_id, *public_criteria()),
+                subject=public_session.scalar_subquery())
 
 
-def training_feed(training: Training) -> Feed:
-    return Feed(f"training:{training.id}", (Training.id == training.id, *public_criteria()),
-                timezone=training.region.timezone)
+def training_feed(training_id: int) -> Feed:
+    public_training = select(Training.updated_at).where(Training.id == training_id, *public_criteria())
+    return Feed(f"training:{training_id}", (Training.id == training_id, *public_criteria()),
+                subject=public_training.scalar_subquery())
 
 
-def region_feed(region: Region, now: dt.datetime | None = None) -> Feed:
+def region_feed(region_id: int, now: dt.datetime | None = None) -> Feed:
     start = window_start(now)
-    return Feed(f"region:{region.id}:{start:%Y%m%d}",
-                (Training.region_id == region.id, TrainingSession.ends_at >= start, *public_criteria()),
-                extra_stamp=(select(Region.updated_at).where(Region.id == region.id).scalar_subquery(),),
-                timezone=region.timezone)
+    return Feed(f"region:{region_id}:{start:%Y%m%d}",
+                (Training.region_id == region_id, TrainingSession.ends_at >= start, *public_criteria()),
+                subject=select(Region.updated_at).where(Region.id == region_id).scalar_subquery())
 
 
-def programme_feed(programme: Programme) -> Feed:
-    return Feed(f"programme:{programme.id}", (Training.programme_id == programme.id, *public_criteria()),
-                extra_stamp=(select(Programme.updated_at).where(Programme.id == programme.id).scalar_subquery(),))
+def programme_feed(programme_id: int) -> Feed:
+    return Feed(f"programme:{programme_id}", (Training.programme_id == programme_id, *public_criteria()),
+                subject=select(Programme.updated_at).where(Programme.id == programme_id).scalar_subquery())
 
 
 def all_feed(now: dt.datetime | None = None) -> Feed:
@@ -149,8 +157,9 @@ def _stamp_query(feed: Feed) -> sa.Select:
         .where(*feed.criteria)
         .subquery()
     )
+    subject = [] if feed.subject is None else [feed.subject.label("subject")]
     extras = [expression.label(f"extra_{index}") for index, expression in enumerate(feed.extra_stamp)]
-    return select(schedule, speakers, *extras).select_from(schedule).join(speakers, sa.true())
+    return select(schedule, speakers, *subject, *extras).select_from(schedule).join(speakers, sa.true())
 
 
 def _as_instant(value) -> dt.datetime | None:
@@ -166,8 +175,11 @@ def _as_instant(value) -> dt.datetime | None:
 
 
 def feed_version(dbsession: Session, feed: Feed, rendering_key: tuple = ()) -> FeedVersion:
-    """The feed's version from one aggregate query: a strong ETag and a Last-Modified."""
+    """The feed's version from one aggregate query: a strong ETag and a Last-Modified.
+    Raises FeedNotFound when the feed's subject is missing or not public."""
     row = dbsession.execute(_stamp_query(feed)).one()
+    if feed.subject is not None and row.subject is None:
+        raise FeedNotFound(feed.key)
     instants = [instant for instant in map(_as_instant, row) if instant is not None]
     stamp = "|".join(str(value) for value in (FORMAT_VERSION, feed.key, *rendering_key, *row))
     etag = hashlib.sha256(stamp.encode("utf-8")).hexdigest()[:32]

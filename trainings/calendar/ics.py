@@ -158,11 +158,27 @@ def session_event(session, options: CalendarOptions) -> Event:
     return event
 
 
+# Every VTIMEZONE covers these years at least, so that a zone's definition is the same in every
+# feed and invite: clients that keep one definition per TZID never mix a partial one into another.
+ZONE_YEARS = (2000, 2040)
+
+
 @functools.lru_cache(maxsize=64)
 def vtimezone(zone_name: str, first_year: int, last_year: int) -> bytes:
-    """The VTIMEZONE of an IANA zone for the years the events span (it is costly, so cached)."""
+    """The VTIMEZONE of an IANA zone for a span of years (costly to compute, so cached).
+
+    Past rule changes (Paraguay's in 2024) come as RDATEs; each is written as its own
+    property, which RFC 5545 allows and which readers that mishandle value lists get right."""
     component = Timezone.from_tzinfo(as_zone(zone_name), tzid=zone_name, first_date=dt.date(first_year, 1, 1),
                                      last_date=dt.date(last_year, 1, 1))
+    for observance in component.subcomponents:
+        rdates = observance.get("RDATE")
+        if rdates is None:
+            continue
+        instants = [period.dt for value in (rdates if isinstance(rdates, list) else [rdates]) for period in value.dts]
+        del observance["RDATE"]
+        for instant in instants:
+            observance.add("RDATE", instant)
     return component.to_ical()
 
 
@@ -170,9 +186,9 @@ def _timezones(sessions: list) -> list[Timezone]:
     years: dict[str, list[int]] = {}
     for session in sessions:
         zone_name = session.training.region.timezone
-        local_years = [utc_to_local(session.starts_at, zone_name).year, utc_to_local(session.ends_at, zone_name).year]
-        years.setdefault(zone_name, []).extend(local_years)
-    return [Timezone.from_ical(vtimezone(name, min(span) - 1, max(span) + 2)) for name, span in sorted(years.items())]
+        years.setdefault(zone_name, []).extend((session.starts_at.year, session.ends_at.year))
+    return [Timezone.from_ical(vtimezone(name, min(ZONE_YEARS[0], min(span) - 1), max(ZONE_YEARS[1], max(span) + 2)))
+            for name, span in sorted(years.items())]
 
 
 def build_calendar(sessions: Iterable, options: CalendarOptions) -> Calendar:

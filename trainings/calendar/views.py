@@ -1,7 +1,9 @@
-"""The public calendar feeds. Anyone may subscribe; no cookie is needed."""
+"""The public calendar feeds. Anyone may subscribe; no cookie is needed.
+
+A poll costs one query: the feed's version stamp also tells whether its subject exists and is
+public, and the subject itself is loaded only when the feed's body has to be built."""
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
 from ..i18n import _
@@ -11,43 +13,42 @@ from . import feeds, ics
 from .web import rendering, serve_feed
 
 
-def _get(request, model):
-    found = request.dbsession.get(model, int(request.matchdict["id"]))
-    if found is None:
-        raise HTTPNotFound()
-    return found
+def _id(request) -> int:
+    return int(request.matchdict["id"])
 
 
 @view_config(route_name="calendar_session", renderer="ics", permission=Permission.view, request_method="GET")
 def session_calendar(request):
-    session = _get(request, TrainingSession)
-    if session.training.status not in feeds.PUBLIC_STATUSES:
-        raise HTTPNotFound()
-    how = rendering(request, request.locale_name, ics.summary(session))
-    return serve_feed(request, feeds.session_feed(session.id), how, f"session-{session.id}.ics")
+    session_id = _id(request)
+    how = rendering(request, request.locale_name,
+                    lambda: ics.summary(request.dbsession.get(TrainingSession, session_id)))
+    return serve_feed(request, feeds.session_feed(session_id), how, f"session-{session_id}.ics")
 
 
 @view_config(route_name="calendar_training", renderer="ics", permission=Permission.view, request_method="GET")
 def training_calendar(request):
-    training = _get(request, Training)
-    if training.status not in feeds.PUBLIC_STATUSES:
-        raise HTTPNotFound()
-    how = rendering(request, request.locale_name, training.title)
-    return serve_feed(request, feeds.training_feed(training), how, f"training-{training.id}.ics")
+    training_id = _id(request)
+    how = rendering(request, request.locale_name, lambda: request.dbsession.get(Training, training_id).title)
+    return serve_feed(request, feeds.training_feed(training_id), how, f"training-{training_id}.ics")
 
 
 @view_config(route_name="calendar_region", renderer="ics", permission=Permission.view, request_method="GET")
 def region_calendar(request):
-    region = _get(request, Region)
-    how = rendering(request, request.locale_name, _("Trainings in ${region}", mapping={"region": region.name}))
-    return serve_feed(request, feeds.region_feed(region), how, f"region-{region.id}.ics")
+    region_id = _id(request)
+
+    def name():
+        region = request.dbsession.get(Region, region_id)
+        return _("Trainings in ${region}", mapping={"region": region.name})
+
+    return serve_feed(request, feeds.region_feed(region_id), rendering(request, request.locale_name, name),
+                      f"region-{region_id}.ics")
 
 
 @view_config(route_name="calendar_programme", renderer="ics", permission=Permission.view, request_method="GET")
 def programme_calendar(request):
-    programme = _get(request, Programme)
-    how = rendering(request, request.locale_name, programme.name)
-    return serve_feed(request, feeds.programme_feed(programme), how, f"programme-{programme.id}.ics")
+    programme_id = _id(request)
+    how = rendering(request, request.locale_name, lambda: request.dbsession.get(Programme, programme_id).name)
+    return serve_feed(request, feeds.programme_feed(programme_id), how, f"programme-{programme_id}.ics")
 
 
 @view_config(route_name="calendar_all", renderer="ics", permission=Permission.view, request_method="GET")

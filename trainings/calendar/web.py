@@ -7,13 +7,13 @@ from email.utils import format_datetime
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from icalendar import Calendar
-from pyramid.httpexceptions import HTTPNotModified
+from pyramid.httpexceptions import HTTPNotFound, HTTPNotModified
 
 from ..i18n import _
 from ..mail import localizer_for
 from . import ics
 from .cache import BodyCache
-from .feeds import Feed, FeedDocument, FeedVersion, Rendering, feed_document, feed_version, rendering_key
+from .feeds import Feed, FeedDocument, FeedNotFound, FeedVersion, Rendering, feed_document, feed_version, rendering_key
 
 CONTENT_TYPE = "text/calendar"
 PUBLIC_CACHE_CONTROL = "public, max-age=900"
@@ -65,10 +65,12 @@ def calendar_options(request, language: str, name: str, **kw) -> ics.CalendarOpt
 
 
 def rendering(request, language: str, name, extra_key: tuple = (), **kw) -> Rendering:
-    """How a feed is written for this request; `name` is translated in `language` lazily."""
+    """How a feed is written for this request. `name` (a string, or a callable giving one, so
+    that nothing is loaded for a feed served from cache) is translated in `language`."""
 
     def options() -> ics.CalendarOptions:
-        return calendar_options(request, language, localizer_for(request, language).translate(name), **kw)
+        title = name() if callable(name) else name
+        return calendar_options(request, language, localizer_for(request, language).translate(title), **kw)
 
     return Rendering(options=options, language=language, public_url=public_url(request), extra_key=extra_key)
 
@@ -96,7 +98,10 @@ def caching_headers(version: FeedVersion, private: bool) -> dict:
 
 def serve_feed(request, feed: Feed, how: Rendering, filename: str, private: bool = False):
     """A 304 when the client has this version already, else the (cached) document."""
-    version = feed_version(request.dbsession, feed, rendering_key(how))
+    try:
+        version = feed_version(request.dbsession, feed, rendering_key(how))
+    except FeedNotFound:
+        raise HTTPNotFound() from None
     if is_not_modified(request, version):
         return HTTPNotModified(headers=caching_headers(version, private))
     return feed_document(request.dbsession, feed, how, body_cache(request), filename=filename,
