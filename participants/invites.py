@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 
+import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import func, select, update
@@ -189,25 +190,29 @@ def renew_personal_feed(dbsession: Session, person: Person) -> str:
     return token
 
 
+_PERSON_TRAININGS = select(Registration.training_id).where(
+    Registration.person_id == feeds.FEED_ID, Registration.status == RegistrationStatus.confirmed)
+_PERSON = (Training.id.in_(_PERSON_TRAININGS), *feeds.public_criteria())
+_PERSON_REGISTRATIONS = Registration.person_id == feeds.FEED_ID
+_PERSON_STAMP = (select(func.count(Registration.id)).where(_PERSON_REGISTRATIONS).scalar_subquery(),
+                 select(func.max(Registration.updated_at)).where(_PERSON_REGISTRATIONS).scalar_subquery(),
+                 select(Person.updated_at).where(Person.id == feeds.FEED_ID).scalar_subquery())
+_REGISTRATION = (TrainingSession.training_id == sa.bindparam("training_id", type_=sa.Integer),
+                 *feeds.public_criteria())
+_REGISTRATION_STAMP = (select(Registration.status).where(Registration.id == feeds.FEED_ID).scalar_subquery(),
+                       select(Registration.updated_at).where(Registration.id == feeds.FEED_ID).scalar_subquery())
+
+
 def person_feed(person: Person) -> feeds.Feed:
-    confirmed = select(Registration.training_id).where(
-        Registration.person_id == person.id, Registration.status == RegistrationStatus.confirmed)
-    mine = Registration.person_id == person.id
-    return feeds.Feed(
-        f"person:{person.id}", (Training.id.in_(confirmed), *feeds.public_criteria()),
-        extra_stamp=(select(func.count(Registration.id)).where(mine).scalar_subquery(),
-                     select(func.max(Registration.updated_at)).where(mine).scalar_subquery(),
-                     select(Person.updated_at).where(Person.id == person.id).scalar_subquery()),
-    )
+    """Every session of the trainings the person is confirmed in; changes with any of their
+    registrations and with their name (the calendar's title)."""
+    return feeds.Feed("person", f"person:{person.id}", _PERSON, {"feed_id": person.id}, extra_stamp=_PERSON_STAMP)
 
 
 def registration_feed(registration: Registration) -> feeds.Feed:
-    return feeds.Feed(
-        f"registration:{registration.id}",
-        (TrainingSession.training_id == registration.training_id, *feeds.public_criteria()),
-        extra_stamp=(select(Registration.status).where(Registration.id == registration.id).scalar_subquery(),
-                     select(Registration.updated_at).where(Registration.id == registration.id).scalar_subquery()),
-    )
+    return feeds.Feed("registration", f"registration:{registration.id}", _REGISTRATION,
+                      {"feed_id": registration.id, "training_id": registration.training_id},
+                      extra_stamp=_REGISTRATION_STAMP)
 
 
 def registration_event_status(registration: Registration) -> str | None:

@@ -18,7 +18,17 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..models import Programme, Region, SessionSpeaker, Training, TrainingSession, TrainingStatus, Venue, utcnow
+from ..models import (
+    Programme,
+    Region,
+    SessionSpeaker,
+    Training,
+    TrainingSession,
+    TrainingStatus,
+    UTCDateTime,
+    Venue,
+    utcnow,
+)
 from . import ics
 from .cache import BodyCache
 
@@ -34,12 +44,21 @@ class Feed:
     """What one feed holds. `criteria` filter TrainingSession joined to Training; `subject` is a
     scalar subquery giving the feed's own object's last change, NULL when that object does not
     exist or is not public (then the feed is 404, found out by the same single query);
-    `extra_stamp` are scalar subqueries for other rows its text depends on."""
+    `extra_stamp` are scalar subqueries for other rows its text depends on.
 
+    Feeds of one `kind` share their SQL, which is built once: what differs between two feeds
+    of a kind (an id, the start of the window) goes in `params`, through bind parameters."""
+
+    kind: str
     key: str
     criteria: tuple
+    params: dict = field(default_factory=dict)
     subject: object | None = None
     extra_stamp: tuple = ()
+
+
+FEED_ID = sa.bindparam("feed_id", type_=sa.Integer)
+WINDOW_START = sa.bindparam("window_start", type_=UTCDateTime)
 
 
 class FeedNotFound(LookupError):
@@ -73,7 +92,7 @@ class Rendering:
 
 
 def public_criteria() -> tuple:
-    return (Training.status.in_(PUBLIC_STATUSES),)
+    return _PUBLIC
 
 
 def window_start(now: dt.datetime | None = None) -> dt.datetime:
@@ -83,34 +102,42 @@ def window_start(now: dt.datetime | None = None) -> dt.datetime:
     return (now - PAST_WINDOW).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+_PUBLIC = (Training.status.in_(PUBLIC_STATUSES),)
+_SESSION = (TrainingSession.id == FEED_ID, *_PUBLIC)
+_SESSION_SUBJECT = (select(TrainingSession.updated_at).join(Training, TrainingSession.training_id == Training.id)
+                    .where(*_SESSION).scalar_subquery())
+_TRAINING = (Training.id == FEED_ID, *_PUBLIC)
+_TRAINING_SUBJECT = select(Training.updated_at).where(*_TRAINING).scalar_subquery()
+_REGION = (Training.region_id == FEED_ID, TrainingSession.ends_at >= WINDOW_START, *_PUBLIC)
+_REGION_SUBJECT = select(Region.updated_at).where(Region.id == FEED_ID).scalar_subquery()
+_PROGRAMME = (Training.programme_id == FEED_ID, *_PUBLIC)
+_PROGRAMME_SUBJECT = select(Programme.updated_at).where(Programme.id == FEED_ID).scalar_subquery()
+_ALL = (TrainingSession.ends_at >= WINDOW_START, *_PUBLIC)
+
+
 def session_feed(session_id: int) -> Feed:
-    public_session = (select(TrainingSession.updated_at).join(Training, TrainingSession.training_id == Training.id)
-                      .where(TrainingSession.id == session_id, *public_criteria()))
-    return Feed(f"session:{session_id}", (TrainingSession.id == session_id, *public_criteria()),
-                subject=public_session.scalar_subquery())
+    return Feed("session", f"session:{session_id}", _SESSION, {"feed_id": session_id}, subject=_SESSION_SUBJECT)
 
 
 def training_feed(training_id: int) -> Feed:
-    public_training = select(Training.updated_at).where(Training.id == training_id, *public_criteria())
-    return Feed(f"training:{training_id}", (Training.id == training_id, *public_criteria()),
-                subject=public_training.scalar_subquery())
+    return Feed("training", f"training:{training_id}", _TRAINING, {"feed_id": training_id},
+                subject=_TRAINING_SUBJECT)
 
 
 def region_feed(region_id: int, now: dt.datetime | None = None) -> Feed:
     start = window_start(now)
-    return Feed(f"region:{region_id}:{start:%Y%m%d}",
-                (Training.region_id == region_id, TrainingSession.ends_at >= start, *public_criteria()),
-                subject=select(Region.updated_at).where(Region.id == region_id).scalar_subquery())
+    return Feed("region", f"region:{region_id}:{start:%Y%m%d}", _REGION,
+                {"feed_id": region_id, "window_start": start}, subject=_REGION_SUBJECT)
 
 
 def programme_feed(programme_id: int) -> Feed:
-    return Feed(f"programme:{programme_id}", (Training.programme_id == programme_id, *public_criteria()),
-                subject=select(Programme.updated_at).where(Programme.id == programme_id).scalar_subquery())
+    return Feed("programme", f"programme:{programme_id}", _PROGRAMME, {"feed_id": programme_id},
+                subject=_PROGRAMME_SUBJECT)
 
 
 def all_feed(now: dt.datetime | None = None) -> Feed:
     start = window_start(now)
-    return Feed(f"all:{start:%Y%m%d}", (TrainingSession.ends_at >= start, *public_criteria()))
+    return Feed("all", f"all:{start:%Y%m%d}", _ALL, {"window_start": start})
 
 
 def _speaker_entities():
@@ -121,7 +148,17 @@ def _speaker_entities():
     return person, institution
 
 
+_STAMP_QUERIES: dict[str, sa.Select] = {}
+
+
 def _stamp_query(feed: Feed) -> sa.Select:
+    query = _STAMP_QUERIES.get(feed.kind)
+    if query is None:
+        query = _STAMP_QUERIES[feed.kind] = _build_stamp_query(feed)
+    return query
+
+
+def _build_stamp_query(feed: Feed) -> sa.Select:
     person, institution = _speaker_entities()
     schedule = (
         select(
@@ -177,7 +214,7 @@ def _as_instant(value) -> dt.datetime | None:
 def feed_version(dbsession: Session, feed: Feed, rendering_key: tuple = ()) -> FeedVersion:
     """The feed's version from one aggregate query: a strong ETag and a Last-Modified.
     Raises FeedNotFound when the feed's subject is missing or not public."""
-    row = dbsession.execute(_stamp_query(feed)).one()
+    row = dbsession.execute(_stamp_query(feed), feed.params).one()
     if feed.subject is not None and row.subject is None:
         raise FeedNotFound(feed.key)
     instants = [instant for instant in map(_as_instant, row) if instant is not None]
@@ -199,7 +236,8 @@ def feed_sessions(dbsession: Session, feed: Feed) -> Sequence[TrainingSession]:
             joinedload(TrainingSession.training).joinedload(Training.programme),
             selectinload(TrainingSession.speakers).joinedload(SessionSpeaker.person).joinedload(person.institution),
         )
-        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .order_by(TrainingSession.starts_at, TrainingSession.id),
+        feed.params,
     ).unique().all()
 
 
