@@ -159,3 +159,14 @@ def test_drafts_invite_nobody_until_published(app_request, dbsession, training):
     app_request.registry.notify(TrainingPublished(app_request, training))
     [message] = outbox(dbsession)
     assert message.calendar_method == "REQUEST"
+
+
+def test_plain_text_is_not_html_escaped_but_html_is(app_request, dbsession):
+    training = factories.TrainingFactory(title="Trata & explotación <laboral>")
+    factories.SessionFactory(training=training, title="Víctimas & testigos")
+    registrations.register(app_request, training, factories.PersonFactory())
+    [message] = outbox(dbsession)
+    assert "«Trata & explotación <laboral>»" in message.body_text
+    assert "Víctimas & testigos" in message.body_text
+    assert "Trata &amp; explotación &lt;laboral&gt;" in message.body_html
+    assert "<laboral>" not in message.body_html

@@ -245,8 +245,7 @@ def feed_document(dbsession: Session, feed: Feed, rendering: Rendering, cache: B
                   filename: str, private: bool = False,
                   version: FeedVersion | None = None) -> FeedDocument:
     """The feed's body: from the cache when this version was built before, else built now."""
-    rendering_key = (rendering.language, rendering.public_url, *rendering.extra_key)
-    version = version or feed_version(dbsession, feed, rendering_key)
+    version = version or feed_version(dbsession, feed, rendering_key(rendering))
     cache_key = (feed.key, version.etag)
     body = cache.get(cache_key)
     if body is None:
