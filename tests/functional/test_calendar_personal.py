@@ -1,5 +1,6 @@
 """Personal calendars: a registration's own feed by its private link, and a person's feed of
 every confirmed training at a revocable address; the private page's calendar panel."""
+import datetime as dt
 import re
 
 import pytest
@@ -111,7 +112,8 @@ def test_the_private_page_panel_offers_subscribe_download_and_a_personal_address
 
 
 def test_the_training_page_links(app_request, dbsession):
-    training = factories.TrainingFactory()
+    training = factories.TrainingFactory(region__timezone="America/Asuncion", region__country="PY")
+    session = factories.SessionFactory(training=training, title="Apertura & bienvenida", day=dt.date(2025, 7, 15))
     environment = app_request.registry.queryUtility(IJinja2Environment, name=".jinja2")
     template = environment.from_string(
         '{% from "trainings/calendar/_links.jinja2" import calendar_links %}{{ calendar_links(request, training) }}')
@@ -120,5 +122,11 @@ def test_the_training_page_links(app_request, dbsession):
     assert f"/calendar/trainings/{training.id}.ics?download=1" in html
     assert "https://calendar.google.com/calendar/render?cid=webcal" in html
     assert "https://outlook.live.com/calendar/0/addfromweb?url=http" in html
+    # one-off links per session, in UTC: 09:00 in Asunción on 2025-07-15 is 12:00 UTC
+    assert "dates=20250715T120000Z%2F20250715T140000Z" in html
+    assert "ctz=America%2FAsuncion" in html
+    assert "startdt=2025-07-15T12%3A00%3A00%2B00%3A00" in html
+    assert f"/calendar/sessions/{session.id}.ics?download=1" in html
+    assert "Apertura &amp; bienvenida" in html
     training.status = TrainingStatus.draft
     assert "webcal://" not in template.render(request=app_request, training=training)

@@ -1,7 +1,7 @@
 """Calendars: iCalendar feeds of the schedule (sessions, trainings, regions, programmes, all),
 served cheaply to pollers, and the builder that invites by email reuse. See docs/calendar.md."""
 from .cache import BodyCache
-from .web import ICSRenderer, feed_links
+from .web import ICSRenderer, feed_links, session_links
 
 
 def includeme(config):
@@ -12,4 +12,5 @@ def includeme(config):
     config.add_route("calendar_region", r"/calendar/regions/{id:\d+}.ics")
     config.add_route("calendar_programme", r"/calendar/programmes/{id:\d+}.ics")
     config.add_route("calendar_all", "/calendar/all.ics")
-    config.get_jinja2_environment(".jinja2").globals["calendar_feed_links"] = feed_links
+    environment = config.get_jinja2_environment(".jinja2")
+    environment.globals.update(calendar_feed_links=feed_links, calendar_session_links=session_links)

@@ -3,6 +3,7 @@ and the `ics` renderer. Used by this package's views and by the personal feeds o
 participants package."""
 from __future__ import annotations
 
+import datetime as dt
 from email.utils import format_datetime
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
@@ -10,6 +11,7 @@ from icalendar import Calendar
 from pyramid.httpexceptions import HTTPNotFound, HTTPNotModified
 
 from ..i18n import _
+from ..i18n import format_datetime as format_datetime_local
 from ..mail import localizer_for
 from . import ics
 from .cache import BodyCache
@@ -148,3 +150,35 @@ class FeedLinks:
 
 def feed_links(request, route_name: str, name: str, **kw) -> FeedLinks:
     return FeedLinks(absolute_url(request, route_name, **kw), name)
+
+
+def _utc_stamp(instant) -> str:
+    return instant.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+class SessionLinks:
+    """One-off "add this session" links, for people who would rather not subscribe: the event
+    is copied into their calendar and does not follow later changes."""
+
+    def __init__(self, request, session):
+        training = session.training
+        title, place = ics.summary(session), ics.location(session)
+        page = training_page_url(request, training) or ""
+        self.title = session.title
+        self.when = format_datetime_local(request, session.starts_at, training.region.timezone, "short")
+        self.download = download_url(absolute_url(request, "calendar_session", id=session.id))
+        self.google = "https://calendar.google.com/calendar/render?" + urlencode({
+            "action": "TEMPLATE", "text": title,
+            "dates": f"{_utc_stamp(session.starts_at)}/{_utc_stamp(session.ends_at)}",
+            "details": page, "location": place, "ctz": training.region.timezone,
+        })
+        outlook = {"path": "/calendar/action/compose", "rru": "addevent", "subject": title,
+                   "startdt": session.starts_at.astimezone(dt.UTC).isoformat(),
+                   "enddt": session.ends_at.astimezone(dt.UTC).isoformat(), "body": page, "location": place}
+        self.outlook = "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(outlook, quote_via=quote)
+        self.office365 = "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(outlook,
+                                                                                              quote_via=quote)
+
+
+def session_links(request, session) -> SessionLinks:
+    return SessionLinks(request, session)
