@@ -152,3 +152,25 @@ def test_unknown_ids_are_404(testapp, dbsession):
     for url in ("/calendar/sessions/999999.ics", "/calendar/trainings/999999.ics", "/calendar/regions/999999.ics",
                 "/calendar/programmes/999999.ics", "/calendar/trainings/abc.ics"):
         testapp.get(url, status=404)
+
+
+def test_uid_stays_and_sequence_rises_through_edit_and_cancel(testapp, dbsession):
+    session = factories.SessionFactory()
+    url = f"/calendar/sessions/{session.id}.ics"
+
+    def event():
+        return vobject.readOne(testapp.get(url).text).vevent
+
+    created = event()
+    session.starts_at += dt.timedelta(hours=1)
+    session.ends_at += dt.timedelta(hours=1)
+    session.sequence += 1  # as the scheduling service does when time, place or title change
+    dbsession.flush()
+    moved = event()
+    session.cancelled = True
+    dbsession.flush()
+    cancelled = event()
+    assert created.uid.value == moved.uid.value == cancelled.uid.value == session.uid
+    assert [int(e.sequence.value) for e in (created, moved, cancelled)] == [0, 1, 2]
+    assert [e.status.value for e in (created, moved, cancelled)] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
+    assert moved.dtstart.value - created.dtstart.value == dt.timedelta(hours=1)
