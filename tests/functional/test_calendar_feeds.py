@@ -2,22 +2,12 @@
 drafts never shown. Bodies are read with vobject, independently of the library that wrote them."""
 import datetime as dt
 
-import pytest
 import vobject
-from pyramid.interfaces import IRoutesMapper
 from sqlalchemy import event
 
 from tests import factories
+from tests.trainings.calendar.support import training_page_route  # noqa: F401
 from trainings.models import TrainingStatus
-
-
-@pytest.fixture(autouse=True)
-def training_page_route(app):
-    """The public training page belongs to the scheduling package; declared where absent."""
-    mapper = app.registry.getUtility(IRoutesMapper)
-    if mapper.get_route("training") is None:
-        mapper.connect("training", "/trainings/{id}")
-    app.registry["calendar.cache"].clear()
 
 
 def uids(response) -> set[str]:

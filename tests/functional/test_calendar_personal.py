@@ -5,7 +5,6 @@ import re
 
 import pytest
 import vobject
-from pyramid.interfaces import IRoutesMapper
 from pyramid.renderers import render
 from pyramid_jinja2 import IJinja2Environment
 from sqlalchemy import select
@@ -13,17 +12,12 @@ from sqlalchemy import select
 from participants.models import CalendarFeedToken, RegistrationStatus
 from tests import factories
 from tests.conftest import csrf_token_of
+from tests.trainings.calendar.support import training_page_route  # noqa: F401
 from trainings.models import Language, TrainingStatus
 
 TOKEN = "a-private-link-token-for-the-tests-0123456789"
 
 
-@pytest.fixture(autouse=True)
-def training_page_route(app):
-    """The public training page belongs to the scheduling package; declared where absent."""
-    mapper = app.registry.getUtility(IRoutesMapper)
-    if mapper.get_route("training") is None:
-        mapper.connect("training", "/trainings/{id}")
 
 
 @pytest.fixture

@@ -5,13 +5,13 @@ import email
 
 import pytest
 import vobject
-from pyramid.interfaces import IRoutesMapper
 from sqlalchemy import select
 
 from participants import registrations
 from participants.events import RegistrationCancelled
 from participants.models import RegistrationStatus
 from tests import factories
+from tests.trainings.calendar.support import training_page_route  # noqa: F401
 from trainings.events import SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
 from trainings.mail import build_email
 from trainings.models import Language, OutboxMessage, TrainingStatus
@@ -19,12 +19,6 @@ from trainings.models import Language, OutboxMessage, TrainingStatus
 SENDER = "Capacita <no-reply@capacita.test>"
 
 
-@pytest.fixture(autouse=True)
-def training_page_route(app):
-    """The public training page belongs to the scheduling package; declared where absent."""
-    mapper = app.registry.getUtility(IRoutesMapper)
-    if mapper.get_route("training") is None:
-        mapper.connect("training", "/trainings/{id}")
 
 
 @pytest.fixture

@@ -1,26 +1,10 @@
-"""Fixtures for the calendar tests: a second, independent iCalendar parser (vobject), and the
-public training page route that the scheduling package provides."""
+"""Fixtures for the calendar tests: the training page route (see support.py), and a second,
+independent iCalendar parser (vobject) to read what the icalendar library wrote."""
 from __future__ import annotations
 
-import pytest
 import vobject
-from pyramid.interfaces import IRoutesMapper
 
-
-@pytest.fixture(autouse=True)
-def training_page_route(app):
-    """Feeds link each event to the training's public page. That page belongs to the
-    scheduling package; where it is not there, its route is declared so that URLs are built."""
-    mapper = app.registry.getUtility(IRoutesMapper)
-    if mapper.get_route("training") is None:
-        mapper.connect("training", "/trainings/{id}")
-    yield
-
-
-@pytest.fixture(autouse=True)
-def _empty_feed_cache(app):
-    app.registry["calendar.cache"].clear()
-    yield
+from tests.trainings.calendar.support import training_page_route  # noqa: F401
 
 
 def parse(text: bytes | str):
