@@ -164,3 +164,21 @@ def test_uid_stays_and_sequence_rises_through_edit_and_cancel(testapp, dbsession
     assert [int(e.sequence.value) for e in (created, moved, cancelled)] == [0, 1, 2]
     assert [e.status.value for e in (created, moved, cancelled)] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
     assert moved.dtstart.value - created.dtstart.value == dt.timedelta(hours=1)
+
+
+def test_organisers_calendar_tab_shows_what_to_share_and_the_sessions_versions(organiser_app, testapp, dbsession):
+    session = factories.SessionFactory(sequence=3, title="Módulo & práctica")
+    training = session.training
+    page = organiser_app.get(f"/organiser/trainings/{training.id}/calendar")
+    assert f"webcal://capacita.test/calendar/trainings/{training.id}.ics" in page.text
+    assert f"webcal://capacita.test/calendar/regions/{training.region_id}.ics" in page.text
+    assert f"webcal://capacita.test/calendar/programmes/{training.programme_id}.ics" in page.text
+    assert session.uid in page.text and "Módulo &amp; práctica" in page.text
+    assert 'aria-current="page"' in page.text  # its tab is the active one
+    organiser_app.get("/organiser/trainings/999999/calendar", status=404)
+
+
+def test_the_organisers_calendar_tab_needs_a_login(testapp, dbsession):
+    training = factories.TrainingFactory()
+    response = testapp.get(f"/organiser/trainings/{training.id}/calendar", status=302)
+    assert "/login" in response.location

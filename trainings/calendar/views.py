@@ -4,11 +4,12 @@ A poll costs one query: the feed's version stamp also tells whether its subject 
 public, and the subject itself is loaded only when the feed's body has to be built."""
 from __future__ import annotations
 
+from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
 from ..i18n import _
 from ..models import Programme, Region, Training, TrainingSession
-from ..security import Permission
+from ..security import BASE_ACL, Permission
 from . import feeds, ics
 from .web import rendering, serve_feed
 
@@ -55,3 +56,26 @@ def programme_calendar(request):
 def all_calendar(request):
     how = rendering(request, request.locale_name, _("All Capacita trainings"))
     return serve_feed(request, feeds.all_feed(), how, "capacita.ics")
+
+
+class TrainingCalendarResource:
+    """The training behind an organiser's calendar tab; unknown ids are 404."""
+
+    __acl__ = BASE_ACL
+
+    def __init__(self, request):
+        training = request.dbsession.get(Training, int(request.matchdict["id"]))
+        if training is None:
+            raise HTTPNotFound()
+        self.training = training
+
+
+@view_config(route_name="organiser_training_calendar", renderer="trainings/calendar/organiser.jinja2",
+             permission=Permission.manage, request_method="GET")
+def organiser_training_calendar(context, request):
+    """What an organiser shares with ministries and participants, and the sessions as the
+    calendars see them (UID, SEQUENCE, STATUS)."""
+    training = context.training
+    return {"training": training, "public": training.status in feeds.PUBLIC_STATUSES,
+            "sessions": [(session, ics.effective_sequence(session), ics.is_cancelled(session))
+                         for session in training.sessions]}
