@@ -5,3 +5,4 @@ def includeme(config):
     config.add_translation_dirs("participants:locale/")
     config.include(".panels")
     config.include(".attendance")
+    config.include(".invites")

@@ -64,6 +64,12 @@ def _csrf_token_global(context) -> str:
     return get_csrf_token(context["request"])
 
 
+def _escapes_markup(template_name: str | None) -> bool:
+    """HTML templates escape what they insert; plain-text emails (`*.txt.jinja2`) must not,
+    or a participant would read "D&#39;Angelo" in their confirmation."""
+    return not (template_name or "").endswith(".txt.jinja2")
+
+
 def _include_templates(config):
     from . import labels
     from .i18n import JINJA2_FILTERS
@@ -79,6 +85,7 @@ def _include_templates(config):
     environment = config.get_jinja2_environment(".jinja2")
     environment.filters.update(JINJA2_FILTERS)
     environment.add_extension("jinja2.ext.do")
+    environment.autoescape = _escapes_markup
     environment.globals.update(labels=labels, get_csrf_token=_csrf_token_global)
 
 
@@ -93,3 +100,4 @@ def includeme(config):
     _include_templates(config)
     _include_static(config)
     config.include(".routes")
+    config.include(".calendar")

@@ -14,8 +14,11 @@ TEMPLATE = "errors/error.jinja2"
 
 
 def error_page(request, status: int, title, message) -> dict:
+    # Translated here, not with `_()` in the template: new-style gettext marks its result safe,
+    # and an exception's detail may carry text from the request.
     request.response.status_int = status
-    return {"status": status, "title": title, "message": message}
+    translate = request.localizer.translate
+    return {"status": status, "title": translate(title), "message": translate(message or "")}
 
 
 @notfound_view_config(renderer=TEMPLATE)

@@ -1,0 +1,274 @@
+"""Calendar invites by email (iTIP, RFC 5546, over iMIP, RFC 6047) and personal feeds.
+
+Invites follow the registration and the schedule through their events: a confirmed
+registration gets a METHOD:REQUEST with every session (the same UIDs as the public feeds);
+a changed session an updated REQUEST with its higher SEQUENCE; a cancelled session,
+registration or training a METHOD:CANCEL. Everything goes through the outbox, in the
+recipient's language, so a rolled-back change never sends an invite.
+
+Personal feeds: `my_calendar` (one registration's sessions, by its private-link token) and
+`calendar_person` (every confirmed training of a person, by a revocable token of its own).
+"""
+from __future__ import annotations
+
+from email.utils import parseaddr
+
+import sqlalchemy as sa
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.view import view_config
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from trainings.calendar import feeds, ics
+from trainings.calendar.web import calendar_options, rendering, serve_feed
+from trainings.events import SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
+from trainings.i18n import _
+from trainings.mail import default_sender, queue_mail, render_mail, speaking
+from trainings.models import Training, TrainingSession, TrainingStatus, utcnow
+from trainings.security import Permission
+
+from .events import RegistrationCancelled, RegistrationConfirmed
+from .models import CalendarFeedToken, Person, Registration, RegistrationStatus
+from .tokens import hash_token, new_token
+
+REQUEST, CANCEL = "REQUEST", "CANCEL"
+SENT_IN_THIS_REQUEST = "capacita.invites.sent"
+
+
+# --- invites -------------------------------------------------------------------------------
+
+def organizer(request, training: Training) -> ics.Organizer:
+    address = parseaddr(default_sender(request.registry.settings))[1]
+    name = training.programme.name if training.programme is not None else "Capacita"
+    return ics.Organizer(email=address, name=name)
+
+
+def invite_calendar(request, registration: Registration, sessions: list, method: str) -> str:
+    person, training = registration.person, registration.training
+    options = calendar_options(
+        request, str(person.preferred_language), training.title, method=method,
+        organizer=organizer(request, training), attendee=ics.Attendee(email=person.email, name=person.full_name),
+        status="CANCELLED" if method == CANCEL else None, stamp=utcnow(),
+    )
+    return ics.build_calendar(sessions, options).to_ical().decode("utf-8")
+
+
+def _not_yet_sent(request, registration: Registration, sessions: list, method: str) -> list:
+    """The same invite is not sent twice in one request (a cancelled training also cancels
+    its registrations; each person gets one CANCEL)."""
+    sent = request.environ.setdefault(SENT_IN_THIS_REQUEST, set())
+
+    def key(session):
+        return registration.person_id, session.uid, method, ics.effective_sequence(session)
+
+    fresh = [session for session in sessions if key(session) not in sent]
+    sent.update(map(key, fresh))
+    return fresh
+
+
+def queue_invite(request, registration: Registration, sessions: list, method: str, template: str,
+                 subject, **values):
+    """Queue one iTIP email to the registration's person; None when there is nobody to tell."""
+    person = registration.person
+    if not person.email or not sessions:
+        return None
+    sessions = _not_yet_sent(request, registration, sessions, method)
+    if not sessions:
+        return None
+    language = str(person.preferred_language)
+    training = registration.training
+    context = dict(values, person=person, training=training, sessions=sessions,
+                   zone=training.region.timezone)
+    text, html = render_mail(request, f"participants/invites/mail/{template}", context, language)
+    with speaking(request, language) as localizer:
+        title = localizer.translate(subject)
+    return queue_mail(request.dbsession, to=person.email, subject=title, text=text, html=html,
+                      language=language, calendar=invite_calendar(request, registration, sessions, method),
+                      calendar_method=method)
+
+
+def live_sessions(training: Training) -> list:
+    return [session for session in training.sessions if not session.cancelled]
+
+
+def confirmed_registrations(dbsession: Session, training_id: int) -> list[Registration]:
+    return list(dbsession.scalars(
+        select(Registration)
+        .where(Registration.training_id == training_id, Registration.status == RegistrationStatus.confirmed)
+        .order_by(Registration.id)
+    ))
+
+
+def invite(request, registration: Registration, sessions: list | None = None, updated: bool = False):
+    training = registration.training
+    if training.status != TrainingStatus.published:
+        return None  # drafts invite nobody yet; publishing sends the invites
+    sessions = live_sessions(training) if sessions is None else sessions
+    subject = (_("Updated: ${title}", mapping={"title": training.title}) if updated
+               else _("Invitation: ${title}", mapping={"title": training.title}))
+    return queue_invite(request, registration, sessions, REQUEST, "request", subject, updated=updated)
+
+
+def withdraw(request, registration: Registration, sessions: list, reason: str):
+    training = registration.training
+    subject = _("Cancelled: ${title}", mapping={"title": training.title})
+    return queue_invite(request, registration, sessions, CANCEL, "cancel", subject, reason=reason)
+
+
+def on_registration_confirmed(event: RegistrationConfirmed):
+    invite(event.request, event.registration)
+
+
+def on_registration_cancelled(event: RegistrationCancelled):
+    registration = event.registration
+    if registration.confirmed_at is None:
+        return  # never confirmed, never invited
+    training = registration.training
+    reason = "training" if training.status == TrainingStatus.cancelled else "registration"
+    withdraw(event.request, registration, list(training.sessions), reason)
+
+
+def on_sessions_changed(event: SessionsChanged):
+    training = event.training
+    changed = [session for session in event.sessions if not session.cancelled]
+    if training.status != TrainingStatus.published or not changed:
+        return
+    for registration in confirmed_registrations(event.request.dbsession, training.id):
+        invite(event.request, registration, changed, updated=True)
+
+
+def on_session_cancelled(event: SessionCancelled):
+    session = event.session
+    if session.training.status == TrainingStatus.draft:
+        return
+    for registration in confirmed_registrations(event.request.dbsession, session.training_id):
+        withdraw(event.request, registration, [session], "session")
+
+
+def on_training_cancelled(event: TrainingCancelled):
+    training = event.training
+    for registration in confirmed_registrations(event.request.dbsession, training.id):
+        withdraw(event.request, registration, list(training.sessions), "training")
+
+
+def on_training_published(event: TrainingPublished):
+    for registration in confirmed_registrations(event.request.dbsession, event.training.id):
+        invite(event.request, registration)
+
+
+# --- personal feeds ------------------------------------------------------------------------
+
+def registration_by_token(dbsession: Session, token: str) -> Registration | None:
+    return dbsession.scalar(select(Registration).where(Registration.token_hash == hash_token(token)))
+
+
+def person_by_feed_token(dbsession: Session, token: str) -> Person | None:
+    return dbsession.scalar(
+        select(Person).join(CalendarFeedToken, CalendarFeedToken.person_id == Person.id)
+        .where(CalendarFeedToken.token_hash == hash_token(token), CalendarFeedToken.revoked_at.is_(None))
+    )
+
+
+def has_personal_feed(dbsession: Session, person_id: int) -> bool:
+    return dbsession.scalar(
+        select(func.count(CalendarFeedToken.id))
+        .where(CalendarFeedToken.person_id == person_id, CalendarFeedToken.revoked_at.is_(None))
+    ) > 0
+
+
+def renew_personal_feed(dbsession: Session, person: Person) -> str:
+    """Revoke the person's feed addresses and make a new one; the token is returned only now."""
+    dbsession.execute(
+        update(CalendarFeedToken)
+        .where(CalendarFeedToken.person_id == person.id, CalendarFeedToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    token, token_hash = new_token()
+    dbsession.add(CalendarFeedToken(person_id=person.id, token_hash=token_hash))
+    dbsession.flush()
+    return token
+
+
+_PERSON_TRAININGS = select(Registration.training_id).where(
+    Registration.person_id == feeds.FEED_ID, Registration.status == RegistrationStatus.confirmed)
+_PERSON = (Training.id.in_(_PERSON_TRAININGS), *feeds.public_criteria())
+_PERSON_REGISTRATIONS = Registration.person_id == feeds.FEED_ID
+_PERSON_STAMP = (select(func.count(Registration.id)).where(_PERSON_REGISTRATIONS).scalar_subquery(),
+                 select(func.max(Registration.updated_at)).where(_PERSON_REGISTRATIONS).scalar_subquery(),
+                 select(Person.updated_at).where(Person.id == feeds.FEED_ID).scalar_subquery())
+_REGISTRATION = (TrainingSession.training_id == sa.bindparam("training_id", type_=sa.Integer),
+                 *feeds.public_criteria())
+_REGISTRATION_STAMP = (select(Registration.status).where(Registration.id == feeds.FEED_ID).scalar_subquery(),
+                       select(Registration.updated_at).where(Registration.id == feeds.FEED_ID).scalar_subquery())
+
+
+def person_feed(person: Person) -> feeds.Feed:
+    """Every session of the trainings the person is confirmed in; changes with any of their
+    registrations and with their name (the calendar's title)."""
+    return feeds.Feed("person", f"person:{person.id}", _PERSON, {"feed_id": person.id}, extra_stamp=_PERSON_STAMP)
+
+
+def registration_feed(registration: Registration) -> feeds.Feed:
+    return feeds.Feed("registration", f"registration:{registration.id}", _REGISTRATION,
+                      {"feed_id": registration.id, "training_id": registration.training_id},
+                      extra_stamp=_REGISTRATION_STAMP)
+
+
+def registration_event_status(registration: Registration) -> str | None:
+    """A cancelled registration's sessions leave the person's calendar; a place not yet
+    confirmed (pending approval, waitlisted) shows as tentative."""
+    if registration.status == RegistrationStatus.cancelled:
+        return "CANCELLED"
+    if registration.status != RegistrationStatus.confirmed:
+        return "TENTATIVE"
+    return None
+
+
+@view_config(route_name="calendar_person", renderer="ics", permission=Permission.view, request_method="GET")
+def person_calendar(request):
+    person = person_by_feed_token(request.dbsession, request.matchdict["token"])
+    if person is None:
+        raise HTTPNotFound()
+    name = _("My trainings — ${name}", mapping={"name": person.full_name})
+    how = rendering(request, str(person.preferred_language), name)
+    return serve_feed(request, person_feed(person), how, "my-trainings.ics", private=True)
+
+
+@view_config(route_name="my_calendar", renderer="ics", permission=Permission.view, request_method="GET")
+def my_calendar(request):
+    registration = registration_by_token(request.dbsession, request.matchdict["token"])
+    if registration is None or registration.training.status not in feeds.PUBLIC_STATUSES:
+        raise HTTPNotFound()
+    status = registration_event_status(registration)
+    how = rendering(request, str(registration.person.preferred_language), registration.training.title,
+                    extra_key=(status,), status=status)
+    return serve_feed(request, registration_feed(registration), how, f"training-{registration.training_id}.ics",
+                      private=True)
+
+
+@view_config(route_name="calendar_person_address", renderer="participants/invites/personal_feed.jinja2",
+             permission=Permission.view, request_method="POST")
+def new_personal_feed(request):
+    """Make (or remake, revoking the old one) the person's own feed address, shown only now."""
+    registration = registration_by_token(request.dbsession, request.matchdict["token"])
+    if registration is None:
+        raise HTTPNotFound()
+    token = renew_personal_feed(request.dbsession, registration.person)
+    return {"registration": registration, "token": request.matchdict["token"],
+            "feed_token": token}
+
+
+def includeme(config):
+    config.add_route("my_calendar", "/me/{token}/calendar.ics")
+    config.add_route("calendar_person", "/calendar/people/{token}.ics")
+    config.add_route("calendar_person_address", "/me/{token}/calendar/address")
+    config.add_registration_panel("participants/invites/_my_calendar.jinja2", order=20)
+    config.add_subscriber(on_registration_confirmed, RegistrationConfirmed)
+    config.add_subscriber(on_registration_cancelled, RegistrationCancelled)
+    config.add_subscriber(on_sessions_changed, SessionsChanged)
+    config.add_subscriber(on_session_cancelled, SessionCancelled)
+    config.add_subscriber(on_training_cancelled, TrainingCancelled)
+    config.add_subscriber(on_training_published, TrainingPublished)
+    config.add_request_method(lambda request, person: has_personal_feed(request.dbsession, person.id),
+                              "has_personal_calendar")

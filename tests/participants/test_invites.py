@@ -1,0 +1,166 @@
+"""Calendar invites (iTIP over iMIP) queued in the outbox on registration and schedule events,
+read back with vobject — an iCalendar parser independent of the library that wrote them."""
+import datetime as dt
+import email
+
+import pytest
+import vobject
+from sqlalchemy import select
+
+from participants import registrations
+from participants.events import RegistrationCancelled
+from participants.models import RegistrationStatus
+from tests import factories
+from tests.trainings.calendar.support import training_page_route  # noqa: F401
+from trainings.events import SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
+from trainings.mail import build_email
+from trainings.models import Language, OutboxMessage, TrainingStatus
+
+SENDER = "Capacita <no-reply@capacita.test>"
+
+
+
+
+@pytest.fixture
+def training(dbsession):
+    training = factories.TrainingFactory(title="Taller: trata de personas, Cusco", programme__name="Programa Ñ")
+    factories.SessionFactory(training=training, title="Apertura", start=dt.time(9), end=dt.time(11))
+    factories.SessionFactory(training=training, title="Casos prácticos", start=dt.time(14), end=dt.time(17))
+    return training
+
+
+def outbox(dbsession) -> list[OutboxMessage]:
+    dbsession.flush()
+    return list(dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def calendar_of(message: OutboxMessage):
+    return vobject.readOne(message.calendar)
+
+
+def test_confirmation_sends_a_request_with_organizer_attendee_and_every_session(app_request, dbsession, training):
+    person = factories.PersonFactory(given_names="Ana María", family_names="Huamán", email="ana@mpfn.gob.pe")
+    registrations.register(app_request, training, person)
+    [message] = outbox(dbsession)
+    assert message.recipients == "ana@mpfn.gob.pe"
+    assert message.calendar_method == "REQUEST"
+    assert message.subject == f"Invitación: {training.title}"
+    assert "Apertura" in message.body_text and "Casos prácticos" in message.body_html
+    calendar = calendar_of(message)
+    assert calendar.method.value == "REQUEST"
+    assert {event.uid.value for event in calendar.vevent_list} == {session.uid for session in training.sessions}
+    for event in calendar.vevent_list:
+        assert event.organizer.value == "mailto:no-reply@capacita.test"
+        assert event.organizer.params["CN"] == ["Programa Ñ"]
+        assert event.attendee.value == "mailto:ana@mpfn.gob.pe"
+        assert event.attendee.params["CN"] == ["Ana María Huamán"]
+        assert event.attendee.params["PARTSTAT"] == ["NEEDS-ACTION"]
+        assert event.attendee.params["RSVP"] == ["FALSE"]
+
+    parsed = email.message_from_bytes(bytes(build_email(message, SENDER)))
+    parts = {part.get_content_type(): part for part in parsed.walk()}
+    assert {"text/plain", "text/html", "text/calendar"} <= set(parts)
+    assert parts["text/calendar"].get_param("method") == "REQUEST"
+    attached = vobject.readOne(parts["text/calendar"].get_payload(decode=True).decode("utf-8"))
+    assert attached.vevent.uid.value in {session.uid for session in training.sessions}
+
+
+def test_invites_speak_the_recipients_language_and_skip_people_without_email(app_request, dbsession, training):
+    french = factories.PersonFactory(email="claire@example.org", preferred_language=Language.fr)
+    registrations.register(app_request, training, french)
+    registrations.register(app_request, training, factories.PersonFactory(email=None))
+    [message] = outbox(dbsession)
+    assert message.language == "fr"
+    assert message.subject == f"Invitation : {training.title}"
+    assert "Votre place" in message.body_text
+
+
+def test_a_changed_session_sends_an_updated_request_with_a_higher_sequence(app_request, dbsession, training):
+    confirmed = factories.RegistrationFactory(training=training, person__email="luis@pnp.gob.pe")
+    factories.RegistrationFactory(training=training, status=RegistrationStatus.waitlisted)
+    first = training.sessions[0]
+    app_request.registry.notify(TrainingPublished(app_request, training))
+    [invitation] = outbox(dbsession)
+    before = {event.uid.value: int(event.sequence.value) for event in calendar_of(invitation).vevent_list}
+
+    first.title, first.sequence = "Apertura (nuevo horario)", first.sequence + 1
+    app_request.registry.notify(SessionsChanged(app_request, training, [first]))
+    [update] = outbox(dbsession)[1:]
+    assert update.recipients == confirmed.person.email
+    assert update.calendar_method == "REQUEST"
+    assert update.subject.startswith("Actualizado:")
+    [event] = calendar_of(update).vevent_list
+    assert event.uid.value == first.uid
+    assert int(event.sequence.value) == before[first.uid] + 1
+    assert event.summary.value.startswith("Apertura (nuevo horario)")
+
+
+def test_a_cancelled_session_sends_cancel_with_a_sequence_above_the_last_request(app_request, dbsession, training):
+    registration = factories.RegistrationFactory(training=training)
+    session = training.sessions[1]
+    requested = int(vobject.readOne(
+        registrations_request(app_request, dbsession, registration)).vevent.sequence.value)
+    session.cancelled = True
+    app_request.registry.notify(SessionCancelled(app_request, session))
+    [cancel] = outbox(dbsession)[1:]
+    assert cancel.calendar_method == "CANCEL"
+    calendar = calendar_of(cancel)
+    assert calendar.method.value == "CANCEL"
+    [event] = calendar.vevent_list
+    assert event.uid.value == session.uid
+    assert event.status.value == "CANCELLED"
+    assert int(event.sequence.value) > requested
+    assert event.attendee.value == f"mailto:{registration.person.email}"
+
+
+def registrations_request(app_request, dbsession, registration) -> str:
+    from participants.invites import invite
+
+    return invite(app_request, registration).calendar
+
+
+def test_a_cancelled_registration_cancels_every_session_for_that_person(app_request, dbsession, training):
+    person = factories.PersonFactory(email="rosa@minjus.gob.pe")
+    registration, _ = registrations.register(app_request, training, person)
+    registrations.cancel(app_request, registration)
+    request, cancel = outbox(dbsession)
+    assert (request.calendar_method, cancel.calendar_method) == ("REQUEST", "CANCEL")
+    assert cancel.recipients == "rosa@minjus.gob.pe"
+    assert {event.uid.value for event in calendar_of(cancel).vevent_list} == {s.uid for s in training.sessions}
+    assert "cancelada" in cancel.body_text
+
+
+def test_a_cancelled_training_cancels_for_everyone_once(app_request, dbsession, training):
+    first = factories.RegistrationFactory(training=training)
+    second = factories.RegistrationFactory(training=training)
+    training.status = TrainingStatus.cancelled
+    app_request.registry.notify(TrainingCancelled(app_request, training))
+    # A cancelling service may cancel the registrations too: nobody gets a second CANCEL.
+    first.status = RegistrationStatus.cancelled
+    app_request.registry.notify(RegistrationCancelled(app_request, first))
+    messages = outbox(dbsession)
+    assert sorted(message.recipients for message in messages) == sorted([first.person.email, second.person.email])
+    assert {message.calendar_method for message in messages} == {"CANCEL"}
+    for message in messages:
+        assert len(calendar_of(message).vevent_list) == 2
+
+
+def test_drafts_invite_nobody_until_published(app_request, dbsession, training):
+    training.status = TrainingStatus.draft
+    registrations.register(app_request, training, factories.PersonFactory())
+    assert outbox(dbsession) == []
+    training.status = TrainingStatus.published
+    app_request.registry.notify(TrainingPublished(app_request, training))
+    [message] = outbox(dbsession)
+    assert message.calendar_method == "REQUEST"
+
+
+def test_plain_text_is_not_html_escaped_but_html_is(app_request, dbsession):
+    training = factories.TrainingFactory(title="Trata & explotación <laboral>")
+    factories.SessionFactory(training=training, title="Víctimas & testigos")
+    registrations.register(app_request, training, factories.PersonFactory())
+    [message] = outbox(dbsession)
+    assert "«Trata & explotación <laboral>»" in message.body_text
+    assert "Víctimas & testigos" in message.body_text
+    assert "Trata &amp; explotación &lt;laboral&gt;" in message.body_html
+    assert "<laboral>" not in message.body_html
