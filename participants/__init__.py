@@ -4,3 +4,4 @@
 def includeme(config):
     config.add_translation_dirs("participants:locale/")
     config.include(".panels")
+    config.include(".speakers")
