@@ -349,8 +349,7 @@ def move_session(request, session: TrainingSession, direction: int) -> None:
         moved.sequence += 1
     session.position, other.position = other.position, session.position
     request.dbsession.flush()
-    if training.status != TrainingStatus.draft:
-        request.registry.notify(SessionsChanged(request, training, [session, other]))
+    request.registry.notify(SessionsChanged(request, training, [session, other]))
 
 
 def session_local_details(session: TrainingSession) -> dict:
