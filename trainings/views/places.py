@@ -53,7 +53,12 @@ def region_edit(context, request):
 @view_config(route_name="venue_new", renderer=FORM, permission=Permission.manage)
 def venue_new(request):
     return _edit(request, VenueSchema(), lambda values: places.save_venue(request.dbsession, values),
-                 {"region_id": request.params.get("region", "")}, _("New venue"), "regions")
+                 _preselected_region(request), _("New venue"), "regions")
+
+
+def _preselected_region(request) -> dict:
+    region = request.params.get("region", "")
+    return {"region_id": int(region)} if region.isdigit() else {}
 
 
 @view_config(route_name="venue_edit", context=VenueContext, renderer=FORM, permission=Permission.manage)
