@@ -66,6 +66,13 @@ PERU_TRAININGS = [
      "Encuentro nacional de fiscales especializados en trata de personas"),
 ]
 
+# Where the map link of a venue's public page points (only venues whose position is known).
+VENUE_COORDINATES = {
+    ("Lima", "Escuela del Ministerio Público"): (-12.0553, -77.0318),
+    ("Cusco", "Auditorio de la Junta de Fiscales"): (-13.5226, -71.9673),
+    ("Arequipa", "Auditorio de la Junta de Fiscales"): (-16.3989, -71.5350),
+}
+
 PERU_DESCRIPTION = (
     "Dos jornadas para fiscales, policías y personal de los ministerios y de la sociedad civil de la región: "
     "marco legal, identificación de víctimas, investigación y protección. Organizado por el Ministerio Público "
@@ -149,7 +156,9 @@ def add_peru_programme(dbsession, regions, today) -> list[Training]:
         region = regions[region_name]
         venue = venues.get((region_name, venue_name))
         if venue is None:
-            venue = venues[(region_name, venue_name)] = Venue(region=region, name=venue_name, address=address)
+            latitude, longitude = VENUE_COORDINATES.get((region_name, venue_name), (None, None))
+            venue = venues[(region_name, venue_name)] = Venue(region=region, name=venue_name, address=address,
+                                                              latitude=latitude, longitude=longitude)
         starts_on = _first_weekday(_add_months(today, months) + dt.timedelta(days=3 * number % 9))
         status = TrainingStatus.draft if months >= 5 else TrainingStatus.published
         if title == REGIONAL_WORKSHOP:
