@@ -1,7 +1,8 @@
 """Organisers create, edit, publish, cancel and duplicate trainings."""
 from __future__ import annotations
 
-import colander
+import datetime as dt
+
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
@@ -130,8 +131,9 @@ def training_duplicate(context, request):
                                   title=values["title"], venue=venue)
         return _organiser_url(request, copy)
 
-    result = handle_form(request, form, duplicate, appstruct={"region_id": source.region_id, "title": "",
-                                                             "starts_on": colander.null},
+    # The usual case: the same workshop four weeks later, on the same weekday.
+    suggestion = {"region_id": source.region_id, "title": "", "starts_on": source.starts_on + dt.timedelta(days=28)}
+    result = handle_form(request, form, duplicate, appstruct=suggestion,
                          success_message=_("Duplicated as a draft: check the timetable, then publish."))
     if isinstance(result, dict):
         result.update(heading=_("Duplicate the training"), training=source, intro=_(
