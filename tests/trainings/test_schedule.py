@@ -91,6 +91,16 @@ def test_new_dates_may_not_leave_sessions_outside(app_request, dbsession, traini
     assert "starts_on" in errors
 
 
+def test_the_region_may_not_change_time_zone_under_existing_sessions(app_request, dbsession, training):
+    factories.SessionFactory(training=training)
+    asuncion = factories.RegionFactory(country="PY", timezone="America/Asuncion")
+    assert set(refusal(lambda: schedule.update_training(app_request, training, training_details(asuncion)))) == \
+        {"region_id"}
+    same_zone = factories.RegionFactory(timezone=training.region.timezone)
+    schedule.update_training(app_request, training, training_details(same_zone))
+    assert training.region_id == same_zone.id
+
+
 def test_publishing_needs_a_session_and_notifies(app_request, dbsession, training, events):
     assert None in refusal(lambda: schedule.publish_training(app_request, training))
     factories.SessionFactory(training=training)

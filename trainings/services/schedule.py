@@ -72,6 +72,12 @@ def training_errors(dbsession: Session, details: TrainingDetails, training: Trai
             errors["venue_id"] = _("This venue is not in the chosen region.")
     if training is not None and "ends_on" not in errors and "region_id" not in errors:
         zone = dbsession.get(Region, details.region_id).timezone
+        if zone != training.region.timezone and training.sessions:
+            # Sessions are stored as instants: another zone would silently move their clock times.
+            errors["region_id"] = _("This training has sessions in ${zone}: choose a region in the same time zone, "
+                                    "or duplicate the training into the other region.",
+                                    mapping={"zone": training.region.timezone})
+            return errors
         for session in training.sessions:
             if session.cancelled:
                 continue
@@ -83,12 +89,13 @@ def training_errors(dbsession: Session, details: TrainingDetails, training: Trai
     return errors
 
 
-def _apply(training: Training, details: TrainingDetails) -> None:
+def _apply(dbsession: Session, training: Training, details: TrainingDetails) -> None:
     offered = [code for code in details.offered_languages if code != details.language]
     training.title = details.title.strip()
     training.kind = details.kind
-    training.region_id = details.region_id
-    training.venue_id = details.venue_id
+    # Objects rather than ids, so that `training.region` is right for the rest of the request.
+    training.region = dbsession.get(Region, details.region_id)
+    training.venue = dbsession.get(Venue, details.venue_id) if details.venue_id is not None else None
     training.programme_id = details.programme_id
     training.language = details.language
     training.offered_languages = " ".join([details.language, *offered])
@@ -106,7 +113,7 @@ def create_training(dbsession: Session, details: TrainingDetails) -> Training:
     if errors:
         raise FieldErrors(errors)
     training = Training(status=TrainingStatus.draft, confirmed_count=0)
-    _apply(training, details)
+    _apply(dbsession, training, details)
     dbsession.add(training)
     dbsession.flush()
     return training
@@ -118,7 +125,7 @@ def update_training(request, training: Training, details: TrainingDetails) -> Tr
     if errors:
         raise FieldErrors(errors)
     moved_place = training.venue_id != details.venue_id
-    _apply(training, details)
+    _apply(dbsession, training, details)
     dbsession.flush()
     if moved_place and training.status != TrainingStatus.draft:
         live = [session for session in training.sessions if not session.cancelled]
