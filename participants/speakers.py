@@ -10,13 +10,14 @@ from pyramid.view import view_config
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from trainings.forms import CSRFSchema, FieldErrors, handle_form, make_form
+from trainings.forms import CSRFSchema, FieldErrors, make_form
 from trainings.i18n import _
 from trainings.labels import SPEAKER_ROLE, choices
 from trainings.models import SessionSpeaker, SpeakerRole, TrainingSession
 from trainings.resources import SessionContext
 from trainings.security import Permission
 from trainings.services.schedule import speaker_conflict, speaker_conflict_message
+from trainings.views import flash_refusal, form_page
 
 from .models import Institution, Person
 from .registry import PersonDetails, normalise_email, upsert_person
@@ -128,9 +129,7 @@ def speakers_search(context, request):
         try:
             assign_speaker(request.dbsession, session, person, role)
         except FieldErrors as refusal:
-            request.tm.doom()
-            for message in refusal.errors.values():
-                request.session.flash(request.localizer.translate(message), "error")
+            flash_refusal(request, refusal)
         else:
             request.session.flash(request.localizer.translate(
                 _("${name} added.", mapping={"name": person.full_name})), "success")
@@ -150,11 +149,8 @@ def speaker_new(context, request):
         create_and_assign(request.dbsession, session, values)
         return _edit_page(request, session)
 
-    result = handle_form(request, form, create, appstruct={"role": "speaker"},
-                         success_message=_("Speaker added."))
-    if isinstance(result, dict):
-        result.update(session=session, training=session.training)
-    return result
+    return form_page(request, form, create, appstruct={"role": "speaker"}, success_message=_("Speaker added."),
+                     page={"session": session, "training": session.training})
 
 
 @view_config(route_name="session_speaker_remove", context=SessionContext, request_method="POST",

@@ -6,7 +6,7 @@ import datetime as dt
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
-from ..forms import FieldErrors, handle_form, make_form
+from ..forms import FieldErrors, make_form
 from ..i18n import _
 from ..models import Region, Venue
 from ..resources import TrainingContext
@@ -14,6 +14,7 @@ from ..schemas import CancelSchema, DuplicateSchema, TrainingSchema
 from ..security import Permission
 from ..services import catalogue, schedule
 from ..services.duplicate import duplicate_training
+from . import flash_refusal, form_page
 
 DETAIL_FIELDS = ("title", "kind", "region_id", "starts_on", "ends_on", "capacity", "programme_id", "venue_id",
                  "language", "requires_approval", "attendance_threshold", "late_after_minutes", "description")
@@ -43,10 +44,8 @@ def training_new(request):
         training = schedule.create_training(request.dbsession, _details(values))
         return request.route_path("session_new", id=training.id)
 
-    result = handle_form(request, form, create, success_message=_("Training created as a draft. Now add its sessions."))
-    if isinstance(result, dict):
-        result.update(heading=_("New training"), training=None)
-    return result
+    return form_page(request, form, create, page={"heading": _("New training"), "training": None},
+                     success_message=_("Training created as a draft. Now add its sessions."))
 
 
 @view_config(route_name="training_edit", context=TrainingContext, renderer="trainings/organiser/form.jinja2",
@@ -59,10 +58,8 @@ def training_edit(context, request):
         schedule.update_training(request, training, _details(values))
         return _organiser_url(request, training)
 
-    result = handle_form(request, form, save, appstruct=_appstruct(training), success_message=_("Changes saved."))
-    if isinstance(result, dict):
-        result.update(heading=_("Edit the training"), training=training)
-    return result
+    return form_page(request, form, save, appstruct=_appstruct(training), success_message=_("Changes saved."),
+                     page={"heading": _("Edit the training"), "training": training})
 
 
 @view_config(route_name="organiser_training", context=TrainingContext,
@@ -78,19 +75,13 @@ def training_overview(context, request):
     }
 
 
-def _refusal_flash(request, refusal: FieldErrors) -> None:
-    for message in refusal.errors.values():
-        request.session.flash(request.localizer.translate(message), "error")
-
-
 @view_config(route_name="training_publish", context=TrainingContext, request_method="POST",
              permission=Permission.manage)
 def training_publish(context, request):
     try:
         schedule.publish_training(request, context.training)
     except FieldErrors as refusal:
-        request.tm.doom()
-        _refusal_flash(request, refusal)
+        flash_refusal(request, refusal)
     else:
         request.session.flash(request.localizer.translate(_("Published: the training is now on the public site.")),
                               "success")
@@ -107,13 +98,11 @@ def training_cancel(context, request):
         schedule.cancel_training(request, training, values["reason"])
         return _organiser_url(request, training)
 
-    result = handle_form(request, form, cancel, success_message=_(
-        "The training is cancelled. Its registrations and history are kept."))
-    if isinstance(result, dict):
-        result.update(heading=_("Cancel the training"), training=training, intro=_(
+    return form_page(request, form, cancel, success_message=_(
+        "The training is cancelled. Its registrations and history are kept."), page={
+        "heading": _("Cancel the training"), "training": training, "intro": _(
             "The training stays on the public site marked as cancelled; registrations, attendance and "
-            "certificates are kept. This cannot be undone."))
-    return result
+            "certificates are kept. This cannot be undone.")})
 
 
 @view_config(route_name="training_duplicate", context=TrainingContext,
@@ -133,13 +122,11 @@ def training_duplicate(context, request):
 
     # The usual case: the same workshop four weeks later, on the same weekday.
     suggestion = {"region_id": source.region_id, "title": "", "starts_on": source.starts_on + dt.timedelta(days=28)}
-    result = handle_form(request, form, duplicate, appstruct=suggestion,
-                         success_message=_("Duplicated as a draft: check the timetable, then publish."))
-    if isinstance(result, dict):
-        result.update(heading=_("Duplicate the training"), training=source, intro=_(
-            "Copies the description, settings, timetable and speakers into a new draft. Sessions keep their "
-            "local clock time in the new region."))
-    return result
+    return form_page(request, form, duplicate, appstruct=suggestion,
+                     success_message=_("Duplicated as a draft: check the timetable, then publish."), page={
+                         "heading": _("Duplicate the training"), "training": source, "intro": _(
+                             "Copies the description, settings, timetable and speakers into a new draft. Sessions "
+                             "keep their local clock time in the new region.")})
 
 
 @view_config(route_name="organiser_trainings", renderer="trainings/organiser/trainings.jinja2",

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from pyramid.view import view_config
 
-from ..forms import handle_form, make_form
+from ..forms import make_form
 from ..i18n import _
 from ..resources import ProgrammeContext, RegionContext, VenueContext
 from ..schemas import ProgrammeSchema, RegionSchema, VenueSchema
 from ..security import Permission
 from ..services import places
+from . import form_page
 
 FORM = "trainings/organiser/form.jinja2"
 
@@ -25,12 +26,13 @@ def programme_list(request):
 
 
 def _edit(request, schema, save, appstruct, heading, back):
-    form = make_form(request, schema)
-    result = handle_form(request, form, lambda values: (save(values), request.route_path(back))[1],
-                         appstruct=appstruct, success_message=_("Changes saved."))
-    if isinstance(result, dict):
-        result.update(heading=heading, training=None, back=request.route_path(back))
-    return result
+    def on_valid(values):
+        save(values)
+        return request.route_path(back)
+
+    return form_page(request, make_form(request, schema), on_valid, appstruct=appstruct,
+                     success_message=_("Changes saved."),
+                     page={"heading": heading, "training": None, "back": request.route_path(back)})
 
 
 def _fields(obj, names) -> dict:

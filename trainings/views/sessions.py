@@ -6,13 +6,14 @@ import datetime as dt
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
-from ..forms import FieldErrors, handle_form, make_form
+from ..forms import FieldErrors, make_form
 from ..i18n import _
 from ..resources import SessionContext, TrainingContext
 from ..schemas import SessionSchema
 from ..security import Permission
 from ..services import schedule
 from ..timezones import utc_to_local
+from . import flash_refusal, form_page
 
 
 def _details(values: dict) -> schedule.SessionDetails:
@@ -55,10 +56,8 @@ def session_new(context, request):
             return request.route_path("session_new", id=training.id)
         return _overview(request, training)
 
-    result = handle_form(request, form, add, appstruct=_suggestion(training), success_message=_("Session added."))
-    if isinstance(result, dict):
-        result.update(training=training, session=None, heading=_("New session"))
-    return result
+    return form_page(request, form, add, appstruct=_suggestion(training), success_message=_("Session added."),
+                     page={"training": training, "session": None, "heading": _("New session")})
 
 
 @view_config(route_name="session_edit", context=SessionContext, renderer="trainings/organiser/session.jinja2",
@@ -71,20 +70,16 @@ def session_edit(context, request):
         schedule.update_session(request, session, _details(values))
         return _overview(request, session.training)
 
-    result = handle_form(request, form, save, appstruct=schedule.session_local_details(session),
-                         success_message=_("Session saved."))
-    if isinstance(result, dict):
-        result.update(training=session.training, session=session, heading=_("Edit the session"))
-    return result
+    return form_page(request, form, save, appstruct=schedule.session_local_details(session),
+                     success_message=_("Session saved."),
+                     page={"training": session.training, "session": session, "heading": _("Edit the session")})
 
 
 def _act(request, action, success, training):
     try:
         action()
     except FieldErrors as refusal:
-        request.tm.doom()
-        for message in refusal.errors.values():
-            request.session.flash(request.localizer.translate(message), "error")
+        flash_refusal(request, refusal)
     else:
         if success:
             request.session.flash(request.localizer.translate(success), "success")
