@@ -89,7 +89,7 @@ def _positive(message):
 
 class TrainingSchema(CSRFSchema):
     title = colander.SchemaNode(colander.String(), title=_("Title"), validator=colander.Length(max=200))
-    kind = colander.SchemaNode(colander.String(), title=_("Kind"), widget=_kind_widget,
+    kind = colander.SchemaNode(colander.String(), title=_("Kind"), widget=_kind_widget, default="workshop",
                                validator=colander.OneOf(["seminar", "workshop", "course", "conference", "other"]))
     programme_id = colander.SchemaNode(OptionalId(), title=_("Programme"), missing=None,
                                        widget=_from_request(_programme_choices))

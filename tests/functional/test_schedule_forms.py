@@ -40,9 +40,12 @@ def fill_training(form, region, **values):
     return form
 
 
-def add_session(app, training, title, day, start, end, room="Aula 1", status=302):
+def add_session(app, training, title, day, start, end, room="Aula 1", status=302, then=None):
     form = app.get(f"/organiser/trainings/{training.id}/sessions/new").forms["form"]
     form["title"], form["day"], form["start"], form["end"], form["room"] = title, day.isoformat(), start, end, room
+    if then:  # the "add and add another" button, which the page's script adds next to the submit button
+        return app.post(form.action or f"/organiser/trainings/{training.id}/sessions/new",
+                        dict(form.submit_fields(), then=then), status=status)
     return form.submit("submit", status=status)
 
 
@@ -57,6 +60,10 @@ def test_create_a_workshop_with_four_sessions_publish_and_duplicate(organiser_ap
     suggested = response.follow().forms["form"]
     assert suggested["day"].value == START.isoformat() and suggested["start"].value.startswith("09:00")
     second_day = START + dt.timedelta(days=1)
+    again = add_session(organiser_app, training, "Bienvenida", START, "08:30", "09:00", then="another")
+    assert again.location.endswith(f"/organiser/trainings/{training.id}/sessions/new")
+    assert again.follow().forms["form"]["start"].value.startswith("09:00")  # the next free slot
+    training.sessions[0].cancelled = True  # the welcome is dropped again; four sessions remain
     for title, day, start, end in [("Marco normativo", START, "09:00", "10:45"),
                                    ("Identificación de víctimas", START, "11:00", "13:00"),
                                    ("Investigación y persecución", second_day, "09:00", "10:45"),
@@ -64,7 +71,8 @@ def test_create_a_workshop_with_four_sessions_publish_and_duplicate(organiser_ap
         add_session(organiser_app, training, title, day, start, end)
     overview = organiser_app.get(f"/organiser/trainings/{training.id}")
     assert "Resumen" in overview.text  # the overview tab
-    assert [utc_to_local(s.starts_at, "America/Lima").strftime("%d %H:%M") for s in training.sessions] == [
+    live = [s for s in training.sessions if not s.cancelled]
+    assert [utc_to_local(s.starts_at, "America/Lima").strftime("%d %H:%M") for s in live] == [
         f"{START:%d} 09:00", f"{START:%d} 11:00", f"{second_day:%d} 09:00", f"{second_day:%d} 11:00"]
     overview.forms[[k for k, f in overview.forms.items() if "publish" in f.action][0]].submit().follow()
     assert training.status == TrainingStatus.published

@@ -91,6 +91,15 @@ def test_new_dates_may_not_leave_sessions_outside(app_request, dbsession, traini
     assert "starts_on" in errors
 
 
+def test_a_new_venue_raises_the_sequence_of_live_sessions(app_request, dbsession, training, events):
+    live = factories.SessionFactory(training=training)
+    cancelled = factories.SessionFactory(training=training, cancelled=True, sequence=1)
+    venue = factories.VenueFactory(region=training.region)
+    schedule.update_training(app_request, training, training_details(training.region, venue_id=venue.id))
+    assert (live.sequence, cancelled.sequence) == (1, 1) and training.venue is venue
+    assert isinstance(events[-1], SessionsChanged) and events[-1].sessions == [live]
+
+
 def test_the_region_may_not_change_time_zone_under_existing_sessions(app_request, dbsession, training):
     factories.SessionFactory(training=training)
     asuncion = factories.RegionFactory(country="PY", timezone="America/Asuncion")
@@ -202,6 +211,7 @@ def test_cancelling_a_session_raises_its_sequence_and_notifies(app_request, dbse
 
 def test_only_a_draft_session_without_history_may_be_deleted(dbsession, training):
     session = factories.SessionFactory(training=training)
+    assert schedule.deletable_sessions(dbsession, training) == {session.id}
     schedule.delete_session(dbsession, session)
     assert session_count(dbsession) == 0
     published = factories.SessionFactory(training__status=TrainingStatus.published)
@@ -209,6 +219,7 @@ def test_only_a_draft_session_without_history_may_be_deleted(dbsession, training
     with_registration = factories.SessionFactory(training=training)
     factories.RegistrationFactory(training=training)
     assert not schedule.can_delete_session(dbsession, with_registration)
+    assert schedule.deletable_sessions(dbsession, training) == set()
 
 
 def test_moving_a_session_swaps_time_slots(app_request, dbsession, training, events):

@@ -127,7 +127,7 @@ def update_training(request, training: Training, details: TrainingDetails) -> Tr
     moved_place = training.venue_id != details.venue_id
     _apply(dbsession, training, details)
     dbsession.flush()
-    if moved_place and training.status != TrainingStatus.draft:
+    if moved_place:
         live = [session for session in training.sessions if not session.cancelled]
         for session in live:
             session.sequence += 1
@@ -316,6 +316,16 @@ def can_delete_session(dbsession: Session, session: TrainingSession) -> bool:
     attended = dbsession.scalar(select(func.count()).select_from(_attendance)
                                 .where(_attendance.c.session_id == session.id))
     return not attended and registration_count(dbsession, session.training_id) == 0
+
+
+def deletable_sessions(dbsession: Session, training: Training) -> set[int]:
+    """Ids of the training's sessions that `delete_session` accepts, in at most two queries."""
+    if training.status != TrainingStatus.draft or registration_count(dbsession, training.id):
+        return set()
+    ids = [session.id for session in training.sessions]
+    attended = set(dbsession.scalars(select(_attendance.c.session_id).where(_attendance.c.session_id.in_(ids))
+                                     .distinct())) if ids else set()
+    return set(ids) - attended
 
 
 def delete_session(dbsession: Session, session: TrainingSession) -> None:

@@ -70,8 +70,7 @@ def training_overview(context, request):
         "training": training,
         "timetable": catalogue.timetable(training),
         "registrations": schedule.registration_count(request.dbsession, training.id),
-        "deletable": {session.id for session in training.sessions
-                      if schedule.can_delete_session(request.dbsession, session)},
+        "deletable": schedule.deletable_sessions(request.dbsession, training),
     }
 
 
