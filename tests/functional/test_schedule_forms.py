@@ -228,3 +228,24 @@ def test_dashboard_and_month_view(organiser_app, dbsession, lima):
     month = organiser_app.get(f"/organiser/calendar?month={START:%Y-%m}")
     assert month.text.count("Taller de Piura") >= 1
     assert organiser_app.get("/organiser/calendar?month=nonsense").status_int == 200
+
+
+def test_reorder_swaps_two_sessions_and_refuses_a_speaker_clash(organiser_app, dbsession, lima):
+    training = factories.TrainingFactory(region=lima, venue=None, starts_on=START, ends_on=START)
+    first = factories.SessionFactory(training=training, title="Primera", start=dt.time(9), end=dt.time(10))
+    second = factories.SessionFactory(training=training, title="Segunda", start=dt.time(10), end=dt.time(11))
+    page = organiser_app.get(f"/organiser/trainings/{training.id}")
+    organiser_app.post(f"/organiser/sessions/{second.id}/move", {"csrf_token": csrf_token_of(page),
+                                                               "direction": "up"}).follow()
+    assert [s.title for s in sorted(training.sessions, key=lambda s: s.starts_at)] == ["Segunda", "Primera"]
+    # A speaker of "Primera" busy elsewhere at 09:00 blocks moving it back there.
+    from trainings.models import SessionSpeaker
+    busy = factories.PersonFactory(given_names="Rosa", family_names="Benítez")
+    first.speakers.append(SessionSpeaker(person=busy))
+    elsewhere = factories.SessionFactory(training__starts_on=START, start=dt.time(8, 30), end=dt.time(9, 30))
+    elsewhere.speakers.append(SessionSpeaker(person=busy))
+    dbsession.flush()
+    response = organiser_app.post(f"/organiser/sessions/{first.id}/move",
+                                  {"csrf_token": csrf_token_of(page), "direction": "up"}).follow()
+    assert "Rosa Benítez ya interviene" in response.text
+    assert utc_to_local(first.starts_at, "America/Lima").hour == 10

@@ -340,10 +340,13 @@ def move_session(request, session: TrainingSession, direction: int) -> None:
     """Swaps a session with its neighbour in the timetable: each takes the other's time slot
     (the slots stay where they are; their contents move), keeping speakers free of overlaps."""
     training = session.training
-    live = [other for other in training.sessions if not other.cancelled]
+    live = sorted((other for other in training.sessions if not other.cancelled),
+                  key=lambda other: (other.starts_at, other.position, other.id))
+    if session not in live:
+        return
     index = live.index(session)
     target = index + direction
-    if session.cancelled or not 0 <= target < len(live):
+    if not 0 <= target < len(live):
         return
     other = live[target]
     if (session.starts_at, session.ends_at) == (other.starts_at, other.ends_at):
