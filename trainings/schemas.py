@@ -4,6 +4,9 @@ import deform
 
 from .forms import CSRFSchema
 from .i18n import _
+from .labels import LANGUAGE, TRAINING_KIND, choices
+from .models import Language, TrainingKind, is_valid_timezone
+from .services.places import programme_choices, region_choices, venue_choices
 
 
 class LoginSchema(CSRFSchema):
@@ -36,41 +39,29 @@ def _from_request(choices_of):
 
 
 def _region_choices(request):
-    from .services.places import region_choices
-
     return [("", request.localizer.translate(_("— choose —"))), *region_choices(request)]
 
 
 def _venue_choices(request):
-    from .services.places import venue_choices
-
     return [("", request.localizer.translate(_("— none yet —"))), *venue_choices(request)]
 
 
 def _programme_choices(request):
-    from .services.places import programme_choices
-
     return [("", request.localizer.translate(_("— none —"))), *programme_choices(request)]
 
 
 @colander.deferred
 def _kind_widget(node, kw):
-    from .labels import TRAINING_KIND, choices
-
     return deform.widget.SelectWidget(values=choices(TRAINING_KIND))
 
 
 @colander.deferred
 def _language_widget(node, kw):
-    from .labels import LANGUAGE, choices
-
     return deform.widget.SelectWidget(values=choices(LANGUAGE))
 
 
 @colander.deferred
 def _languages_widget(node, kw):
-    from .labels import LANGUAGE, choices
-
     return deform.widget.CheckboxChoiceWidget(values=choices(LANGUAGE), inline=True)
 
 
@@ -90,7 +81,7 @@ def _positive(message):
 class TrainingSchema(CSRFSchema):
     title = colander.SchemaNode(colander.String(), title=_("Title"), validator=colander.Length(max=200))
     kind = colander.SchemaNode(colander.String(), title=_("Kind"), widget=_kind_widget, default="workshop",
-                               validator=colander.OneOf(["seminar", "workshop", "course", "conference", "other"]))
+                               validator=colander.OneOf([kind.value for kind in TrainingKind]))
     programme_id = colander.SchemaNode(OptionalId(), title=_("Programme"), missing=None,
                                        widget=_from_request(_programme_choices))
     region_id = colander.SchemaNode(colander.Int(), title=_("Region"), widget=_from_request(_region_choices),
@@ -103,10 +94,10 @@ class TrainingSchema(CSRFSchema):
     capacity = colander.SchemaNode(colander.Int(), title=_("Places"), default=30,
                                    validator=_positive(_("Capacity must be at least 1.")))
     language = colander.SchemaNode(colander.String(), title=_("Language"), default="es", widget=_language_widget,
-                                   validator=colander.OneOf(["es", "en", "fr"]))
+                                   validator=colander.OneOf([language.value for language in Language]))
     offered_languages = colander.SchemaNode(
         colander.Set(), title=_("Also offered in"), missing=(), widget=_languages_widget,
-        validator=colander.ContainsOnly(["es", "en", "fr"]),
+        validator=colander.ContainsOnly([language.value for language in Language]),
         description=_("Languages of certificates and emails besides the main one."))
     requires_approval = colander.SchemaNode(colander.Boolean(), title=_("Registrations need approval"),
                                             missing=False)
@@ -148,8 +139,6 @@ class DuplicateSchema(CSRFSchema):
 
 @colander.deferred
 def _timezone_validator(node, kw):
-    from .models import is_valid_timezone
-
     def validate(node, value):
         if not is_valid_timezone(value):
             raise colander.Invalid(node, _("Not a known IANA time zone, such as America/Lima."))
