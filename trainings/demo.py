@@ -85,7 +85,8 @@ def load(request) -> None:
     regions = load_regions(dbsession)
     today = dt.date.today()
     add_asuncion_seminar(dbsession, regions, today)
-    add_peru_programme(dbsession, regions, today)
+    trainings = add_peru_programme(dbsession, regions, today)
+    add_cancelled_workshop(dbsession, regions, trainings[0].programme, today)
     dbsession.flush()
 
 
@@ -179,3 +180,22 @@ def add_peru_programme(dbsession, regions, today) -> list[Training]:
 def _add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     return dt.date(day.year + month_index // 12, month_index % 12 + 1, 1)
+
+
+def add_cancelled_workshop(dbsession, regions, programme, today) -> Training:
+    """A cancelled workshop, as the public and organisers see one: still listed, marked, with
+    its reason, its timetable kept."""
+    region = regions["Ica"]
+    venue = Venue(region=region, name="Auditorio de la Cámara de Comercio de Ica", address="Av. San Martín 1097")
+    starts_on = _first_weekday(_add_months(today, 1) + dt.timedelta(days=12))
+    training = Training(
+        title=f"{REGIONAL_WORKSHOP} — Ica", kind=TrainingKind.workshop, programme=programme, region=region,
+        venue=venue, language=Language.es, offered_languages="es", capacity=40, status=TrainingStatus.cancelled,
+        published_at=utcnow(), cancelled_at=utcnow(), starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=1),
+        description=PERU_DESCRIPTION,
+        cancel_reason="Postergado por el paro regional de transportes. Anunciaremos una nueva fecha en cuanto "
+                      "las vías estén habilitadas.",
+    )
+    training.sessions = _sessions(training, WORKSHOP_SESSIONS, region.zone)
+    dbsession.add(training)
+    return training
