@@ -6,3 +6,4 @@ def includeme(config):
     config.include(".panels")
     config.include(".attendance")
     config.include(".invites")
+    config.include(".speakers")

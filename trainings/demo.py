@@ -66,6 +66,13 @@ PERU_TRAININGS = [
      "Encuentro nacional de fiscales especializados en trata de personas"),
 ]
 
+# Where the map link of a venue's public page points (only venues whose position is known).
+VENUE_COORDINATES = {
+    ("Lima", "Escuela del Ministerio Público"): (-12.0553, -77.0318),
+    ("Cusco", "Auditorio de la Junta de Fiscales"): (-13.5226, -71.9673),
+    ("Arequipa", "Auditorio de la Junta de Fiscales"): (-16.3989, -71.5350),
+}
+
 PERU_DESCRIPTION = (
     "Dos jornadas para fiscales, policías y personal de los ministerios y de la sociedad civil de la región: "
     "marco legal, identificación de víctimas, investigación y protección. Organizado por el Ministerio Público "
@@ -78,7 +85,8 @@ def load(request) -> None:
     regions = load_regions(dbsession)
     today = dt.date.today()
     add_asuncion_seminar(dbsession, regions, today)
-    add_peru_programme(dbsession, regions, today)
+    trainings = add_peru_programme(dbsession, regions, today)
+    add_cancelled_workshop(dbsession, regions, trainings[0].programme, today)
     dbsession.flush()
 
 
@@ -149,7 +157,9 @@ def add_peru_programme(dbsession, regions, today) -> list[Training]:
         region = regions[region_name]
         venue = venues.get((region_name, venue_name))
         if venue is None:
-            venue = venues[(region_name, venue_name)] = Venue(region=region, name=venue_name, address=address)
+            latitude, longitude = VENUE_COORDINATES.get((region_name, venue_name), (None, None))
+            venue = venues[(region_name, venue_name)] = Venue(region=region, name=venue_name, address=address,
+                                                              latitude=latitude, longitude=longitude)
         starts_on = _first_weekday(_add_months(today, months) + dt.timedelta(days=3 * number % 9))
         status = TrainingStatus.draft if months >= 5 else TrainingStatus.published
         if title == REGIONAL_WORKSHOP:
@@ -170,3 +180,22 @@ def add_peru_programme(dbsession, regions, today) -> list[Training]:
 def _add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     return dt.date(day.year + month_index // 12, month_index % 12 + 1, 1)
+
+
+def add_cancelled_workshop(dbsession, regions, programme, today) -> Training:
+    """A cancelled workshop, as the public and organisers see one: still listed, marked, with
+    its reason, its timetable kept."""
+    region = regions["Ica"]
+    venue = Venue(region=region, name="Auditorio de la Cámara de Comercio de Ica", address="Av. San Martín 1097")
+    starts_on = _first_weekday(_add_months(today, 1) + dt.timedelta(days=12))
+    training = Training(
+        title=f"{REGIONAL_WORKSHOP} — Ica", kind=TrainingKind.workshop, programme=programme, region=region,
+        venue=venue, language=Language.es, offered_languages="es", capacity=40, status=TrainingStatus.cancelled,
+        published_at=utcnow(), cancelled_at=utcnow(), starts_on=starts_on, ends_on=starts_on + dt.timedelta(days=1),
+        description=PERU_DESCRIPTION,
+        cancel_reason="Postergado por el paro regional de transportes. Anunciaremos una nueva fecha en cuanto "
+                      "las vías estén habilitadas.",
+    )
+    training.sessions = _sessions(training, WORKSHOP_SESSIONS, region.zone)
+    dbsession.add(training)
+    return training

@@ -1,4 +1,5 @@
 from .i18n import _
+from .resources import ProgrammeContext, RegionContext, SessionContext, TrainingContext, VenueContext
 from .security import Permission
 
 
@@ -7,4 +8,35 @@ def includeme(config):
     config.add_route("login", "/login")
     config.add_route("logout", "/logout")
     config.add_route("dashboard", "/organiser")
+    # Public pages and the JSON API; a training's public address never changes.
+    config.add_route("trainings", "/trainings")
+    config.add_route("training", r"/trainings/{id:\d+}")
+    config.add_route("training_slug", r"/trainings/{id:\d+}/{slug}")
+    config.add_route("api_trainings", "/api/trainings")
+    config.add_route("api_training", r"/api/trainings/{id:\d+}")
+    # Organisers.
+    config.add_route("organiser_calendar", "/organiser/calendar")
+    config.add_route("organiser_trainings", "/organiser/trainings")
+    config.add_route("training_new", "/organiser/trainings/new")
+    for name, pattern in [
+        ("organiser_training", ""), ("training_edit", "/edit"), ("training_publish", "/publish"),
+        ("training_cancel", "/cancel"), ("training_duplicate", "/duplicate"), ("session_new", "/sessions/new"),
+    ]:
+        config.add_route(name, r"/organiser/trainings/{id:\d+}" + pattern, factory=TrainingContext)
+    for name, pattern in [
+        ("session_edit", "/edit"), ("session_cancel", "/cancel"), ("session_delete", "/delete"),
+        ("session_move", "/move"),
+    ]:
+        config.add_route(name, r"/organiser/sessions/{id:\d+}" + pattern, factory=SessionContext)
+    for plural, context in [("regions", RegionContext), ("venues", VenueContext), ("programmes", ProgrammeContext)]:
+        singular = plural[:-1]
+        config.add_route(plural, f"/organiser/{plural}")
+        config.add_route(f"{singular}_new", f"/organiser/{plural}/new")
+        config.add_route(f"{singular}_edit", rf"/organiser/{plural}/{{id:\d+}}/edit", factory=context)
+
+    config.add_training_tab("organiser_training", _("Overview"), Permission.manage, order=10)
+    config.add_navigation_item("trainings", _("Trainings"), Permission.view, order=5)
     config.add_navigation_item("dashboard", _("Dashboard"), Permission.manage, order=10)
+    config.add_navigation_item("organiser_calendar", _("Calendar"), Permission.manage, order=12)
+    config.add_navigation_item("regions", _("Regions and venues"), Permission.manage, order=80)
+    config.add_navigation_item("programmes", _("Programmes"), Permission.manage, order=82)

@@ -1,8 +1,18 @@
-"""Figures for the organisers' dashboard."""
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+"""Figures for the organisers' dashboard and its month view."""
+from __future__ import annotations
 
-from ..models import Training, TrainingStatus
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import Training, TrainingSession, TrainingStatus
+
+# The participants package's table, named rather than imported (trainings never imports it).
+_registration = sa.table("registration", sa.column("training_id"), sa.column("status"))
 
 
 def trainings_by_status(dbsession: Session) -> dict[TrainingStatus, dict]:
@@ -16,3 +26,79 @@ def trainings_by_status(dbsession: Session) -> dict[TrainingStatus, dict]:
     for status, count, capacity, confirmed in rows:
         summary[status] = {"trainings": count, "capacity": capacity, "confirmed": confirmed}
     return summary
+
+
+def registration_counts(dbsession: Session, training_ids) -> dict[int, dict[str, int]]:
+    """Registrations of each training by status (pending, confirmed, waitlisted, cancelled)."""
+    training_ids = list(training_ids)
+    if not training_ids:
+        return {}
+    rows = dbsession.execute(
+        select(_registration.c.training_id, _registration.c.status, func.count())
+        .where(_registration.c.training_id.in_(training_ids))
+        .group_by(_registration.c.training_id, _registration.c.status)
+    ).all()
+    counts: dict[int, dict[str, int]] = {training_id: {} for training_id in training_ids}
+    for training_id, status, count in rows:
+        counts[training_id][status] = count
+    return counts
+
+
+def current_trainings(dbsession: Session, today: dt.date, limit: int = 100) -> dict[TrainingStatus, list[Training]]:
+    """Trainings not yet over, grouped by status, soonest first."""
+    trainings = dbsession.scalars(
+        select(Training).where(Training.ends_on >= today)
+        .options(joinedload(Training.region))
+        .order_by(Training.starts_on, Training.id).limit(limit)
+    )
+    grouped: dict[TrainingStatus, list[Training]] = {status: [] for status in TrainingStatus}
+    for training in trainings:
+        grouped[training.status].append(training)
+    return grouped
+
+
+def next_sessions(dbsession: Session, now: dt.datetime, limit: int = 8) -> list[TrainingSession]:
+    return list(dbsession.scalars(
+        select(TrainingSession).join(TrainingSession.training)
+        .where(TrainingSession.ends_at >= now, TrainingSession.cancelled.is_(False),
+               Training.status != TrainingStatus.cancelled)
+        .options(joinedload(TrainingSession.training).joinedload(Training.region))
+        .order_by(TrainingSession.starts_at).limit(limit)
+    ))
+
+
+@dataclass
+class MonthView:
+    first: dt.date
+    weeks: list[list[tuple[dt.date, list[Training]]]]
+    previous: str
+    following: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.first:%Y-%m}"
+
+
+def parse_month(value: str | None, today: dt.date) -> dt.date:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return dt.date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def month_view(dbsession: Session, first: dt.date) -> MonthView:
+    """Every training across the regions, on the days of a month's calendar grid."""
+    weeks = calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(first.year, first.month)
+    grid_start, grid_end = weeks[0][0], weeks[-1][-1]
+    trainings = list(dbsession.scalars(
+        select(Training).where(Training.starts_on <= grid_end, Training.ends_on >= grid_start)
+        .options(joinedload(Training.region)).order_by(Training.starts_on, Training.id)
+    ))
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return MonthView(
+        first=first,
+        weeks=[[(day, [t for t in trainings if t.starts_on <= day <= t.ends_on]) for day in week] for week in weeks],
+        previous=f"{previous:%Y-%m}", following=f"{following:%Y-%m}",
+    )

@@ -1,0 +1,65 @@
+"""Regions, venues and programmes; the dashboard's figures and month view."""
+import datetime as dt
+
+import pytest
+
+from tests import factories
+from trainings.forms import FieldErrors
+from trainings.models import TrainingStatus
+from trainings.services import dashboard, places
+
+
+def test_a_region_needs_a_valid_iana_zone_and_a_unique_name(dbsession):
+    values = {"country": "py", "name": "Itapúa", "city": "Encarnación", "timezone": "America/Asuncion"}
+    region = places.save_region(dbsession, values)
+    assert region.country == "PY"
+    with pytest.raises(FieldErrors) as caught:
+        places.save_region(dbsession, dict(values, name="Guairá", timezone="Paraguay/Asuncion"))
+    assert set(caught.value.errors) == {"timezone"}
+    with pytest.raises(FieldErrors) as caught:
+        places.save_region(dbsession, dict(values, name="itapúa"))
+    assert set(caught.value.errors) == {"name"}
+    assert places.save_region(dbsession, dict(values, city="Encarnación (centro)"), region) is region
+
+
+def test_venue_names_are_unique_within_a_region(dbsession):
+    region = factories.RegionFactory()
+    values = {"region_id": region.id, "name": "Auditorio", "address": "", "latitude": None, "longitude": None}
+    places.save_venue(dbsession, values)
+    with pytest.raises(FieldErrors):
+        places.save_venue(dbsession, dict(values, name="AUDITORIO"))
+    places.save_venue(dbsession, dict(values, region_id=factories.RegionFactory().id))
+
+
+def test_registration_counts_by_training_and_status(dbsession):
+    training = factories.TrainingFactory()
+    other = factories.TrainingFactory()
+    factories.RegistrationFactory.create_batch(2, training=training)
+    factories.RegistrationFactory(training=training, status="pending")
+    assert dashboard.registration_counts(dbsession, [training.id, other.id]) == {
+        training.id: {"confirmed": 2, "pending": 1}, other.id: {}}
+    assert dashboard.registration_counts(dbsession, []) == {}
+
+
+def test_month_view_places_trainings_on_their_days_across_regions(dbsession):
+    lima = factories.TrainingFactory(starts_on=dt.date(2027, 3, 30), ends_on=dt.date(2027, 4, 1))
+    asuncion = factories.TrainingFactory(region=factories.RegionFactory(country="PY", timezone="America/Asuncion"),
+                                         starts_on=dt.date(2027, 3, 10), ends_on=dt.date(2027, 3, 10),
+                                         status=TrainingStatus.draft)
+    view = dashboard.month_view(dbsession, dt.date(2027, 3, 1))
+    days = {day: trainings for week in view.weeks for day, trainings in week}
+    assert days[dt.date(2027, 3, 10)] == [asuncion]
+    assert days[dt.date(2027, 3, 31)] == [lima] and days[dt.date(2027, 4, 1)] == [lima]  # grid runs into April
+    assert (view.previous, view.following, view.key) == ("2027-02", "2027-04", "2027-03")
+    assert dashboard.parse_month("2027-13", dt.date(2027, 5, 9)) == dt.date(2027, 5, 1)
+
+
+def test_next_sessions_skip_cancelled_ones(dbsession):
+    now = dt.datetime.now(dt.UTC)
+    live = factories.SessionFactory(training__starts_on=dt.date.today() + dt.timedelta(days=3))
+    factories.SessionFactory(training__starts_on=dt.date.today() + dt.timedelta(days=3), cancelled=True)
+    factories.SessionFactory(training__starts_on=dt.date.today() + dt.timedelta(days=3),
+                             training__status=TrainingStatus.cancelled)
+    assert live in dashboard.next_sessions(dbsession, now, limit=50)
+    assert all(not s.cancelled and s.training.status != TrainingStatus.cancelled
+               for s in dashboard.next_sessions(dbsession, now, limit=50))

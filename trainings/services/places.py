@@ -1,0 +1,85 @@
+"""Regions, venues and programmes: the places and frames trainings are scheduled in."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..forms import FieldErrors
+from ..i18n import _
+from ..models import Programme, Region, Venue, is_valid_timezone
+
+
+def regions(dbsession: Session) -> list[Region]:
+    return list(dbsession.scalars(select(Region).order_by(Region.country, Region.name)))
+
+
+def venues(dbsession: Session) -> list[Venue]:
+    return list(dbsession.scalars(select(Venue).join(Venue.region).options(joinedload(Venue.region))
+                                  .order_by(Region.country, Region.name, Venue.name)))
+
+
+def programmes(dbsession: Session) -> list[Programme]:
+    return list(dbsession.scalars(select(Programme).order_by(Programme.name)))
+
+
+def region_label(region: Region) -> str:
+    return f"{region.name} ({region.country}) — {region.timezone}"
+
+
+def region_choices(request) -> list[tuple[str, str]]:
+    return [(str(region.id), region_label(region)) for region in regions(request.dbsession)]
+
+
+def venue_choices(request) -> list[tuple[str, str]]:
+    return [(str(venue.id), f"{venue.name} — {venue.region.name}") for venue in venues(request.dbsession)]
+
+
+def programme_choices(request) -> list[tuple[str, str]]:
+    return [(str(programme.id), programme.name) for programme in programmes(request.dbsession)]
+
+
+def save_region(dbsession: Session, values: dict, region: Region | None = None) -> Region:
+    country, name = values["country"].strip().upper(), values["name"].strip()
+    if not is_valid_timezone(values["timezone"]):
+        raise FieldErrors({"timezone": _("Not a known IANA time zone, such as America/Lima.")})
+    same = dbsession.scalar(select(Region).where(Region.country == country, func.lower(Region.name) == name.lower()))
+    if same is not None and same is not region:
+        raise FieldErrors({"name": _("This country already has a region with this name.")})
+    region = region or Region()
+    region.country, region.name, region.city = country, name, values["city"].strip()
+    region.timezone = values["timezone"].strip()
+    dbsession.add(region)
+    dbsession.flush()
+    return region
+
+
+def save_venue(dbsession: Session, values: dict, venue: Venue | None = None) -> Venue:
+    region = dbsession.get(Region, values["region_id"])
+    if region is None:
+        raise FieldErrors({"region_id": _("Choose a region.")})
+    name = values["name"].strip()
+    same = dbsession.scalar(select(Venue).where(Venue.region_id == region.id, func.lower(Venue.name) == name.lower()))
+    if same is not None and same is not venue:
+        raise FieldErrors({"name": _("This region already has a venue with this name.")})
+    venue = venue or Venue()
+    venue.region, venue.name, venue.address = region, name, values["address"].strip()
+    venue.latitude, venue.longitude = values["latitude"], values["longitude"]
+    dbsession.add(venue)
+    dbsession.flush()
+    return venue
+
+
+def save_programme(dbsession: Session, values: dict, programme: Programme | None = None) -> Programme:
+    name = values["name"].strip()
+    if values["starts_on"] and values["ends_on"] and values["ends_on"] < values["starts_on"]:
+        raise FieldErrors({"ends_on": _("The programme must end on or after the day it starts.")})
+    same = dbsession.scalar(select(Programme).where(func.lower(Programme.name) == name.lower()))
+    if same is not None and same is not programme:
+        raise FieldErrors({"name": _("A programme with this name exists already.")})
+    programme = programme or Programme()
+    programme.name, programme.donor = name, values["donor"].strip()
+    programme.starts_on, programme.ends_on = values["starts_on"], values["ends_on"]
+    programme.description = values["description"].strip()
+    dbsession.add(programme)
+    dbsession.flush()
+    return programme
