@@ -49,7 +49,8 @@ def institution_widget(node, kw):
 
 @colander.deferred
 def institution_kind_widget(node, kw):
-    return deform.widget.SelectWidget(values=[("", "—")] + _translated(kw["request"], label_choices(labels.INSTITUTION_KIND)))
+    kinds = _translated(kw["request"], label_choices(labels.INSTITUTION_KIND))
+    return deform.widget.SelectWidget(values=[("", "—"), *kinds])
 
 
 @colander.deferred
