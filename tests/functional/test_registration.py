@@ -11,7 +11,8 @@ LINK = re.compile(r"http://capacita\.test/me/([A-Za-z0-9_\-]+)")
 
 
 def fill(form, **values):
-    defaults = {"given_names": "Pilar", "family_names": "Rojas Castillo", "email": "pilar.rojas49@ministeriopublico.gov.py",
+    defaults = {"given_names": "Pilar", "family_names": "Rojas Castillo",
+                "email": "pilar.rojas49@ministeriopublico.gov.py",
                 "position": "Fiscal Adjunta", "sex": "female", "country": "PY", "preferred_language": "es",
                 "id_document": "", "consent": True}
     defaults.update(values)
@@ -46,7 +47,8 @@ def test_register_confirmation_page_and_email_with_private_link(testapp, dbsessi
 def test_new_institution_is_created_and_unknown_kind_refused(testapp, dbsession):
     training = factories.TrainingFactory()
     page = testapp.get(f"/register/{training.id}")
-    form = fill(page.forms["form"], new_institution="Fiscalía Especializada de Itapúa", new_institution_kind="prosecution")
+    form = fill(page.forms["form"], new_institution="Fiscalía Especializada de Itapúa",
+                new_institution_kind="prosecution")
     form.submit("submit").follow()
     person = dbsession.scalar(select(Person).where(Person.email == "pilar.rojas49@ministeriopublico.gov.py"))
     assert person.institution.name == "Fiscalía Especializada de Itapúa" and person.institution.country == "PY"
@@ -89,7 +91,8 @@ def test_same_email_is_the_same_person_and_registering_twice_is_explained(testap
     first, second = factories.TrainingFactory(), factories.TrainingFactory()
     for training in (first, second):
         page = testapp.get(f"/register/{training.id}")
-        fill(page.forms["form"], email="  PILAR.Rojas49@ministeriopublico.gov.py ", new_institution="X").submit("submit")
+        form = fill(page.forms["form"], email="  PILAR.Rojas49@ministeriopublico.gov.py ", new_institution="X")
+        form.submit("submit")
     people = dbsession.scalars(select(Person).where(Person.given_names == "Pilar")).all()
     assert len(people) == 1 and len(people[0].registrations) == 2
     page = testapp.get(f"/register/{first.id}")
