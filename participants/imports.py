@@ -24,8 +24,8 @@ from .duplicates import normalise_text
 from .exports import neutralise
 from .institutions import find_or_create
 from .models import Institution, InstitutionKind, ParticipantImport, Person, Registration, RegistrationSource, Sex
-from .registrations import ACTIVE, AlreadyRegistered, register
-from .registry import PersonDetails, find_person, normalise_document, normalise_email, upsert_person
+from .registrations import ACTIVE, register_many
+from .registry import KnownPeople, PersonDetails, apply_details, normalise_document, normalise_email
 from .schemas import DOCUMENT_MAX, EMAIL_MAX, INSTITUTION_MAX, NAME_MAX, POSITION_MAX, checked_email
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -275,8 +275,14 @@ class _Institutions:
         return self.known.get((_key(name), country)) or self.known.get((_key(name), None))
 
 
-def preview(dbsession: Session, training: Training, header: list[str], rows: list[ImportRow]) -> Preview:
+def known_people(dbsession: Session, rows: list[ImportRow]) -> KnownPeople:
+    return KnownPeople(dbsession, [row.email for row in rows], [row.values.get("id_document") for row in rows])
+
+
+def preview(dbsession: Session, training: Training, header: list[str], rows: list[ImportRow],
+            known: KnownPeople | None = None) -> Preview:
     institutions = _Institutions(dbsession)
+    known = known or known_people(dbsession, rows)
     registered = set(dbsession.scalars(select(Registration.person_id).where(
         Registration.training_id == training.id, Registration.status.in_([status.value for status in ACTIVE]))))
     seen: dict[tuple, int] = {}
@@ -297,7 +303,7 @@ def preview(dbsession: Session, training: Training, header: list[str], rows: lis
             continue
         for key in keys:
             seen[key] = row.number
-        person = find_person(dbsession, row.email, document, row.country)
+        person = known.find(row.email, document, row.country)
         if person is not None and person.id in registered:
             outcome.person = person
             outcome.reasons.append(_("Already registered for this training."))
@@ -326,10 +332,12 @@ def commit(request, upload: ParticipantImport, training: Training, *, notify: bo
     dbsession: Session = request.dbsession
     header, rows = parse(upload.filename, upload.content)
     result = CommitResult()
-    with dbsession.begin_nested():
-        planned = preview(dbsession, training, header, rows)
+    with dbsession.begin_nested(), dbsession.no_autoflush:
+        known = known_people(dbsession, rows)
+        planned = preview(dbsession, training, header, rows, known)
         result.rejected = planned.rejected
         institutions = _Institutions(dbsession)
+        people = []
         for outcome in planned.valid:
             row = outcome.row
             institution = None
@@ -339,20 +347,23 @@ def commit(request, upload: ParticipantImport, training: Training, *, notify: bo
                     institution, _created = find_or_create(dbsession, row.values["institution"], row.country,
                                                            InstitutionKind.other)
                     institutions.known[(_key(institution.name), institution.country)] = institution
-            person, created = upsert_person(dbsession, PersonDetails(
+            details = PersonDetails(
                 given_names=row.values["given_names"], family_names=row.values["family_names"], email=row.email,
                 phone=row.values.get("phone", ""), sex=row.sex, position=row.values.get("position", ""),
                 institution=institution, country=row.country, id_document=row.values.get("id_document") or None,
-            ))
-            try:
-                registration, token = register(request, training, person, source=RegistrationSource.import_)
-            except AlreadyRegistered:
-                outcome.action = REJECTED
-                outcome.reasons.append(_("Already registered for this training."))
-                result.rejected.append(outcome)
-                continue
-            result.created += created
-            result.matched += not created
+            )
+            person = outcome.person
+            if person is None:
+                person = Person(given_names=details.given_names.strip(), family_names=details.family_names.strip())
+                dbsession.add(person)
+                result.created += 1
+            else:
+                result.matched += 1
+            apply_details(person, details, known.document_is_free(person, details.id_document, row.country))
+            known.remember(person)
+            people.append(person)
+        dbsession.flush()
+        for registration, token in register_many(request, training, people, source=RegistrationSource.import_):
             result.by_status[registration.status.value] = result.by_status.get(registration.status.value, 0) + 1
             if notify:
                 send_registration_mail(request, registration, token, reason="organiser")

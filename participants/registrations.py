@@ -189,3 +189,62 @@ def move(request, registration: Registration, target: Training) -> tuple[Registr
     moved, token = register(request, target, person, role=role, source=RegistrationSource.organiser, approved=True)
     moved.consent_at = registration.consent_at
     return moved, token
+
+
+def register_many(request, training: Training, people: list[Person], *,
+                  source=RegistrationSource.import_) -> list[tuple[Registration, str]]:
+    """Register many participants at once (an import), with the rules of `register`: pending
+    when the training requires approval, else places in list order, then the waitlist. The
+    places are taken with one guarded UPDATE under a lock on the training's row, so capacity
+    holds against concurrent registrations. Raises AlreadyRegistered if one is registered."""
+    dbsession: Session = request.dbsession
+    existing = {
+        registration.person_id: registration
+        for registration in dbsession.scalars(select(Registration).where(Registration.training_id == training.id))
+    }
+    results = []
+    for person in people:
+        registration = existing.get(person.id) if person.id is not None else None
+        if registration is not None and registration.status in ACTIVE:
+            raise AlreadyRegistered(registration)
+        token, token_hash = new_token()
+        if registration is None:
+            registration = Registration(training_id=training.id, person=person)
+            dbsession.add(registration)
+        registration.role, registration.source = RegistrationRole.participant, source
+        registration.token_hash = token_hash
+        registration.cancelled_at = registration.confirmed_at = None
+        registration.created_at = utcnow()
+        registration.status = (RegistrationStatus.pending if training.requires_approval
+                               else RegistrationStatus.waitlisted)
+        results.append((registration, token))
+    if not training.requires_approval and results:
+        places = _take_places(dbsession, training, len(results))
+        now = utcnow()
+        for registration, _token in results[:places]:
+            registration.status, registration.confirmed_at = RegistrationStatus.confirmed, now
+    dbsession.flush()
+    for registration, _token in results:
+        if registration.status == RegistrationStatus.confirmed:
+            request.registry.notify(RegistrationConfirmed(request, registration))
+    return results
+
+
+def _take_places(dbsession: Session, training: Training, wanted: int) -> int:
+    """Take up to `wanted` places at once; returns how many were taken."""
+    query = select(Training.capacity, Training.confirmed_count).where(Training.id == training.id)
+    if dbsession.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    capacity, confirmed = dbsession.execute(query).one()
+    places = max(min(wanted, capacity - confirmed), 0)
+    if places:
+        result = dbsession.execute(
+            update(Training)
+            .where(Training.id == training.id, Training.confirmed_count + places <= Training.capacity)
+            .values(confirmed_count=Training.confirmed_count + places)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # pragma: no cover - the row lock makes this impossible
+            places = 0
+    _refresh_count(dbsession, training.id)
+    return places

@@ -32,7 +32,7 @@ def test_spanish_windows_1252_semicolons_every_messy_row(dbsession, app_request,
     # A missing family name is rejected with its row number.
     missing = next(o for o in planned.outcomes
                    if o.row.values["given_names"] == "Eduardo" and not o.row.values["family_names"])
-    assert missing.action == REJECTED and missing.number == 27
+    assert missing.action == REJECTED and missing.number == 28
     # The blank line is skipped, never reported.
     assert all(any(cell for cell in o.row.cells) for o in planned.outcomes)
     # The same person twice with a different case: the second is a duplicate of the first.
@@ -101,15 +101,15 @@ def test_a_failure_during_commit_leaves_the_database_as_it_was(dbsession, app_re
     counts = lambda: [dbsession.scalar(select(func.count()).select_from(model))  # noqa: E731
                       for model in (Person, Registration, Institution, OutboxMessage)]
     before = counts()
-    real_upsert, calls = imports.upsert_person, []
+    real_apply, calls = imports.apply_details, []
 
     def failing_upsert(*args, **kwargs):
         calls.append(1)
         if len(calls) == 40:
             raise RuntimeError("disk full")
-        return real_upsert(*args, **kwargs)
+        return real_apply(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "upsert_person", failing_upsert)
+    monkeypatch.setattr(imports, "apply_details", failing_upsert)
     with pytest.raises(RuntimeError):
         commit(app_request, upload, training)
     dbsession.refresh(training)
