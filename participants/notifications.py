@@ -30,6 +30,11 @@ def reissue_token(registration: Registration) -> str:
 
 
 def private_link(request, token: str) -> str:
+    """The link in emails: on the site's public address (`app.public_url`) when it is set, so that
+    emails queued from the command line or behind a proxy point to the right place."""
+    public_url = (request.registry.settings.get("app.public_url") or "").rstrip("/")
+    if public_url:
+        return public_url + request.route_path("my_registration", token=token)
     return request.route_url("my_registration", token=token)
 
 

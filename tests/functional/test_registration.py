@@ -31,7 +31,7 @@ def test_register_confirmation_page_and_email_with_private_link(testapp, dbsessi
     page = testapp.get(f"/register/{training.id}")
     form = fill(page.forms["form"], institution=str(institution.id))
     done = form.submit("submit").follow()
-    assert "Registro recibido" in done.text or "Registration received" in done.text
+    assert "Inscripción recibida" in done.text and "Su plaza está confirmada" in done.text
     registration = dbsession.scalar(select(Registration).where(Registration.training_id == training.id))
     assert registration.status == RegistrationStatus.confirmed and registration.consent_at is not None
     assert registration.person.institution is institution
