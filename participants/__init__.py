@@ -14,4 +14,5 @@ def includeme(config):
     config.add_translation_dirs("participants:locale/")
     config.include(".panels")
     config.include(".routes")
+    config.include(".upload_limit")
     _add_template_globals(config)

@@ -9,6 +9,7 @@ from trainings.i18n import _
 from trainings.security import Permission
 
 from ..imports import ImportRefused, commit, max_bytes, parse, preview, store_upload
+from ..upload_limit import close_body
 
 CHUNK = 64 * 1024
 
@@ -17,14 +18,17 @@ def _read_limited(upload, limit: int) -> bytes | None:
     """The uploaded file's bytes, or None when it is over `limit` (never more than limit+1 read)."""
     handle = upload.file
     parts, size = [], 0
-    while True:
-        chunk = handle.read(CHUNK)
-        if not chunk:
-            return b"".join(parts)
-        size += len(chunk)
-        if size > limit:
-            return None
-        parts.append(chunk)
+    try:
+        while True:
+            chunk = handle.read(CHUNK)
+            if not chunk:
+                return b"".join(parts)
+            size += len(chunk)
+            if size > limit:
+                return None
+            parts.append(chunk)
+    finally:
+        handle.close()
 
 
 @view_config(route_name="participant_import", renderer="participants/organiser/import.jinja2",
@@ -34,6 +38,7 @@ def import_upload(request):
     limit = max_bytes(request.registry.settings)
     error = None
     if request.method == "POST":
+        request.add_finished_callback(close_body)
         # Refused on its declared size before the body is parsed, when the client declares it.
         if request.content_length and request.content_length > limit + CHUNK:
             error = _("The file is larger than ${size} MB.", mapping={"size": limit // (1024 * 1024)})

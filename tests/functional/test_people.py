@@ -1,7 +1,14 @@
 from sqlalchemy import select
 
-from participants.models import Attendance, AttendanceMethod, AttendanceStatus, CalendarFeedToken, Person, Registration
-from participants.models import RegistrationStatus
+from participants.models import (
+    Attendance,
+    AttendanceMethod,
+    AttendanceStatus,
+    CalendarFeedToken,
+    Person,
+    Registration,
+    RegistrationStatus,
+)
 from tests import factories
 from tests.conftest import csrf_token_of
 from trainings.models import SessionSpeaker
