@@ -99,23 +99,19 @@ def _lines(path: Path, encoding: str) -> list[str]:
     return [line for line in io.StringIO(text, newline=None).read().splitlines()]
 
 
-def _approve_some(request, training: Training, count: int) -> None:
+def _first(request, training: Training, status: RegistrationStatus, count: int) -> list:
     from .models import Registration
 
-    pending = request.dbsession.scalars(
-        select(Registration).where(Registration.training_id == training.id,
-                                   Registration.status == RegistrationStatus.pending)
-        .order_by(Registration.id).limit(count))
-    for registration in list(pending):
+    return list(request.dbsession.scalars(
+        select(Registration).where(Registration.training_id == training.id, Registration.status == status)
+        .order_by(Registration.id).limit(count)))
+
+
+def _approve_some(request, training: Training, count: int) -> None:
+    for registration in _first(request, training, RegistrationStatus.pending, count):
         approve(request, registration)
 
 
 def _cancel_some(request, training: Training, count: int) -> None:
-    from .models import Registration
-
-    confirmed = request.dbsession.scalars(
-        select(Registration).where(Registration.training_id == training.id,
-                                   Registration.status == RegistrationStatus.confirmed)
-        .order_by(Registration.id).limit(count))
-    for registration in list(confirmed):
+    for registration in _first(request, training, RegistrationStatus.confirmed, count):
         cancel(request, registration)

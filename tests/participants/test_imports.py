@@ -95,21 +95,25 @@ def test_commit_registers_valid_rows_and_reports_rejected(dbsession, app_request
     assert dbsession.scalar(select(func.count()).select_from(OutboxMessage)) == len(with_email)
 
 
-def test_a_failure_during_commit_leaves_the_database_as_it_was(dbsession, app_request, sample_en, monkeypatch):
+@pytest.mark.parametrize("step", ["apply_details", "send_registration_mail"])
+def test_a_failure_during_commit_leaves_the_database_as_it_was(dbsession, app_request, sample_en, monkeypatch, step):
     training = factories.TrainingFactory(capacity=500)
     upload = store_upload(dbsession, training, "list.csv", sample_en, None)
     counts = lambda: [dbsession.scalar(select(func.count()).select_from(model))  # noqa: E731
                       for model in (Person, Registration, Institution, OutboxMessage)]
     before = counts()
-    real_apply, calls = imports.apply_details, []
+    from participants import notifications
 
-    def failing_upsert(*args, **kwargs):
+    module = imports if step == "apply_details" else notifications
+    real, calls = getattr(module, step), []
+
+    def failing(*args, **kwargs):
         calls.append(1)
         if len(calls) == 40:
             raise RuntimeError("disk full")
-        return real_apply(*args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "apply_details", failing_upsert)
+    monkeypatch.setattr(module, step, failing)
     with pytest.raises(RuntimeError):
         commit(app_request, upload, training)
     dbsession.refresh(training)
