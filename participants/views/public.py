@@ -41,7 +41,7 @@ def register_view(request):
         request.session["registered"] = registration.id
         return request.route_path("register_done", id=training.id)
 
-    result = handle_form(request, form, registered)
+    result = handle_form(request, form, registered, appstruct={"country": training.region.country})
     if isinstance(result, dict):
         result.update(training=training, closed=False)
     return result
