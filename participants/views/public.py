@@ -2,6 +2,8 @@
 lost-link request."""
 from __future__ import annotations
 
+import datetime
+
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.view import view_config
 
@@ -12,6 +14,7 @@ from trainings.security import Permission
 from trainings.throttle import client_address
 
 from ..lost_links import send_lost_links
+from ..models import RegistrationStatus
 from ..registrations import cancel, waitlist_position
 from ..schemas import LostLinkSchema, RegistrationSchema
 from ..signup import accepts_registrations, register_from_form
@@ -74,7 +77,13 @@ def my_registration(request):
     request.response.headers["Referrer-Policy"] = "no-referrer"
     request.response.headers["Cache-Control"] = "private, no-store"
     return {"registration": registration, "training": registration.training, "person": registration.person,
-            "token": request.context.token, "position": waitlist_position(request.dbsession, registration)}
+            "token": request.context.token, "position": waitlist_position(request.dbsession, registration),
+            "can_cancel": can_cancel(registration)}
+
+
+def can_cancel(registration) -> bool:
+    return (registration.status != RegistrationStatus.cancelled
+            and registration.training.ends_on >= datetime.date.today())
 
 
 @view_config(route_name="my_registration_cancel", request_method="POST",
@@ -83,8 +92,12 @@ def my_registration_cancel(request):
     registration = request.context.registration
     if registration is None:
         return _unknown_link(request)
-    cancel(request, registration)
-    request.session.flash(request.localizer.translate(_("Your registration is cancelled.")), "info")
+    if not can_cancel(registration):
+        request.session.flash(request.localizer.translate(
+            _("This training has ended: its registrations can no longer be cancelled.")), "warning")
+    else:
+        cancel(request, registration)
+        request.session.flash(request.localizer.translate(_("Your registration is cancelled.")), "info")
     return HTTPFound(location=request.route_path("my_registration", token=request.context.token))
 
 

@@ -84,3 +84,15 @@ def test_lost_link_is_throttled(testapp, dbsession):
         _ask(testapp, "nobody@nowhere.org")
     refused = _ask(testapp, "nobody@nowhere.org", status=400)
     assert "form" in refused.text
+
+
+def test_registrations_of_ended_trainings_cannot_be_cancelled(testapp, app_request, dbsession):
+    import datetime as dt
+
+    training = factories.TrainingFactory(starts_on=dt.date(2024, 3, 1), ends_on=dt.date(2024, 3, 2))
+    registration, token = register(app_request, training, factories.PersonFactory())
+    page = testapp.get(f"/me/{token}")
+    assert f"/me/{token}/cancel" not in page.text
+    csrf = csrf_token_of(testapp.get("/lost-link"))
+    testapp.post(f"/me/{token}/cancel", {"csrf_token": csrf}, status=302)
+    assert registration.status == RegistrationStatus.confirmed
