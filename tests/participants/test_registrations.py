@@ -85,6 +85,7 @@ def test_promotion_and_approval_email_a_fresh_private_link(app_request, dbsessio
     approve(app_request, pending)
     last = dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
     assert last.recipients == pending.person.email and last.language == "fr"
+    assert last.subject.startswith("Votre inscription a été approuvée") and "Bonjour" in last.body_text
 
 
 def test_waitlist_position_and_move(app_request, dbsession, events):
