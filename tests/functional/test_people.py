@@ -82,3 +82,9 @@ def test_merge_needs_csrf_and_two_people(organiser_app, dbsession):
     organiser_app.post("/organiser/people/merge", {"csrf_token": csrf_token_of(page), "keep": person.id,
                                                    "other": person.id}, status=302)
     assert dbsession.get(Person, person.id) is not None
+
+
+def test_people_pages_need_an_organiser(testapp, dbsession):
+    person = factories.PersonFactory()
+    for path in ("/organiser/people", f"/organiser/people/{person.id}", "/organiser/people/duplicates"):
+        assert testapp.get(path, status=302).location.startswith("http://capacita.test/login")
