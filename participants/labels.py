@@ -40,3 +40,13 @@ SOURCE = {
     RegistrationSource.organiser: _("Organiser"),
     RegistrationSource.walk_in: _("Walk-in"),
 }
+
+
+def includeme(config):
+    """Templates reach these labels as `participant_labels` (the trainings ones are `labels`)."""
+    import sys
+
+    def add():
+        config.get_jinja2_environment(".jinja2").globals["participant_labels"] = sys.modules[__name__]
+
+    config.action(None, add, order=1)
