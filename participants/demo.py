@@ -5,6 +5,7 @@ a waiting list, and the seminar (which requires approval) has registrations pend
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -46,14 +47,17 @@ def load(request) -> None:
         add_speakers(request, seminar)
     es_lines = _lines(DATA / "participants-es-cp1252.csv", "cp1252")
     en_lines = _lines(DATA / "participants-en.csv", "utf-8-sig")
+    today = dt.date.today()
     workshops = [training for training in trainings if training is not seminar]
+    past = [training for training in workshops if training.ends_on < today]
+    upcoming = [training for training in workshops if training.ends_on >= today]
     plan = [
-        # (training, header + these rows, encoding of the upload): past ones full and confirmed,
-        # one soon overbooked with a waiting list, the seminar pending approval.
-        (workshops[0] if workshops else None, es_lines[0:1] + es_lines[1:60], "cp1252"),
-        (workshops[1] if len(workshops) > 1 else None, es_lines[0:1] + es_lines[60:160], "cp1252"),
-        (workshops[2] if len(workshops) > 2 else None, en_lines[0:1] + en_lines[1:80], "utf-8"),
-        (workshops[3] if len(workshops) > 3 else None, es_lines[0:1] + es_lines[160:200], "cp1252"),
+        # (training, header + these rows, encoding of the upload): past ones with their lists,
+        # the next one overbooked with a waiting list, the seminar pending approval.
+        (past[0] if past else None, es_lines[0:1] + es_lines[1:60], "cp1252"),
+        (past[1] if len(past) > 1 else None, es_lines[0:1] + es_lines[160:200], "cp1252"),
+        (upcoming[0] if upcoming else None, es_lines[0:1] + es_lines[60:160], "cp1252"),
+        (upcoming[1] if len(upcoming) > 1 else None, en_lines[0:1] + en_lines[1:80], "utf-8"),
         (seminar, en_lines[0:1] + en_lines[80:], "utf-8"),
     ]
     for training, lines, encoding in plan:
@@ -65,8 +69,8 @@ def load(request) -> None:
         commit(request, upload, training, notify=False)
     if seminar is not None:
         _approve_some(request, seminar, 12)
-    if len(workshops) > 2:
-        _cancel_some(request, workshops[2], 2)
+    if upcoming:
+        _cancel_some(request, upcoming[0], 2)
     dbsession.flush()
 
 
