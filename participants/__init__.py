@@ -7,3 +7,6 @@ def includeme(config):
     config.include(".attendance")
     config.include(".invites")
     config.include(".speakers")
+    config.include(".labels")
+    config.include(".routes")
+    config.include(".upload_limit")

@@ -6,7 +6,7 @@ row, and the CHECK constraint on `training` is the last line of defence.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from trainings.models import Training, utcnow
@@ -89,11 +89,16 @@ def register(request, training: Training, person: Person, *, role=RegistrationRo
     return registration, token
 
 
-def approve(request, registration: Registration) -> Registration:
-    """An organiser accepts a pending registration: it takes a place, or waits in the list."""
+def approve(request, registration: Registration, *, notify: bool = True) -> Registration:
+    """An organiser accepts a pending registration: it takes a place, or waits in the list.
+    The person is emailed (with a fresh private link)."""
     if registration.status == RegistrationStatus.pending:
         registration.status = RegistrationStatus.waitlisted
         _confirm_if_possible(request, registration)
+        if notify:
+            from .notifications import send_registration_mail
+
+            send_registration_mail(request, registration, reason="approved")
     return registration
 
 
@@ -109,9 +114,9 @@ def _confirm_if_possible(request, registration: Registration) -> bool:
     return True
 
 
-def cancel(request, registration: Registration) -> list[Registration]:
-    """Cancel a registration (kept, never deleted); a place it held goes to the waitlist.
-    Returns the registrations promoted from the waitlist."""
+def cancel(request, registration: Registration, *, notify: bool = True) -> list[Registration]:
+    """Cancel a registration (kept, never deleted); a place it held goes to the waitlist, and
+    whoever is promoted is emailed. Returns the registrations promoted from the waitlist."""
     if registration.status == RegistrationStatus.cancelled:
         return []
     held_a_place = registration.status == RegistrationStatus.confirmed and takes_a_place(registration)
@@ -121,12 +126,12 @@ def cancel(request, registration: Registration) -> list[Registration]:
     request.registry.notify(RegistrationCancelled(request, registration))
     if held_a_place:
         release_place(request.dbsession, registration.training_id)
-        return promote_waitlisted(request, registration.training)
+        return promote_waitlisted(request, registration.training, notify=notify)
     return []
 
 
-def promote_waitlisted(request, training: Training) -> list[Registration]:
-    """Give free places to the waitlist in order of arrival."""
+def promote_waitlisted(request, training: Training, *, notify: bool = True) -> list[Registration]:
+    """Give free places to the waitlist in order of arrival; each promoted person is emailed."""
     promoted = []
     while training.places_left > 0:
         candidate = request.dbsession.scalar(
@@ -138,4 +143,108 @@ def promote_waitlisted(request, training: Training) -> list[Registration]:
         if candidate is None or not _confirm_if_possible(request, candidate):
             break
         promoted.append(candidate)
+        if notify:
+            from .notifications import send_registration_mail
+
+            send_registration_mail(request, candidate, reason="promoted")
     return promoted
+
+
+def waitlist_position(dbsession: Session, registration: Registration) -> int | None:
+    """1 for the first in line; None when the registration is not waitlisted."""
+    if registration.status != RegistrationStatus.waitlisted:
+        return None
+    ahead = dbsession.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.training_id == registration.training_id,
+            Registration.status == RegistrationStatus.waitlisted,
+            (Registration.created_at < registration.created_at)
+            | ((Registration.created_at == registration.created_at) & (Registration.id < registration.id)),
+        )
+    )
+    return ahead + 1
+
+
+class CannotMove(Exception):
+    """The target training does not accept the registration (same training, or cancelled)."""
+
+
+def move(request, registration: Registration, target: Training) -> tuple[Registration, str]:
+    """Move a registration to another training: it is cancelled where it was (its place goes to
+    that waitlist) and the person is registered in `target`, with the same role, where capacity
+    is checked again — they may be waitlisted there. Returns the new registration and its token."""
+    from trainings.models import TrainingStatus
+
+    if target.id == registration.training_id or target.status == TrainingStatus.cancelled:
+        raise CannotMove(target.id)
+    existing = request.dbsession.scalar(
+        select(Registration).where(Registration.training_id == target.id,
+                                   Registration.person_id == registration.person_id)
+    )
+    if existing is not None and existing.status in ACTIVE:
+        raise AlreadyRegistered(existing)
+    role, person = registration.role, registration.person
+    cancel(request, registration)
+    registration.note = (registration.note + "\n" if registration.note else "") + f"moved to training {target.id}"
+    moved, token = register(request, target, person, role=role, source=RegistrationSource.organiser, approved=True)
+    moved.consent_at = registration.consent_at
+    return moved, token
+
+
+def register_many(request, training: Training, people: list[Person], *,
+                  source=RegistrationSource.import_) -> list[tuple[Registration, str]]:
+    """Register many participants at once (an import), with the rules of `register`: pending
+    when the training requires approval, else places in list order, then the waitlist. The
+    places are taken with one guarded UPDATE under a lock on the training's row, so capacity
+    holds against concurrent registrations. Raises AlreadyRegistered if one is registered."""
+    dbsession: Session = request.dbsession
+    existing = {
+        registration.person_id: registration
+        for registration in dbsession.scalars(select(Registration).where(Registration.training_id == training.id))
+    }
+    results = []
+    for person in people:
+        registration = existing.get(person.id) if person.id is not None else None
+        if registration is not None and registration.status in ACTIVE:
+            raise AlreadyRegistered(registration)
+        token, token_hash = new_token()
+        if registration is None:
+            registration = Registration(training_id=training.id, person=person)
+            dbsession.add(registration)
+        registration.role, registration.source = RegistrationRole.participant, source
+        registration.token_hash = token_hash
+        registration.cancelled_at = registration.confirmed_at = None
+        registration.created_at = utcnow()
+        registration.status = (RegistrationStatus.pending if training.requires_approval
+                               else RegistrationStatus.waitlisted)
+        results.append((registration, token))
+    if not training.requires_approval and results:
+        places = _take_places(dbsession, training, len(results))
+        now = utcnow()
+        for registration, _token in results[:places]:
+            registration.status, registration.confirmed_at = RegistrationStatus.confirmed, now
+    dbsession.flush()
+    for registration, _token in results:
+        if registration.status == RegistrationStatus.confirmed:
+            request.registry.notify(RegistrationConfirmed(request, registration))
+    return results
+
+
+def _take_places(dbsession: Session, training: Training, wanted: int) -> int:
+    """Take up to `wanted` places at once; returns how many were taken."""
+    query = select(Training.capacity, Training.confirmed_count).where(Training.id == training.id)
+    if dbsession.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    capacity, confirmed = dbsession.execute(query).one()
+    places = max(min(wanted, capacity - confirmed), 0)
+    if places:
+        result = dbsession.execute(
+            update(Training)
+            .where(Training.id == training.id, Training.confirmed_count + places <= Training.capacity)
+            .values(confirmed_count=Training.confirmed_count + places)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # pragma: no cover - the row lock makes this impossible
+            places = 0
+    _refresh_count(dbsession, training.id)
+    return places

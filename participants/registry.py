@@ -61,18 +61,67 @@ def upsert_person(dbsession: Session, details: PersonDetails) -> tuple[Person, b
     if created:
         person = Person(given_names=details.given_names.strip(), family_names=details.family_names.strip())
         dbsession.add(person)
+    apply_details(person, details, _document_is_free(dbsession, person, document, details.country))
+    dbsession.flush()
+    return person, created
+
+
+def apply_details(person: Person, details: PersonDetails, document_free: bool) -> Person:
+    """Write what `details` say onto `person`; empty values never erase known ones, and the
+    document only when nobody else holds it."""
     for field in fields(PersonDetails):
         value = getattr(details, field.name)
         if field.name == "email":
-            value = email
+            value = normalise_email(value)
         elif field.name == "id_document":
-            value = document if _document_is_free(dbsession, person, document, details.country) else None
+            value = normalise_document(value) if document_free else None
         elif isinstance(value, str):
             value = value.strip()
         if value not in (None, ""):
             setattr(person, field.name, value)
-    dbsession.flush()
-    return person, created
+    return person
+
+
+class KnownPeople:
+    """The persons a batch of details may describe, loaded in a few queries (for imports):
+    the same matching rules as `find_person`, without one query per row."""
+
+    CHUNK = 500
+
+    def __init__(self, dbsession: Session, emails, documents):
+        self.by_email: dict[str, Person] = {}
+        self.by_document: dict[tuple[str, str], Person] = {}
+        emails = sorted({email for email in map(normalise_email, emails) if email})
+        documents = sorted({document for document in map(normalise_document, documents) if document})
+        for start in range(0, len(emails), self.CHUNK):
+            chunk = emails[start:start + self.CHUNK]
+            for person in dbsession.scalars(select(Person).where(func.lower(func.trim(Person.email)).in_(chunk))):
+                self.by_email[normalise_email(person.email)] = person
+        for start in range(0, len(documents), self.CHUNK):
+            chunk = documents[start:start + self.CHUNK]
+            for person in dbsession.scalars(select(Person).where(Person.id_document.in_(chunk))):
+                self.by_document[(person.country, person.id_document)] = person
+
+    def find(self, email: str | None, document: str | None, country: str | None) -> Person | None:
+        email, document = normalise_email(email), normalise_document(document)
+        if email and email in self.by_email:
+            return self.by_email[email]
+        if document and country:
+            return self.by_document.get((country, document))
+        return None
+
+    def remember(self, person: Person) -> None:
+        if person.email:
+            self.by_email[normalise_email(person.email)] = person
+        if person.id_document and person.country:
+            self.by_document[(person.country, person.id_document)] = person
+
+    def document_is_free(self, person: Person, document: str | None, country: str | None) -> bool:
+        document = normalise_document(document)
+        if not document:
+            return False
+        owner = self.by_document.get((country or person.country, document))
+        return owner is None or owner is person
 
 
 def _document_is_free(dbsession: Session, person: Person, document: str | None, country: str | None) -> bool:

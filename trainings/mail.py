@@ -47,8 +47,13 @@ def queue_mail(dbsession: Session, *, to, subject: str, text: str, html: str = "
 
 
 def localizer_for(request, language: str):
-    directories = request.registry.queryUtility(ITranslationDirectories, default=[])
-    return make_localizer(language, directories)
+    # Loading the catalogs is slow; a bulk operation (an import of thousands) renders one
+    # email per person, so each language's localizer is made once per application.
+    cache = request.registry.__dict__.setdefault("_mail_localizers", {})
+    if language not in cache:
+        directories = request.registry.queryUtility(ITranslationDirectories, default=[])
+        cache[language] = make_localizer(language, directories)
+    return cache[language]
 
 
 @contextlib.contextmanager

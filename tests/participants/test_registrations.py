@@ -10,8 +10,16 @@ from tests import factories
 @pytest.fixture
 def events(app_request):
     seen = []
-    app_request.registry.notify = seen.append
-    return seen
+    original = app_request.registry.notify
+
+    def notify(event):
+        if isinstance(event, RegistrationCancelled | RegistrationConfirmed):
+            seen.append(event)
+        return original(event)
+
+    app_request.registry.notify = notify
+    yield seen
+    app_request.registry.notify = original
 
 
 def test_registrations_beyond_capacity_wait_in_arrival_order(app_request, events):
@@ -57,3 +65,41 @@ def test_registering_twice_is_refused_but_a_cancelled_registration_revives(app_r
     cancel(app_request, registration)
     revived, new_token = register(app_request, training, person)
     assert revived is registration and revived.status == RegistrationStatus.confirmed and new_token != token
+
+
+def test_promotion_and_approval_email_a_fresh_private_link(app_request, dbsession, events):
+    from sqlalchemy import select
+
+    from trainings.models import OutboxMessage
+
+    training = factories.TrainingFactory(capacity=1)
+    first, waiting = (register(app_request, training, person)[0] for person in factories.PersonFactory.create_batch(2))
+    old_hash = waiting.token_hash
+    cancel(app_request, first)
+    [mail] = dbsession.scalars(select(OutboxMessage)).all()
+    assert mail.recipients == waiting.person.email and waiting.token_hash != old_hash
+    token = mail.body_text.split("/me/")[1].split()[0]
+    assert hash_token(token) == waiting.token_hash
+    approval = factories.TrainingFactory(requires_approval=True)
+    pending, _token = register(app_request, approval, factories.PersonFactory(preferred_language="fr"))
+    approve(app_request, pending)
+    last = dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert last.recipients == pending.person.email and last.language == "fr"
+    assert last.subject.startswith("Votre inscription a été approuvée") and "Bonjour" in last.body_text
+
+
+def test_waitlist_position_and_move(app_request, dbsession, events):
+    from participants.registrations import CannotMove, move, waitlist_position
+
+    training = factories.TrainingFactory(capacity=1)
+    regs = [register(app_request, training, person)[0] for person in factories.PersonFactory.create_batch(3)]
+    assert [waitlist_position(dbsession, r) for r in regs] == [None, 1, 2]
+    other = factories.TrainingFactory(capacity=3)
+    moved, token = move(app_request, regs[0], other)
+    assert moved.status == RegistrationStatus.confirmed and regs[0].status == RegistrationStatus.cancelled
+    assert regs[1].status == RegistrationStatus.confirmed and waitlist_position(dbsession, regs[2]) == 1
+    with pytest.raises(CannotMove):
+        move(app_request, moved, other)
+    register(app_request, other, regs[2].person)
+    with pytest.raises(AlreadyRegistered):
+        move(app_request, regs[2], other)

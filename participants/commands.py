@@ -1,0 +1,58 @@
+"""Subcommands of the participants package: import-participants."""
+from __future__ import annotations
+
+import os
+
+from trainings.cli import CommandError, application
+from trainings.models import Training
+
+from .imports import CREATE, DUPLICATE, MATCH, REJECTED, ImportRefused, commit, max_bytes, parse, preview, store_upload
+
+
+def register(subparsers):
+    command = subparsers.add_parser(
+        "import-participants", help="register a participant list (CSV or XLSX) for a training",
+        description="Same rules as the organisers' import page: rows are checked, valid rows are registered "
+                    "in one transaction, rejected rows are listed with their reasons.")
+    command.add_argument("training_id", type=int, metavar="TRAINING_ID")
+    command.add_argument("file", metavar="FILE")
+    command.add_argument("--dry-run", action="store_true", help="only show what would happen")
+    command.add_argument("--no-email", action="store_true", help="do not email the private links")
+    command.add_argument("--report", metavar="CSV", help="write the rejected rows to this file")
+    command.set_defaults(handler=run_import)
+
+
+def run_import(args):
+    if not os.path.isfile(args.file):
+        raise CommandError(f"no such file: {args.file}")
+    with application(args.config) as request, request.tm:
+        limit = max_bytes(request.registry.settings)
+        if os.path.getsize(args.file) > limit:
+            raise CommandError(f"the file is larger than {limit // (1024 * 1024)} MB")
+        with open(args.file, "rb") as handle:
+            content = handle.read()
+        training = request.dbsession.get(Training, args.training_id)
+        if training is None:
+            raise CommandError(f"no training {args.training_id}")
+        translate = request.localizer.translate
+        try:
+            header, rows = parse(os.path.basename(args.file), content)
+        except ImportRefused as refusal:
+            raise CommandError(translate(refusal.message)) from refusal
+        planned = preview(request.dbsession, training, header, rows)
+        for outcome in planned.outcomes:
+            if outcome.action in (DUPLICATE, REJECTED):
+                print(f"row {outcome.number}: {' '.join(translate(reason) for reason in outcome.reasons)}")
+        print(f"{training.title}: {planned.count(CREATE)} new, {planned.count(MATCH)} existing, "
+              f"{planned.count(DUPLICATE)} duplicates, {planned.count(REJECTED)} rejected")
+        if args.dry_run:
+            request.tm.doom()
+            return 0
+        upload = store_upload(request.dbsession, training, os.path.basename(args.file), content, None)
+        result = commit(request, upload, training, notify=not args.no_email)
+        statuses = ", ".join(f"{count} {status}" for status, count in sorted(result.by_status.items()))
+        print(f"registered {result.created + result.matched} ({statuses}); rejected {len(result.rejected)}")
+        if args.report:
+            with open(args.report, "w", encoding="utf-8", newline="") as handle:
+                handle.write(result.report)
+    return 0

@@ -1,0 +1,401 @@
+"""Importing participant lists as ministries send them: CSV (UTF-8 with or without BOM, or
+Windows-1252; comma, semicolon or tab) or XLSX, with headers in Spanish, English or French.
+
+First `preview` says for every row what will happen — a new person, an existing one (which),
+a duplicate of an earlier row, or a rejection with its reason and row number; then `commit`
+registers every valid row in one savepoint: if anything fails, nothing of the import stays.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from babel import Locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trainings.i18n import _
+from trainings.models import Training, utcnow
+
+from .duplicates import normalise_text
+from .exports import neutralise
+from .institutions import find_or_create
+from .models import Institution, InstitutionKind, ParticipantImport, Person, Registration, RegistrationSource, Sex
+from .registrations import ACTIVE, register_many
+from .registry import KnownPeople, PersonDetails, apply_details, normalise_document, normalise_email
+from .schemas import DOCUMENT_MAX, EMAIL_MAX, INSTITUTION_MAX, NAME_MAX, POSITION_MAX, checked_email
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+PHONE_MAX = 50
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be imported; `message` (a TranslationString) says why."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _key(text: str) -> str:
+    return "".join(char for char in normalise_text(text) if char.isalnum())
+
+
+HEADERS = {
+    "given_names": ["Nombres", "Nombre", "Given names", "Given name", "First name", "First names", "Prénoms",
+                    "Prénom"],
+    "family_names": ["Apellidos", "Apellido", "Family names", "Family name", "Last name", "Surname", "Nom",
+                     "Noms", "Nom de famille"],
+    "email": ["Correo electrónico", "Correo", "Email", "E-mail", "Email address", "Courriel", "Adresse e-mail",
+              "Mail"],
+    "phone": ["Teléfono", "Celular", "Móvil", "Phone", "Telephone", "Mobile", "Téléphone", "Portable"],
+    "sex": ["Sexo", "Género", "Sex", "Gender", "Sexe", "Genre"],
+    "position": ["Cargo", "Puesto", "Position", "Job title", "Fonction", "Poste"],
+    "institution": ["Institución", "Entidad", "Organización", "Institution", "Organisation", "Organization",
+                    "Organisme"],
+    "country": ["País", "Country", "Pays"],
+    "region": ["Región", "Departamento", "Region", "Région"],
+    "id_document": ["DNI", "Documento", "Documento de identidad", "Cédula", "CI", "ID document", "ID number",
+                    "Passport", "Pièce d'identité", "Numéro de pièce d'identité"],
+}
+HEADER_FIELDS = {_key(header): name for name, headers in HEADERS.items() for header in headers}
+
+SEX_VALUES = {
+    Sex.female: ["f", "femenino", "mujer", "female", "woman", "femme", "feminin"],
+    Sex.male: ["m", "masculino", "hombre", "varon", "male", "man", "h", "homme", "masculin"],
+    Sex.other: ["x", "otro", "otra", "other", "autre"],
+    Sex.undisclosed: ["ns", "nsnc", "prefiero no decirlo", "prefiero no decir", "prefer not to say",
+                      "prefere ne pas dire", "je prefere ne pas le dire"],
+}
+SEX_BY_TEXT = {_key(text): sex for sex, texts in SEX_VALUES.items() for text in texts}
+
+
+def _country_names() -> dict[str, str]:
+    names = {}
+    for language in ("es", "en", "fr"):
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names[_key(name)] = code
+    return names
+
+
+COUNTRY_BY_NAME = _country_names()
+
+
+# --- reading the file ----------------------------------------------------------------------------
+
+def read_table(filename: str, content: bytes) -> list[list[str]]:
+    """The file's rows as lists of strings (the first is the header)."""
+    if not content or not content.strip():
+        raise ImportRefused(_("The file is empty."))
+    name = (filename or "").lower()
+    is_zip = content[:4] == b"PK\x03\x04"
+    if name.endswith(".xlsx") or (is_zip and not name.endswith((".csv", ".txt"))):
+        return _read_xlsx(content)
+    if name.endswith((".csv", ".txt")) or not name.rpartition(".")[1]:
+        return _read_csv(content)
+    raise ImportRefused(_("Only CSV and XLSX files can be imported."))
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportRefused(_("Only CSV and XLSX files can be imported."))  # pragma: no cover - latin-1 decodes all
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    text = _decode(content)
+    if "\x00" in text:
+        raise ImportRefused(_("Only CSV and XLSX files can be imported."))
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportRefused(_("This XLSX file cannot be read; save it again as XLSX or CSV.")) from error
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+@dataclass
+class ImportRow:
+    number: int  # the row number a spreadsheet shows (the header is row 1)
+    cells: list[str]
+    values: dict[str, str]
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    sex: Sex | None = None
+    country: str | None = None
+    email: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def parse(filename: str, content: bytes) -> tuple[list[str], list[ImportRow]]:
+    """(header, rows): every non-blank row, checked on its own."""
+    table = read_table(filename, content)
+    header_index = next((index for index, row in enumerate(table) if any(row)), None)
+    if header_index is None:
+        raise ImportRefused(_("The file is empty."))
+    header = table[header_index]
+    columns = {}
+    for position, title in enumerate(header):
+        name = HEADER_FIELDS.get(_key(title))
+        if name and name not in columns:
+            columns[name] = position
+    if "given_names" not in columns or "family_names" not in columns:
+        raise ImportRefused(_("The columns were not recognised: the first row must name them, for example "
+                              "Nombres; Apellidos; Correo electrónico (or Given names, Family names, Email)."))
+    rows = []
+    for index in range(header_index + 1, len(table)):
+        cells = table[index]
+        if not any(cell.strip() for cell in cells):
+            continue
+        values = {name: (cells[position].strip() if position < len(cells) else "")
+                  for name, position in columns.items()}
+        rows.append(check_row(ImportRow(index + 1, cells, values)))
+    if not rows:
+        raise ImportRefused(_("The file has no rows under its header."))
+    return header, rows
+
+
+LIMITS = {"given_names": NAME_MAX, "family_names": NAME_MAX, "email": EMAIL_MAX, "phone": PHONE_MAX,
+          "position": POSITION_MAX, "institution": INSTITUTION_MAX, "id_document": DOCUMENT_MAX}
+FIELD_TITLES = {"given_names": _("Given names"), "family_names": _("Family names"), "email": _("Email"),
+                "phone": _("Phone"), "position": _("Position"), "institution": _("Institution"),
+                "id_document": _("Identity document")}
+
+
+def check_row(row: ImportRow) -> ImportRow:
+    values = row.values
+    if not values.get("given_names"):
+        row.errors.append(_("Given names are missing."))
+    if not values.get("family_names"):
+        row.errors.append(_("Family names are missing."))
+    for name, limit in LIMITS.items():
+        if len(values.get(name, "")) > limit:
+            row.errors.append(_("${field} is longer than ${limit} characters.",
+                                mapping={"field": FIELD_TITLES[name], "limit": limit}))
+    if values.get("email"):
+        try:
+            row.email = checked_email(values["email"])
+        except ValueError:
+            row.errors.append(_("The email address “${email}” is not valid.", mapping={"email": values["email"]}))
+    else:
+        row.warnings.append(_("No email: no private link can be sent."))
+    sex_text = values.get("sex", "")
+    if sex_text:
+        row.sex = SEX_BY_TEXT.get(_key(sex_text))
+        if row.sex is None:
+            row.warnings.append(_("Sex “${value}” not understood: left blank.", mapping={"value": sex_text}))
+    country_text = values.get("country", "")
+    if country_text:
+        code = country_text.upper() if len(country_text) == 2 and country_text.isalpha() else None
+        row.country = code or COUNTRY_BY_NAME.get(_key(country_text))
+        if row.country is None:
+            row.warnings.append(_("Country “${value}” not understood: left blank.", mapping={"value": country_text}))
+    return row
+
+
+# --- preview -------------------------------------------------------------------------------------
+
+CREATE, MATCH, DUPLICATE, REJECTED = "create", "match", "duplicate", "rejected"
+
+
+@dataclass
+class Outcome:
+    row: ImportRow
+    action: str
+    person: Person | None = None
+    duplicate_of: int | None = None
+    reasons: list = field(default_factory=list)
+    new_institution: bool = False
+
+    @property
+    def number(self) -> int:
+        return self.row.number
+
+
+@dataclass
+class Preview:
+    header: list[str]
+    outcomes: list[Outcome]
+
+    def count(self, action: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+    @property
+    def valid(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.action in (CREATE, MATCH)]
+
+    @property
+    def rejected(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.action in (DUPLICATE, REJECTED)]
+
+
+class _Institutions:
+    """Institutions by name and country, looked up once per import."""
+
+    def __init__(self, dbsession: Session):
+        self.known: dict[tuple[str, str | None], Institution] = {}
+        for institution in dbsession.scalars(select(Institution)):
+            self.known.setdefault((_key(institution.name), institution.country), institution)
+            self.known.setdefault((_key(institution.name), None), institution)
+
+    def get(self, name: str, country: str | None) -> Institution | None:
+        return self.known.get((_key(name), country)) or self.known.get((_key(name), None))
+
+
+def known_people(dbsession: Session, rows: list[ImportRow]) -> KnownPeople:
+    return KnownPeople(dbsession, [row.email for row in rows], [row.values.get("id_document") for row in rows])
+
+
+def preview(dbsession: Session, training: Training, header: list[str], rows: list[ImportRow],
+            known: KnownPeople | None = None) -> Preview:
+    institutions = _Institutions(dbsession)
+    known = known or known_people(dbsession, rows)
+    registered = set(dbsession.scalars(select(Registration.person_id).where(
+        Registration.training_id == training.id, Registration.status.in_([status.value for status in ACTIVE]))))
+    seen: dict[tuple, int] = {}
+    outcomes = []
+    for row in rows:
+        outcome = Outcome(row, REJECTED, reasons=list(row.errors))
+        outcomes.append(outcome)
+        if row.errors:
+            continue
+        document = normalise_document(row.values.get("id_document"))
+        keys = [("email", normalise_email(row.email))] if row.email else []
+        if document and row.country:
+            keys.append(("document", row.country, document))
+        earlier = next((seen[key] for key in keys if key in seen), None)
+        if earlier is not None:
+            outcome.action, outcome.duplicate_of = DUPLICATE, earlier
+            outcome.reasons.append(_("Same person as row ${row}.", mapping={"row": earlier}))
+            continue
+        for key in keys:
+            seen[key] = row.number
+        person = known.find(row.email, document, row.country)
+        if person is not None and person.id in registered:
+            outcome.person = person
+            outcome.reasons.append(_("Already registered for this training."))
+            continue
+        outcome.action, outcome.person = (MATCH, person) if person is not None else (CREATE, None)
+        name = row.values.get("institution", "")
+        outcome.new_institution = bool(name) and institutions.get(name, row.country) is None
+    return Preview(header, outcomes)
+
+
+# --- commit --------------------------------------------------------------------------------------
+
+@dataclass
+class CommitResult:
+    created: int = 0
+    matched: int = 0
+    by_status: dict = field(default_factory=dict)
+    rejected: list[Outcome] = field(default_factory=list)
+    report: str = ""
+
+
+def commit(request, upload: ParticipantImport, training: Training, *, notify: bool = True) -> CommitResult:
+    """Register every valid row of `upload`, all or nothing; the rejected rows go to a report."""
+    from .notifications import send_registration_mail
+
+    dbsession: Session = request.dbsession
+    header, rows = parse(upload.filename, upload.content)
+    result = CommitResult()
+    with dbsession.begin_nested(), dbsession.no_autoflush:
+        known = known_people(dbsession, rows)
+        planned = preview(dbsession, training, header, rows, known)
+        result.rejected = planned.rejected
+        institutions = _Institutions(dbsession)
+        people = []
+        for outcome in planned.valid:
+            row = outcome.row
+            institution = None
+            if row.values.get("institution"):
+                institution = institutions.get(row.values["institution"], row.country)
+                if institution is None:
+                    institution, _created = find_or_create(dbsession, row.values["institution"], row.country,
+                                                           InstitutionKind.other)
+                    institutions.known[(_key(institution.name), institution.country)] = institution
+            details = PersonDetails(
+                given_names=row.values["given_names"], family_names=row.values["family_names"], email=row.email,
+                phone=row.values.get("phone", ""), sex=row.sex, position=row.values.get("position", ""),
+                institution=institution, country=row.country, id_document=row.values.get("id_document") or None,
+            )
+            person = outcome.person
+            if person is None:
+                person = Person(given_names=details.given_names.strip(), family_names=details.family_names.strip())
+                dbsession.add(person)
+                result.created += 1
+            else:
+                result.matched += 1
+            apply_details(person, details, known.document_is_free(person, details.id_document, row.country))
+            known.remember(person)
+            people.append(person)
+        dbsession.flush()
+        for registration, token in register_many(request, training, people, source=RegistrationSource.import_):
+            result.by_status[registration.status.value] = result.by_status.get(registration.status.value, 0) + 1
+            if notify:
+                send_registration_mail(request, registration, token, reason="organiser")
+        result.rejected.sort(key=lambda outcome: outcome.number)
+        result.report = rejected_report(request, header, result.rejected)
+        upload.rejected_report = result.report
+        upload.committed_at = utcnow()
+        dbsession.flush()
+    return result
+
+
+def rejected_report(request, header: list[str], rejected: list[Outcome]) -> str:
+    translate = request.localizer.translate
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([translate(_("Row")), translate(_("Reason")), *header])
+    for outcome in rejected:
+        reasons = " ".join(translate(reason) for reason in outcome.reasons)
+        writer.writerow([outcome.number, neutralise(reasons), *(neutralise(cell) for cell in outcome.row.cells)])
+    return buffer.getvalue()
+
+
+def store_upload(dbsession: Session, training: Training, filename: str, content: bytes,
+                 user_id: int | None) -> ParticipantImport:
+    upload = ParticipantImport(training_id=training.id, filename=(filename or "import.csv")[-255:],
+                               content=content, uploaded_by_id=user_id)
+    dbsession.add(upload)
+    dbsession.flush()
+    return upload
+
+
+def max_bytes(settings) -> int:
+    return int(settings.get("import.max_bytes", DEFAULT_MAX_BYTES))
+
+

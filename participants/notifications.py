@@ -1,0 +1,57 @@
+"""Emails about registrations, queued in the outbox in the same transaction as the change.
+
+Private-link tokens are stored only as hashes, so an email sent after registering (promotion
+from the waitlist, approval, a lost link, a move) cannot repeat the old link: it carries a
+fresh token, whose hash replaces the old one — the previous link stops working.
+"""
+from __future__ import annotations
+
+from trainings.i18n import _
+from trainings.mail import queue_mail, render_mail, speaking
+
+from .models import Registration
+from .tokens import new_token
+
+SUBJECTS = {
+    "registered": _("Your registration: ${training}"),
+    "promoted": _("A place is yours: ${training}"),
+    "approved": _("Your registration was approved: ${training}"),
+    "lost_link": _("Your private link: ${training}"),
+    "moved": _("Your registration was moved: ${training}"),
+    "organiser": _("You are registered: ${training}"),
+}
+
+
+def reissue_token(registration: Registration) -> str:
+    """A fresh private link for `registration`; the previous one stops working."""
+    token, token_hash = new_token()
+    registration.token_hash = token_hash
+    return token
+
+
+def private_link(request, token: str) -> str:
+    """The link in emails: on the site's public address (`app.public_url`) when it is set, so that
+    emails queued from the command line or behind a proxy point to the right place."""
+    public_url = (request.registry.settings.get("app.public_url") or "").rstrip("/")
+    if public_url:
+        return public_url + request.route_path("my_registration", token=token)
+    return request.route_url("my_registration", token=token)
+
+
+def send_registration_mail(request, registration: Registration, token: str | None = None,
+                           reason: str = "registered"):
+    """Queue the email telling the person the status of `registration` with their private link;
+    without a `token`, a fresh one is issued. Nothing is sent to people without an email."""
+    person = registration.person
+    if not person.email:
+        return None
+    if token is None:
+        token = reissue_token(registration)
+        request.dbsession.flush()
+    language = str(person.preferred_language or "es")
+    values = {"registration": registration, "person": person, "training": registration.training,
+              "link": private_link(request, token), "reason": reason}
+    text, html = render_mail(request, "participants/mail/registration", values, language)
+    with speaking(request, language) as localizer:
+        subject = localizer.translate(_(SUBJECTS[reason], mapping={"training": registration.training.title}))
+    return queue_mail(request.dbsession, to=person.email, subject=subject, text=text, html=html, language=language)

@@ -1,0 +1,152 @@
+"""The registry seen by organisers: finding people, a person's history, merging two persons."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import column, select, table, update
+from sqlalchemy.orm import Session, joinedload
+
+from trainings.models import SessionSpeaker, Training, utcnow
+
+from .attendance.rates import attendance_rates
+from .duplicates import normalise_text
+from .models import Attendance, CalendarFeedToken, Person, Registration, RegistrationStatus
+from .registrations import ACTIVE, cancel
+
+# The certificates package builds on this one, so its table is named, not imported.
+certificate_table = table("certificate", column("id"), column("registration_id"), column("serial"),
+                          column("kind"), column("issued_at"), column("revoked_at"),
+                          column("revoke_reason"))
+
+STATUS_RANK = {RegistrationStatus.confirmed: 0, RegistrationStatus.waitlisted: 1, RegistrationStatus.pending: 2,
+               RegistrationStatus.cancelled: 3}
+
+
+def search_people(dbsession: Session, query: str, limit: int = 50) -> list[Person]:
+    """People whose name, email, document or institution contain every word (accents ignored)."""
+    words = normalise_text(query).split()
+    people = dbsession.scalars(select(Person).options(joinedload(Person.institution))
+                               .order_by(Person.family_names, Person.given_names, Person.id))
+    found = []
+    for person in people:
+        text = normalise_text(" ".join(filter(None, (
+            person.given_names, person.family_names, person.email, person.id_document,
+            person.institution.name if person.institution else ""))))
+        if all(word in text for word in words):
+            found.append(person)
+            if len(found) >= limit:
+                break
+    return found
+
+
+@dataclass
+class HistoryLine:
+    registration: Registration
+    attendance_percent: float | None
+    certificates: list
+
+
+def history(dbsession: Session, person: Person) -> list[HistoryLine]:
+    registrations = list(dbsession.scalars(
+        select(Registration).where(Registration.person_id == person.id)
+        .options(joinedload(Registration.training).joinedload(Training.region))
+        .join(Training).order_by(Training.starts_on.desc())
+    ))
+    certificates: dict[int, list] = {}
+    if registrations:
+        rows = dbsession.execute(
+            select(certificate_table).where(certificate_table.c.registration_id.in_([r.id for r in registrations]))
+            .order_by(certificate_table.c.issued_at)
+        )
+        for row in rows:
+            certificates.setdefault(row.registration_id, []).append(row)
+    lines = []
+    for registration in registrations:
+        rate = attendance_rates(dbsession, registration.training_id).get(registration.id)
+        lines.append(HistoryLine(registration, rate.percent if rate else None, certificates.get(registration.id, [])))
+    return lines
+
+
+class CannotMerge(Exception):
+    pass
+
+
+def merge_people(request, keep: Person, other: Person) -> list[Registration]:
+    """Move everything of `other` onto `keep` and delete `other`, all or nothing (one savepoint).
+
+    Where both are registered for the same training, the registration with the better status
+    (confirmed, waitlisted, pending, cancelled; then the earlier) is kept: the other one is
+    cancelled (its place, if any, goes to the waitlist), its attendance and certificates join
+    the kept one, and it is removed. Returns the registrations removed that way."""
+    if keep.id == other.id:
+        raise CannotMerge("same person")
+    dbsession: Session = request.dbsession
+    absorbed = []
+    with dbsession.begin_nested():
+        mine = {r.training_id: r for r in dbsession.scalars(
+            select(Registration).where(Registration.person_id == keep.id))}
+        for registration in list(dbsession.scalars(select(Registration).where(Registration.person_id == other.id))):
+            twin = mine.get(registration.training_id)
+            if twin is None:
+                registration.person_id = keep.id
+                continue
+            better, worse = sorted((twin, registration), key=lambda r: (STATUS_RANK[r.status], r.created_at, r.id))
+            if worse.status in ACTIVE:
+                cancel(request, worse)
+            _absorb(dbsession, worse, better)
+            absorbed.append(worse)
+            dbsession.delete(worse)
+            dbsession.flush()
+            better.person_id = keep.id
+        dbsession.flush()
+        _move_speaker_rows(dbsession, keep, other)
+        dbsession.execute(update(CalendarFeedToken).where(CalendarFeedToken.person_id == other.id)
+                          .values(person_id=keep.id))
+        unique_fields = {"email", "id_document"}
+        taken = {name: getattr(other, name) for name in unique_fields
+                 if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, "")}
+        for name in ("given_names", "family_names", "phone", "sex", "position", "institution_id", "country"):
+            if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
+                setattr(keep, name, getattr(other, name))
+        dbsession.delete(other)
+        dbsession.flush()
+        for name, value in taken.items():
+            setattr(keep, name, value)
+        dbsession.flush()
+    return absorbed
+
+
+def _absorb(dbsession: Session, worse: Registration, better: Registration) -> None:
+    """Attendance and certificates of `worse` join `better` (where `better` has its own for the
+    same session, or a valid certificate of the same kind, `better`'s is kept)."""
+    dbsession.flush()
+    sessions = set(dbsession.scalars(select(Attendance.session_id).where(Attendance.registration_id == better.id)))
+    for attendance in list(dbsession.scalars(select(Attendance).where(Attendance.registration_id == worse.id))):
+        if attendance.session_id in sessions:
+            dbsession.delete(attendance)
+        else:
+            attendance.registration_id = better.id
+    dbsession.flush()
+    valid_kinds = set(dbsession.scalars(
+        select(certificate_table.c.kind).where(certificate_table.c.registration_id == better.id,
+                                               certificate_table.c.revoked_at.is_(None))))
+    if valid_kinds:
+        dbsession.execute(
+            update(certificate_table)
+            .where(certificate_table.c.registration_id == worse.id, certificate_table.c.revoked_at.is_(None),
+                   certificate_table.c.kind.in_(valid_kinds))
+            .values(revoked_at=utcnow(), revoke_reason="duplicate of a merged person")
+        )
+    dbsession.execute(update(certificate_table).where(certificate_table.c.registration_id == worse.id)
+                      .values(registration_id=better.id))
+
+
+def _move_speaker_rows(dbsession: Session, keep: Person, other: Person) -> None:
+    kept_sessions = set(dbsession.scalars(select(SessionSpeaker.session_id).where(SessionSpeaker.person_id == keep.id)))
+    for row in dbsession.scalars(select(SessionSpeaker).where(SessionSpeaker.person_id == other.id)):
+        if row.session_id in kept_sessions:
+            dbsession.delete(row)
+        else:
+            row.person_id = keep.id
+    dbsession.flush()
+

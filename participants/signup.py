@@ -1,0 +1,91 @@
+"""Registering a person from a form: the registry, the registration rules and the email, in one
+place for the public form and for organisers registering someone directly."""
+from __future__ import annotations
+
+import datetime as dt
+
+from trainings.forms import FieldErrors
+from trainings.i18n import _
+from trainings.models import Training, TrainingStatus
+
+from . import institutions
+from .models import Institution, InstitutionKind, Registration, RegistrationRole, RegistrationSource, Sex
+from .notifications import send_registration_mail
+from .registrations import AlreadyRegistered, register
+from .registry import PersonDetails, upsert_person
+
+
+def accepts_registrations(training: Training, today: dt.date | None = None) -> bool:
+    today = today or dt.date.today()
+    return training.status == TrainingStatus.published and training.ends_on >= today
+
+
+def institution_from_values(dbsession, values: dict) -> Institution | None:
+    chosen = (values.get("institution") or "").strip()
+    if chosen:
+        institution = dbsession.get(Institution, int(chosen)) if chosen.isdigit() else None
+        if institution is None:
+            raise FieldErrors({"institution": _("Choose an institution from the list.")})
+        return institution
+    name = (values.get("new_institution") or "").strip()
+    if not name:
+        return None
+    kind = values.get("new_institution_kind") or InstitutionKind.other.value
+    institution, _created = institutions.find_or_create(dbsession, name, values.get("country") or None,
+                                                        InstitutionKind(kind))
+    return institution
+
+
+def details_from_values(dbsession, values: dict) -> PersonDetails:
+    return PersonDetails(
+        given_names=values["given_names"], family_names=values["family_names"],
+        email=values.get("email") or None, sex=Sex(values["sex"]) if values.get("sex") else None,
+        position=values.get("position", ""), institution=institution_from_values(dbsession, values),
+        country=values.get("country") or None, preferred_language=values.get("preferred_language") or None,
+        id_document=values.get("id_document") or None,
+    )
+
+
+def register_from_form(request, training: Training, values: dict, *, source=RegistrationSource.web,
+                       role=RegistrationRole.participant, notify: bool = True) -> tuple[Registration, str]:
+    """Upsert the person the form describes and register them; queue their email."""
+    dbsession = request.dbsession
+    if source == RegistrationSource.web:
+        if not accepts_registrations(training):
+            raise FieldErrors({None: _("This training does not accept registrations.")})
+        if not values.get("institution") and not (values.get("new_institution") or "").strip():
+            raise FieldErrors({"institution": _("Choose your institution, or type its name.")})
+    person, _created = upsert_person(dbsession, details_from_values(dbsession, values))
+    organiser = source == RegistrationSource.organiser
+    try:
+        registration, token = register(request, training, person, role=role, source=source,
+                                       consent=source == RegistrationSource.web, approved=organiser)
+    except AlreadyRegistered as error:
+        if organiser:
+            raise FieldErrors({None: _("This person is already registered for this training.")}) from error
+        raise FieldErrors({None: _("You are already registered for this training. If you lost the email "
+                                   "with your private link, ask for it again below.")}) from error
+    if notify:
+        send_registration_mail(request, registration, token, reason="organiser" if organiser else "registered")
+    return registration, token
+
+
+def register_directly(request, training: Training, values: dict, person=None) -> tuple[Registration, str]:
+    """An organiser registers someone in any role: `person` when chosen from the registry (their
+    details updated with what the form says), else the person the details describe."""
+    role = RegistrationRole(values.get("role") or RegistrationRole.participant.value)
+    if person is None:
+        return register_from_form(request, training, values, source=RegistrationSource.organiser, role=role,
+                                  notify=bool(values.get("send_email")))
+    details = details_from_values(request.dbsession, values)
+    for name, value in vars(details).items():
+        if value not in (None, "") and name not in {"email", "id_document"}:
+            setattr(person, name, value.strip() if isinstance(value, str) else value)
+    try:
+        registration, token = register(request, training, person, role=role, source=RegistrationSource.organiser,
+                                       approved=True)
+    except AlreadyRegistered as error:
+        raise FieldErrors({None: _("This person is already registered for this training.")}) from error
+    if values.get("send_email"):
+        send_registration_mail(request, registration, token, reason="organiser")
+    return registration, token

@@ -1,0 +1,50 @@
+"""Organisers' pages about the registry: people, one person's history, duplicates and merging."""
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPFound
+from pyramid.view import view_config
+
+from trainings.i18n import _
+from trainings.security import Permission
+
+from ..duplicates import probable_duplicates
+from ..models import Person
+from ..people import CannotMerge, history, merge_people, search_people
+
+
+@view_config(route_name="people", renderer="participants/organiser/people.jinja2", permission=Permission.manage)
+def people_view(request):
+    query = request.params.get("q", "").strip()[:100]
+    return {"q": query, "people": search_people(request.dbsession, query, limit=200)}
+
+
+@view_config(route_name="person", renderer="participants/organiser/person.jinja2", permission=Permission.manage)
+def person_view(request):
+    person = request.context.person
+    return {"person": person, "lines": history(request.dbsession, person)}
+
+
+@view_config(route_name="duplicates", renderer="participants/organiser/duplicates.jinja2",
+             permission=Permission.manage)
+def duplicates_view(request):
+    return {"groups": probable_duplicates(request.dbsession)}
+
+
+@view_config(route_name="people_merge", request_method="POST", permission=Permission.manage)
+def merge_view(request):
+    keep_id, other_id = request.POST.get("keep", ""), request.POST.get("other", "")
+    keep = request.dbsession.get(Person, int(keep_id)) if keep_id.isdigit() else None
+    other = request.dbsession.get(Person, int(other_id)) if other_id.isdigit() else None
+    if keep is None or other is None:
+        request.session.flash(request.localizer.translate(_("Choose the two persons to merge.")), "error")
+        return HTTPFound(location=request.route_path("duplicates"))
+    name = other.full_name
+    try:
+        absorbed = merge_people(request, keep, other)
+    except CannotMerge:
+        request.session.flash(request.localizer.translate(_("A person cannot be merged with themselves.")), "error")
+        return HTTPFound(location=request.route_path("duplicates"))
+    request.session.flash(request.localizer.translate(_(
+        "${other} merged into ${keep}; ${count} duplicate registration(s) combined.",
+        mapping={"other": name, "keep": keep.full_name, "count": len(absorbed)})), "success")
+    return HTTPFound(location=request.route_path("person", id=keep.id))

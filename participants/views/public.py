@@ -1,0 +1,118 @@
+"""What participants see: the registration form, its confirmation, their private page, and the
+lost-link request."""
+from __future__ import annotations
+
+import datetime
+
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.view import view_config
+
+from trainings.forms import FieldErrors, handle_form, make_form
+from trainings.i18n import _
+from trainings.models import TrainingStatus
+from trainings.security import Permission
+from trainings.throttle import client_address
+
+from ..lost_links import send_lost_links
+from ..models import RegistrationStatus
+from ..registrations import cancel, waitlist_position
+from ..schemas import LostLinkSchema, RegistrationSchema
+from ..signup import accepts_registrations, register_from_form
+
+
+def _public_training(request):
+    training = request.context.training
+    if training.status == TrainingStatus.draft:
+        raise HTTPNotFound()
+    return training
+
+
+@view_config(route_name="register", renderer="participants/register.jinja2", permission=Permission.view)
+def register_view(request):
+    training = _public_training(request)
+    if not accepts_registrations(training):
+        request.response.status_int = 410 if training.status == TrainingStatus.cancelled else 200
+        return {"training": training, "closed": True}
+    form = make_form(request, RegistrationSchema(), submit_label=_("Register"),
+                     action=request.route_path("register", id=training.id))
+
+    def registered(values):
+        throttle = request.throttle("registration")
+        if not throttle.hit(client_address(request)):
+            raise FieldErrors({None: _("Too many registrations from your connection. Try again later.")})
+        registration, _token = register_from_form(request, training, values)
+        request.session["registered"] = registration.id
+        return request.route_path("register_done", id=training.id)
+
+    result = handle_form(request, form, registered, appstruct={"country": training.region.country})
+    if isinstance(result, dict):
+        result.update(training=training, closed=False)
+    return result
+
+
+@view_config(route_name="register_done", renderer="participants/register_done.jinja2", permission=Permission.view)
+def register_done(request):
+    training = _public_training(request)
+    from ..models import Registration
+
+    registration_id = request.session.get("registered")
+    registration = request.dbsession.get(Registration, registration_id) if registration_id else None
+    if registration is None or registration.training_id != training.id:
+        return HTTPFound(location=request.route_path("register", id=training.id))
+    return {"training": training, "registration": registration,
+            "position": waitlist_position(request.dbsession, registration)}
+
+
+def _unknown_link(request):
+    request.response.status_int = 404
+    return {"registration": None}
+
+
+@view_config(route_name="my_registration", renderer="participants/my_registration.jinja2",
+             permission=Permission.view)
+def my_registration(request):
+    registration = request.context.registration
+    if registration is None:
+        return _unknown_link(request)
+    request.response.headers["Referrer-Policy"] = "no-referrer"
+    request.response.headers["Cache-Control"] = "private, no-store"
+    return {"registration": registration, "training": registration.training, "person": registration.person,
+            "token": request.context.token, "position": waitlist_position(request.dbsession, registration),
+            "can_cancel": can_cancel(registration)}
+
+
+def can_cancel(registration) -> bool:
+    return (registration.status != RegistrationStatus.cancelled
+            and registration.training.ends_on >= datetime.date.today())
+
+
+@view_config(route_name="my_registration_cancel", request_method="POST",
+             renderer="participants/my_registration.jinja2", permission=Permission.view)
+def my_registration_cancel(request):
+    registration = request.context.registration
+    if registration is None:
+        return _unknown_link(request)
+    if not can_cancel(registration):
+        request.session.flash(request.localizer.translate(
+            _("This training has ended: its registrations can no longer be cancelled.")), "warning")
+    else:
+        cancel(request, registration)
+        request.session.flash(request.localizer.translate(_("Your registration is cancelled.")), "info")
+    return HTTPFound(location=request.route_path("my_registration", token=request.context.token))
+
+
+@view_config(route_name="lost_link", renderer="participants/lost_link.jinja2", permission=Permission.view)
+def lost_link(request):
+    form = make_form(request, LostLinkSchema(), submit_label=_("Send me my link"),
+                     action=request.route_path("lost_link"))
+
+    def requested(values):
+        throttle = request.throttle("lost_link")
+        if not throttle.hit(client_address(request)):
+            raise FieldErrors({None: _("Too many requests from your connection. Try again in an hour.")})
+        send_lost_links(request, values["email"])
+        return request.route_path("lost_link")
+
+    return handle_form(request, form, requested, success_message=_(
+        "If this address is registered for a training, we have just sent it an email with the private links. "
+        "Check your inbox, and your spam folder."))

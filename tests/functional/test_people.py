@@ -1,0 +1,90 @@
+from sqlalchemy import select
+
+from participants.models import (
+    Attendance,
+    AttendanceMethod,
+    AttendanceStatus,
+    CalendarFeedToken,
+    Person,
+    Registration,
+    RegistrationStatus,
+)
+from tests import factories
+from tests.conftest import csrf_token_of
+from trainings.models import SessionSpeaker
+
+
+def test_person_history_shows_trainings_roles_attendance_and_certificates(organiser_app, dbsession):
+    person = factories.PersonFactory(given_names="Dolores", family_names="<b>Quispe</b>")
+    training = factories.TrainingFactory(title="Taller de Cusco")
+    session = factories.SessionFactory(training=training)
+    registration = factories.RegistrationFactory(training=training, person=person)
+    dbsession.add(Attendance(registration=registration, session=session, status=AttendanceStatus.present,
+                             method=AttendanceMethod.manual))
+    factories.CertificateFactory(registration=registration, serial="PE-2026-000777")
+    factories.RegistrationFactory(person=person, role="speaker", training=factories.TrainingFactory(title="Seminario"))
+    dbsession.flush()
+    page = organiser_app.get(f"/organiser/people/{person.id}")
+    assert "Taller de Cusco" in page.text and "Seminario" in page.text and "PE-2026-000777" in page.text
+    assert "100" in page.text and "&lt;b&gt;Quispe&lt;/b&gt;" in page.text and "<b>Quispe" not in page.text
+    organiser_app.get("/organiser/people/999999", status=404)
+    listing = organiser_app.get("/organiser/people", params={"q": "quispe"})
+    assert f"/organiser/people/{person.id}" in listing.text
+
+
+def test_duplicates_ignore_accents_case_and_spaces_at_the_same_institution(organiser_app, dbsession):
+    institution = factories.InstitutionFactory()
+    a = factories.PersonFactory(given_names="José Raúl", family_names="Núñez", institution=institution)
+    b = factories.PersonFactory(given_names="JOSE  RAUL", family_names="nunez", institution=institution, email=None)
+    factories.PersonFactory(given_names="José Raúl", family_names="Núñez")  # another institution
+    page = organiser_app.get("/organiser/people/duplicates")
+    assert page.text.count(f'name="other" value="{b.id}"') == 1 and f'name="keep" value="{a.id}"' in page.text
+
+
+def test_merge_keeps_every_registration_and_history(organiser_app, dbsession):
+    keep = factories.PersonFactory(phone="")
+    other = factories.PersonFactory(phone="+51 999", id_document="12345678")
+    shared = factories.TrainingFactory(capacity=5)
+    only_other = factories.TrainingFactory()
+    kept_registration = factories.RegistrationFactory(training=shared, person=keep,
+                                                      status=RegistrationStatus.waitlisted)
+    better = factories.RegistrationFactory(training=shared, person=other, status=RegistrationStatus.confirmed)
+    shared.confirmed_count = 1
+    moved = factories.RegistrationFactory(training=only_other, person=other)
+    session = factories.SessionFactory(training=shared)
+    dbsession.add(Attendance(registration=kept_registration, session=session, status=AttendanceStatus.present,
+                             method=AttendanceMethod.manual))
+    dbsession.add(SessionSpeaker(session=session, person=other))
+    dbsession.add(CalendarFeedToken(person=other, token_hash="a" * 64))
+    certificate = factories.CertificateFactory(registration=moved)
+    dbsession.flush()
+    other_id = other.id
+    page = organiser_app.get("/organiser/people/duplicates")
+    organiser_app.post("/organiser/people/merge", {"csrf_token": csrf_token_of(page), "keep": keep.id,
+                                                   "other": other_id}, status=302)
+    dbsession.expire_all()
+    assert dbsession.get(Person, other_id) is None
+    registrations = dbsession.scalars(select(Registration).where(Registration.person_id == keep.id)).all()
+    assert {r.id for r in registrations} == {better.id, moved.id}
+    assert better.status == RegistrationStatus.confirmed and shared.confirmed_count == 1
+    # The attendance of the registration that went away joined the one kept.
+    assert [a.registration_id for a in dbsession.scalars(select(Attendance))] == [better.id]
+    assert dbsession.scalar(select(SessionSpeaker.person_id)) == keep.id
+    assert dbsession.scalar(select(CalendarFeedToken.person_id)) == keep.id
+    assert certificate.registration_id == moved.id
+    assert keep.phone == "+51 999" and keep.id_document == "12345678"
+
+
+def test_merge_needs_csrf_and_two_people(organiser_app, dbsession):
+    person = factories.PersonFactory()
+    organiser_app.post("/organiser/people/merge", {"keep": person.id, "other": person.id}, status=400)
+    page = organiser_app.get("/organiser/people/duplicates")
+    organiser_app.post("/organiser/people/merge", {"csrf_token": csrf_token_of(page), "keep": person.id,
+                                                   "other": person.id}, status=302)
+    assert dbsession.get(Person, person.id) is not None
+
+
+def test_people_pages_need_an_organiser(testapp, dbsession):
+    person = factories.PersonFactory()
+    for path in ("/organiser/people", f"/organiser/people/{person.id}", "/organiser/people/duplicates"):
+        assert testapp.get(path, status=302).location.startswith("http://capacita.test/login")

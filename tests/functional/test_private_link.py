@@ -1,0 +1,98 @@
+import re
+
+from sqlalchemy import select
+
+from participants.models import RegistrationStatus
+from participants.registrations import register
+from participants.tokens import hash_token
+from tests import factories
+from tests.conftest import csrf_token_of
+from trainings.models import OutboxMessage
+
+LINK = re.compile(r"/me/([A-Za-z0-9_\-]+)")
+
+
+def test_private_page_shows_status_and_waitlist_position_and_cancels(testapp, app_request, dbsession):
+    training = factories.TrainingFactory(capacity=1)
+    first, first_token = register(app_request, training, factories.PersonFactory())
+    second, second_token = register(app_request, training, factories.PersonFactory())
+    page = testapp.get(f"/me/{second_token}")
+    assert "1" in page.text and second.person.full_name in page.text
+    assert page.headers["Cache-Control"].startswith("private")
+    page = testapp.get(f"/me/{first_token}")
+    testapp.post(f"/me/{first_token}/cancel", {"csrf_token": csrf_token_of(page)}, status=302)
+    assert first.status == RegistrationStatus.cancelled and second.status == RegistrationStatus.confirmed
+    [mail] = dbsession.scalars(select(OutboxMessage)).all()
+    assert mail.recipients == second.person.email
+    # The promoted person's old link was replaced by the one in the email.
+    testapp.get(f"/me/{second_token}", status=404)
+    testapp.get(f"/me/{LINK.search(mail.body_text).group(1)}", status=200)
+
+
+def test_cancel_needs_csrf(testapp, app_request, dbsession):
+    registration, token = register(app_request, factories.TrainingFactory(), factories.PersonFactory())
+    testapp.post(f"/me/{token}/cancel", {}, status=400)
+    assert registration.status == RegistrationStatus.confirmed
+
+
+def test_unknown_token_is_a_friendly_404(testapp, dbsession):
+    page = testapp.get("/me/" + "x" * 43, status=404)
+    assert "/lost-link" in page.text
+    testapp.get("/me/short", status=404)
+    testapp.post("/me/" + "x" * 43 + "/cancel", {"csrf_token": "nope"}, status=400)
+
+
+def test_token_is_stored_hashed(app_request, dbsession):
+    registration, token = register(app_request, factories.TrainingFactory(), factories.PersonFactory())
+    assert len(token) >= 22 and registration.token_hash == hash_token(token) != token
+
+
+def test_panels_are_included_with_registration_and_token(testapp, app_request, dbsession, app):
+    from participants.panels import RegistrationPanel
+
+    app.registry["registration_panels"].append(RegistrationPanel("tests:participants/panel.jinja2", 1))
+    try:
+        registration, token = register(app_request, factories.TrainingFactory(), factories.PersonFactory())
+        page = testapp.get(f"/me/{token}")
+        assert f"PANEL {registration.id} {token}" in page.text
+    finally:
+        app.registry["registration_panels"].pop()
+
+
+def _ask(testapp, email, status=302):
+    page = testapp.get("/lost-link")
+    form = page.forms["form"]
+    form["email"] = email
+    return form.submit("submit", status=status)
+
+
+def test_lost_link_answers_the_same_whether_known_or_not(testapp, app_request, dbsession):
+    registration, old_token = register(app_request, factories.TrainingFactory(),
+                                       factories.PersonFactory(email="ana.baez17@mpfn.gob.pe"))
+    known = _ask(testapp, " ANA.BAEZ17@mpfn.gob.pe").follow()
+    unknown = _ask(testapp, "nobody@nowhere.org").follow()
+    flash = re.compile(r'<div class="alert[^>]*>(.*?)</div>', re.S)
+    assert flash.findall(known.text) == flash.findall(unknown.text) != []
+    [mail] = dbsession.scalars(select(OutboxMessage)).all()
+    assert mail.recipients == "ana.baez17@mpfn.gob.pe"
+    new_token = LINK.search(mail.body_text).group(1)
+    assert registration.token_hash == hash_token(new_token) and new_token != old_token
+
+
+def test_lost_link_is_throttled(testapp, dbsession):
+    for _ in range(5):
+        _ask(testapp, "nobody@nowhere.org")
+    refused = _ask(testapp, "nobody@nowhere.org", status=400)
+    assert "form" in refused.text
+
+
+def test_registrations_of_ended_trainings_cannot_be_cancelled(testapp, app_request, dbsession):
+    import datetime as dt
+
+    training = factories.TrainingFactory(starts_on=dt.date(2024, 3, 1), ends_on=dt.date(2024, 3, 2))
+    registration, token = register(app_request, training, factories.PersonFactory())
+    page = testapp.get(f"/me/{token}")
+    assert f"/me/{token}/cancel" not in page.text
+    csrf = csrf_token_of(testapp.get("/lost-link"))
+    testapp.post(f"/me/{token}/cancel", {"csrf_token": csrf}, status=302)
+    assert registration.status == RegistrationStatus.confirmed

@@ -1,0 +1,127 @@
+import re
+
+from sqlalchemy import select
+
+from participants.models import Person, Registration, RegistrationStatus
+from participants.tokens import hash_token
+from tests import factories
+from trainings.models import OutboxMessage, TrainingStatus
+
+LINK = re.compile(r"http://capacita\.test/me/([A-Za-z0-9_\-]+)")
+
+
+def fill(form, **values):
+    defaults = {"given_names": "Pilar", "family_names": "Rojas Castillo",
+                "email": "pilar.rojas49@ministeriopublico.gov.py",
+                "position": "Fiscal Adjunta", "sex": "female", "country": "PY", "preferred_language": "es",
+                "id_document": "", "consent": True}
+    defaults.update(values)
+    for name, value in defaults.items():
+        form[name] = value
+    return form
+
+
+def outbox(dbsession):
+    return list(dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_register_confirmation_page_and_email_with_private_link(testapp, dbsession):
+    training = factories.TrainingFactory(capacity=10)
+    institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
+    page = testapp.get(f"/register/{training.id}")
+    form = fill(page.forms["form"], institution=str(institution.id))
+    done = form.submit("submit").follow()
+    assert "Inscripción recibida" in done.text and "Su plaza está confirmada" in done.text
+    registration = dbsession.scalar(select(Registration).where(Registration.training_id == training.id))
+    assert registration.status == RegistrationStatus.confirmed and registration.consent_at is not None
+    assert registration.person.institution is institution
+    [mail] = outbox(dbsession)
+    assert mail.recipients == "pilar.rojas49@ministeriopublico.gov.py" and mail.body_html
+    token = LINK.search(mail.body_text).group(1)
+    assert registration.token_hash == hash_token(token) and token not in registration.token_hash
+    assert f"/me/{token}" in mail.body_html and training.title in mail.subject
+    private = testapp.get(f"/me/{token}")
+    assert "Pilar Rojas Castillo" in private.text and training.title in private.text
+
+
+def test_new_institution_is_created_and_unknown_kind_refused(testapp, dbsession):
+    training = factories.TrainingFactory()
+    page = testapp.get(f"/register/{training.id}")
+    form = fill(page.forms["form"], new_institution="Fiscalía Especializada de Itapúa",
+                new_institution_kind="prosecution")
+    form.submit("submit").follow()
+    person = dbsession.scalar(select(Person).where(Person.email == "pilar.rojas49@ministeriopublico.gov.py"))
+    assert person.institution.name == "Fiscalía Especializada de Itapúa" and person.institution.country == "PY"
+    page = testapp.get(f"/register/{training.id}")
+    form = fill(page.forms["form"], email="otra@x.org", new_institution="Nueva", new_institution_kind="prosecution")
+    form.fields["new_institution_kind"][0].force_value("spaceship")
+    refused = form.submit("submit", status=400)
+    assert dbsession.scalar(select(Person).where(Person.email == "otra@x.org")) is None
+    assert "spaceship" not in refused.text or "error" in refused.text
+
+
+def test_bad_input_is_refused_and_nothing_written(testapp, dbsession):
+    training = factories.TrainingFactory()
+    cases = [{"email": "alberto.martinez89 at mpfn.gob.pe"}, {"family_names": ""}, {"given_names": "N" * 151},
+             {"consent": False}, {"new_institution": ""}]
+    for case in cases:
+        page = testapp.get(f"/register/{training.id}")
+        form = fill(page.forms["form"], new_institution="Ministerio del Interior")
+        for name, value in case.items():
+            form[name] = value
+        form.submit("submit", status=400)
+    assert dbsession.scalar(select(Registration).where(Registration.training_id == training.id)) is None
+    assert outbox(dbsession) == []
+
+
+def test_markup_in_names_is_stored_as_typed_and_shown_escaped(testapp, dbsession):
+    training = factories.TrainingFactory()
+    page = testapp.get(f"/register/{training.id}")
+    fill(page.forms["form"], family_names="<script>alert(1)</script>", new_institution="X").submit("submit").follow()
+    person = dbsession.scalar(select(Person).where(Person.email == "pilar.rojas49@ministeriopublico.gov.py"))
+    assert person.family_names == "<script>alert(1)</script>"
+    [mail] = outbox(dbsession)
+    assert "<script>" not in mail.body_html and "&lt;script&gt;" in mail.body_html
+    token = LINK.search(mail.body_text).group(1)
+    private = testapp.get(f"/me/{token}")
+    assert "<script>alert" not in private.text and "&lt;script&gt;" in private.text
+
+
+def test_same_email_is_the_same_person_and_registering_twice_is_explained(testapp, dbsession):
+    first, second = factories.TrainingFactory(), factories.TrainingFactory()
+    for training in (first, second):
+        page = testapp.get(f"/register/{training.id}")
+        form = fill(page.forms["form"], email="  PILAR.Rojas49@ministeriopublico.gov.py ", new_institution="X")
+        form.submit("submit")
+    people = dbsession.scalars(select(Person).where(Person.given_names == "Pilar")).all()
+    assert len(people) == 1 and len(people[0].registrations) == 2
+    page = testapp.get(f"/register/{first.id}")
+    again = fill(page.forms["form"], new_institution="X").submit("submit", status=400)
+    assert "/lost-link" in again.text
+
+
+def test_draft_is_not_found_and_cancelled_training_says_so(testapp, dbsession):
+    draft = factories.TrainingFactory(status=TrainingStatus.draft)
+    cancelled = factories.TrainingFactory(status=TrainingStatus.cancelled)
+    testapp.get(f"/register/{draft.id}", status=404)
+    testapp.get("/register/999999", status=404)
+    page = testapp.get(f"/register/{cancelled.id}", status=410)
+    assert 'name="given_names"' not in page.text
+
+
+def test_full_training_waitlists_and_pending_when_approval_required(testapp, dbsession):
+    full = factories.TrainingFactory(capacity=1)
+    factories.RegistrationFactory(training=full)
+    full.confirmed_count = 1
+    page = testapp.get(f"/register/{full.id}")
+    done = fill(page.forms["form"], new_institution="X").submit("submit").follow()
+    assert "1" in done.text
+    registration = dbsession.scalar(select(Registration).where(Registration.training_id == full.id,
+                                                               Registration.status == RegistrationStatus.waitlisted))
+    assert registration is not None
+    approval = factories.TrainingFactory(requires_approval=True)
+    page = testapp.get(f"/register/{approval.id}")
+    fill(page.forms["form"], email="b@x.org", new_institution="X").submit("submit").follow()
+    pending = dbsession.scalar(select(Registration).where(Registration.training_id == approval.id))
+    assert pending.status == RegistrationStatus.pending
+    assert "pendiente" in outbox(dbsession)[-1].body_text.lower()

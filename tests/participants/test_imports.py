@@ -1,0 +1,158 @@
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from participants import imports
+from participants.imports import CREATE, DUPLICATE, MATCH, REJECTED, ImportRefused, commit, parse, preview, store_upload
+from participants.models import Institution, Person, Registration, RegistrationSource, RegistrationStatus, Sex
+from tests import factories
+from trainings.models import OutboxMessage
+
+
+def outcomes_by_row(dbsession, training, filename, content):
+    header, rows = parse(filename, content)
+    planned = preview(dbsession, training, header, rows)
+    return planned, {outcome.number: outcome for outcome in planned.outcomes}
+
+
+def reasons(request, outcome):
+    return " ".join(request.localizer.translate(reason) for reason in outcome.reasons)
+
+
+def test_spanish_windows_1252_semicolons_every_messy_row(dbsession, app_request, sample_es):
+    training = factories.TrainingFactory(capacity=500)
+    planned, rows = outcomes_by_row(dbsession, training, "lista.csv", sample_es)
+    # Accents survived the Windows-1252 decoding.
+    assert rows[2].row.values["given_names"] == "Eduardo" and rows[2].row.values["family_names"] == "Muñoz Sánchez"
+    assert rows[2].action == CREATE and rows[2].row.sex == Sex.male and rows[2].row.country == "CR"
+    # "X" is other; "Masculino" is male.
+    assert rows[4].row.sex == Sex.other
+    # A missing family name is rejected with its row number.
+    missing = next(o for o in planned.outcomes
+                   if o.row.values["given_names"] == "Eduardo" and not o.row.values["family_names"])
+    assert missing.action == REJECTED and missing.number == 28
+    # The blank line is skipped, never reported.
+    assert all(any(cell for cell in o.row.cells) for o in planned.outcomes)
+    # The same person twice with a different case: the second is a duplicate of the first.
+    teresa = [o for o in planned.outcomes if o.row.email == "teresa.nunez161@mpfn.gob.pe"]
+    assert [o.action for o in teresa] == [CREATE, DUPLICATE] and teresa[1].duplicate_of == teresa[0].number
+    # The over-long name is rejected.
+    long_name = next(o for o in planned.outcomes if o.row.values["family_names"] == "Largo")
+    assert long_name.action == REJECTED and "150" in reasons(app_request, long_name)
+    # Rows without an email are accepted, with a warning.
+    juana = next(o for o in planned.outcomes if o.row.values["family_names"] == "Santacruz Martínez")
+    assert juana.action == CREATE and juana.row.warnings
+    # Formula and markup are data, stored as typed (neutralised in exports, escaped in pages).
+    formula = next(o for o in planned.outcomes if o.row.values.get("email") == "formula@example.com")
+    assert formula.action == CREATE and formula.row.values["given_names"].startswith("=HYPERLINK")
+    markup = next(o for o in planned.outcomes if o.row.values.get("email") == "xss@example.com")
+    assert markup.action == CREATE and markup.row.values["family_names"] == "<script>alert(1)</script>"
+
+
+def test_english_utf8_commas_broken_emails_and_case_duplicates(dbsession, app_request, sample_en):
+    training = factories.TrainingFactory(capacity=500)
+    planned, rows = outcomes_by_row(dbsession, training, "list.csv", sample_en)
+    broken = next(o for o in planned.outcomes if o.row.values.get("email") == "alberto.martinez89 at mpfn.gob.pe")
+    assert broken.action == REJECTED and "alberto.martinez89 at mpfn.gob.pe" in reasons(app_request, broken)
+    carlos = [o for o in planned.outcomes if o.row.email == "carlos.veron97@gmail.com"]
+    assert [o.action for o in carlos] == [CREATE, DUPLICATE]
+    no_family = [o for o in planned.outcomes if not o.row.values["family_names"]]
+    assert no_family and all(o.action == REJECTED for o in no_family)
+
+
+def test_matches_existing_people_and_already_registered(dbsession, app_request, sample_en):
+    training = factories.TrainingFactory(capacity=500)
+    existing = factories.PersonFactory(email="ines.ortiz30@gmail.com")
+    registered = factories.PersonFactory(email="zoe.cortes73@mujer.gov.py")
+    factories.RegistrationFactory(training=training, person=registered)
+    planned, rows = outcomes_by_row(dbsession, training, "list.csv", sample_en)
+    assert rows[2].action == MATCH and rows[2].person is existing
+    assert rows[3].action == REJECTED and rows[3].person is registered
+
+
+def test_commit_registers_valid_rows_and_reports_rejected(dbsession, app_request, sample_es):
+    training = factories.TrainingFactory(capacity=20)
+    upload = store_upload(dbsession, training, "lista.csv", sample_es, None)
+    header, rows = parse("lista.csv", sample_es)
+    planned = preview(dbsession, training, header, rows)
+    result = commit(app_request, upload, training)
+    registrations = dbsession.scalars(select(Registration).where(Registration.training_id == training.id)).all()
+    assert len(registrations) == len(planned.valid) == result.created + result.matched
+    assert {r.source for r in registrations} == {RegistrationSource.import_}
+    statuses = [r.status for r in registrations]
+    assert statuses.count(RegistrationStatus.confirmed) == 20 and training.confirmed_count == 20
+    assert statuses.count(RegistrationStatus.waitlisted) == len(registrations) - 20
+    assert upload.committed_at is not None
+    report_lines = upload.rejected_report.strip().splitlines()
+    assert len(report_lines) == 1 + len(planned.rejected)
+    assert report_lines[0].startswith("Fila") or report_lines[0].startswith("Row")
+    # Unknown institutions are created, kind "other", in the row's country.
+    brazil = dbsession.scalar(select(Institution).where(Institution.name == "Ministério Público Federal"))
+    assert brazil.kind == "other" and brazil.country == "BR"
+    with_email = [r for r in registrations if r.person.email]
+    assert dbsession.scalar(select(func.count()).select_from(OutboxMessage)) == len(with_email)
+
+
+@pytest.mark.parametrize("step", ["apply_details", "send_registration_mail"])
+def test_a_failure_during_commit_leaves_the_database_as_it_was(dbsession, app_request, sample_en, monkeypatch, step):
+    training = factories.TrainingFactory(capacity=500)
+    upload = store_upload(dbsession, training, "list.csv", sample_en, None)
+    counts = lambda: [dbsession.scalar(select(func.count()).select_from(model))  # noqa: E731
+                      for model in (Person, Registration, Institution, OutboxMessage)]
+    before = counts()
+    from participants import notifications
+
+    module = imports if step == "apply_details" else notifications
+    real, calls = getattr(module, step), []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 40:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, step, failing)
+    with pytest.raises(RuntimeError):
+        commit(app_request, upload, training)
+    dbsession.refresh(training)
+    dbsession.refresh(upload)
+    assert counts() == before and training.confirmed_count == 0 and upload.committed_at is None
+
+
+def _xlsx(rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_with_french_headers(dbsession, app_request):
+    content = _xlsx([["Prénoms", "Nom", "Courriel", "Sexe", "Pays", "Pièce d'identité"],
+                     ["Élise", "Dupont", "elise@example.org", "F", "France", 12345678],
+                     [None, None, None, None, None, None],
+                     ["Jean", "", "jean@example.org", "H", "FR", None]])
+    training = factories.TrainingFactory()
+    planned, rows = outcomes_by_row(dbsession, training, "liste.xlsx", content)
+    assert rows[2].action == CREATE and rows[2].row.country == "FR" and rows[2].row.values["id_document"] == "12345678"
+    assert rows[4].action == REJECTED
+
+
+@pytest.mark.parametrize("filename, content", [
+    ("empty.csv", b""), ("blank.csv", b"\n\n  \n"), ("photo.png", b"\x89PNG\r\n\x1a\n...."),
+    ("broken.xlsx", b"PK\x03\x04 not really a zip"), ("headers.csv", b"a;b;c\n1;2;3\n"),
+    ("only-header.csv", b"Nombres;Apellidos\n"),
+])
+def test_files_that_cannot_be_imported_are_refused(filename, content):
+    with pytest.raises(ImportRefused):
+        parse(filename, content)
+
+
+def test_utf8_with_bom_and_semicolons():
+    content = "\ufeffNombres;Apellidos;Correo electrónico\nÑusta;Peña;nusta@x.org\n".encode()
+    _header, [row] = parse("x.csv", content)
+    assert row.values == {"given_names": "Ñusta", "family_names": "Peña", "email": "nusta@x.org"}
