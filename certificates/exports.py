@@ -84,7 +84,7 @@ def exports_dir(settings: dict) -> Path:
 
 def new_job(dbsession, *, training_id: int, total: int, user=None, result_name: str) -> Job:
     job = Job(kind=JOB_KIND, parameters=json.dumps({"training_id": training_id}), total=total,
-              status=JobStatus.queued, created_by=None, result_name=result_name)
+              status=JobStatus.queued, result_name=result_name)
     if user is not None:
         job.created_by_id = user.id
     dbsession.add(job)

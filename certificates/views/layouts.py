@@ -42,7 +42,7 @@ def _asset_form(request, layout):
                      action=request.route_path("layout_assets", layout_id=layout.id))
 
 
-@view_config(route_name="layout", renderer="certificates/layout.jinja2", permission=Permission.administer)
+@view_config(route_name="layout", renderer="certificates/layout_edit.jinja2", permission=Permission.administer)
 def layout_page(context, request):
     layout = context.obj
     form = make_form(request, LayoutSchema(), submit_label=_("Save the layout"), formid="layout")
@@ -58,7 +58,7 @@ def layout_page(context, request):
     return result
 
 
-@view_config(route_name="layout_assets", request_method="POST", renderer="certificates/layout.jinja2",
+@view_config(route_name="layout_assets", request_method="POST", renderer="certificates/layout_edit.jinja2",
              permission=Permission.administer)
 def upload_asset(context, request):
     layout = context.obj

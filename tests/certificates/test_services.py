@@ -16,7 +16,8 @@ from trainings.models import OutboxMessage
 
 def test_codes_are_long_unambiguous_and_grouped():
     code = new_verification_code()
-    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{2}", code)
+    symbol = "[0-9A-HJKMNP-TV-Z]"
+    assert re.fullmatch(f"{symbol}{{4}}-{symbol}{{4}}-{symbol}{{4}}-{symbol}{{2}}", code)
     assert len(ALPHABET) ** CODE_LENGTH >= 2 ** 70
     assert not set("ILOU") & set(ALPHABET)
 
@@ -42,7 +43,7 @@ def test_serials_count_per_country_and_year(dbsession):
 def test_issue_for_the_training_issues_exactly_the_eligible_ones(app_request, past):
     issued = services.issue_eligible(app_request, past.training)
     got = sorted((certificate.registration.person.family_names, certificate.kind) for certificate in issued)
-    assert got == [("Benítez", CertificateKind.attendance)] * 0 + [
+    assert got == [
         ("García D'Angelo", CertificateKind.attendance),
         ("Mamani", CertificateKind.attendance),
         ("Núñez", CertificateKind.attendance),
@@ -71,7 +72,7 @@ def test_issuing_emails_the_pdf_in_the_certificate_language(app_request, dbsessi
     certificate = issued[0]
     assert message.recipients == certificate.registration.person.email
     assert "/verify/" + certificate.verification_code in message.body_text
-    assert message.subject.startswith("Tu certificado")
+    assert message.subject.startswith("Su certificado")
     (attachment,) = message.attachments
     assert attachment.content_type == "application/pdf"
     text = PdfReader(io.BytesIO(attachment.data)).pages[0].extract_text()
