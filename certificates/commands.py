@@ -78,6 +78,8 @@ def run_export(args, out=None):
             raise CommandError(f"training {training.id} has no valid certificates")
         renderer = documents.renderer_for(request.dbsession, training)
         contents = documents.contents_for(request, training, certificates)
+        title = training.title
+        author = training.programme.name if training.programme else "Capacita"
     progress = Progress(len(contents), "certificates")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".zip":
@@ -85,7 +87,5 @@ def run_export(args, out=None):
             for chunk in exports.zip_stream(renderer, contents, progress=progress):
                 stream.write(chunk)
     else:
-        exports.write_merged_pdf(renderer, contents, args.out, title=training.title,
-                                 author=training.programme.name if training.programme else "Capacita",
-                                 progress=progress)
+        exports.write_merged_pdf(renderer, contents, args.out, title=title, author=author, progress=progress)
     print(f"{len(contents)} certificate(s) written to {args.out}", file=out)
