@@ -1,6 +1,7 @@
 """`capacita certificates issue TRAINING_ID` and `capacita certificates export TRAINING_ID OUT`."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def run_export(args, out=None):
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".zip":
         with open(args.out, "wb") as stream:
-            for chunk in exports.zip_stream(renderer, contents, progress=progress):
+            processes = min(os.cpu_count() or 1, 4) if len(contents) >= 200 else 1
+            for chunk in exports.zip_stream(renderer, contents, progress=progress, processes=processes):
                 stream.write(chunk)
     else:
         exports.write_merged_pdf(renderer, contents, args.out, title=title, author=author, progress=progress)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import multiprocessing
 import os
 import threading
 import zipfile
@@ -51,20 +52,44 @@ class _Spool(io.RawIOBase):
 
 
 def zip_stream(renderer: Renderer, contents: Iterable[CertificateContent],
-               progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    """The ZIP archive of the certificates, produced piece by piece."""
+               progress: Callable[[int], None] | None = None, *, processes: int = 1) -> Iterator[bytes]:
+    """The ZIP archive of the certificates, produced piece by piece (rendered by `processes`
+    worker processes when more than one: the command line uses every core, the web one)."""
     spool = _Spool()
+    contents = list(contents)
+    rendered = render_in_processes(renderer.layout, contents, processes) if processes > 1 \
+        else (renderer.render(content) for content in contents)
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
-        for count, content in enumerate(contents, start=1):
+        for count, (content, pdf) in enumerate(zip(contents, rendered, strict=True), start=1):
             info = zipfile.ZipInfo(content.filename, date_time=content.issued_at.timetuple()[:6])
             info.external_attr = 0o644 << 16
-            archive.writestr(info, renderer.render(content))
+            archive.writestr(info, pdf)
             if progress is not None:
                 progress(count)
             chunk = spool.take()
             if chunk:
                 yield chunk
     yield spool.take()
+
+
+_worker_renderer: Renderer | None = None
+
+
+def _start_worker(layout) -> None:
+    global _worker_renderer
+    _worker_renderer = Renderer(layout)
+
+
+def _render_in_worker(content: CertificateContent) -> bytes:
+    return _worker_renderer.render(content)
+
+
+def render_in_processes(layout, contents: list[CertificateContent], processes: int) -> Iterator[bytes]:
+    """The PDFs of `contents`, in order, rendered by a pool of processes (each builds its
+    renderer once)."""
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with context.Pool(processes, initializer=_start_worker, initargs=(layout,)) as pool:
+        yield from pool.imap(_render_in_worker, contents, chunksize=16)
 
 
 def write_merged_pdf(renderer: Renderer, contents: list[CertificateContent], path: Path, *,

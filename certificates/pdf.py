@@ -81,6 +81,7 @@ class Renderer:
     """Draws certificates with one layout; build once, use for many."""
 
     def __init__(self, layout: Layout):
+        self.layout = layout
         definition = layout.definition
         width_mm, height_mm = PAGE_MM[definition["page"]["size"]]
         orient = landscape if definition["page"]["orientation"] == "landscape" else portrait

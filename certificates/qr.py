@@ -10,11 +10,14 @@ from functools import lru_cache
 import segno
 
 QUIET_ZONE = 2  # modules of white margin drawn around the code (the layout's box includes it)
+# Every certificate's address differs, so nothing can be cached; choosing the best of the eight
+# mask patterns was half of a certificate's drawing time. Any mask is valid for readers.
+MASK = 5
 
 
 @lru_cache(maxsize=4096)
 def qr_matrix(payload: str) -> tuple[tuple[int, ...], ...]:
-    qr = segno.make(payload, error="m", micro=False)
+    qr = segno.make(payload, error="m", micro=False, mask=MASK)
     return tuple(tuple(row) for row in qr.matrix)
 
 
