@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from participants.attendance.rates import attendance_rates, session_durations
 from participants.models import Registration
 from trainings.i18n import _
-from trainings.mail import speaking
+from trainings.mail import localizer_for
 from trainings.models import SpeakerRole, Training
 
 from .eligibility import SpokenSession, spoken_sessions
@@ -90,39 +90,43 @@ def speaker_role(spoken, registration_role) -> SpeakerRole:
     return SpeakerRole.speaker
 
 
-def content_for(request, certificate: Certificate, facts: Facts, *, stamp_sample: bool = False) -> CertificateContent:
+def content_for(request, certificate: Certificate, facts: Facts, *, stamp_sample: bool = False,
+                localizers: dict | None = None) -> CertificateContent:
     registration = certificate.registration
     training, person = registration.training, registration.person
     language = str(certificate.language)
-    with speaking(request, language) as localizer:
-        translate = localizer.translate
-        hours = format_hours(facts.hours, language)
-        texts = {
-            "programme": training.programme.name if training.programme else "",
-            "heading": translate(HEADING[certificate.kind]),
-            "intro": translate(_("This certifies that")),
-            "statement": translate(statement(certificate.kind, speaker_role(facts.spoken, registration.role))),
-            "training": training.title,
-            "dates_place": f"{format_dates(training, language)} · {format_place(training, language)}",
-            "hours": "" if facts.hours <= dt.timedelta(0) else translate({
-                CertificateKind.attendance: _("${hours} hours attended", mapping={"hours": hours}),
-                CertificateKind.speaker: _("${hours} hours of sessions given", mapping={"hours": hours}),
-                CertificateKind.participation: _("${hours} hours", mapping={"hours": hours}),
-            }[certificate.kind]),
-            "sessions": "" if not facts.spoken else translate(_("Sessions: ${titles}", mapping={
-                "titles": "; ".join(item.title for item in facts.spoken)})),
-            "serial": translate(_("Serial number ${serial} · issued on ${date}", mapping={
-                "serial": certificate.serial,
-                "date": babel_dates.format_date(certificate.issued_at.date(), format="long", locale=language)})),
-            "verification": translate(_("Verification code ${code} · ${url}", mapping={
-                "code": certificate.verification_code, "url": f"{public_url(request)}/verify"})),
-        }
-        stamp = ""
-        if certificate.revoked_at is not None:
-            stamp = translate(_("REVOKED"))
-        elif stamp_sample:
-            stamp = translate(_("SAMPLE"))
-        heading = texts["heading"]
+    # Building a localizer reads every catalog: once per language, not once per certificate.
+    localizers = {} if localizers is None else localizers
+    if language not in localizers:
+        localizers[language] = localizer_for(request, language)
+    translate = localizers[language].translate
+    hours = format_hours(facts.hours, language)
+    texts = {
+        "programme": training.programme.name if training.programme else "",
+        "heading": translate(HEADING[certificate.kind]),
+        "intro": translate(_("This certifies that")),
+        "statement": translate(statement(certificate.kind, speaker_role(facts.spoken, registration.role))),
+        "training": training.title,
+        "dates_place": f"{format_dates(training, language)} · {format_place(training, language)}",
+        "hours": "" if facts.hours <= dt.timedelta(0) else translate({
+            CertificateKind.attendance: _("${hours} hours attended", mapping={"hours": hours}),
+            CertificateKind.speaker: _("${hours} hours of sessions given", mapping={"hours": hours}),
+            CertificateKind.participation: _("${hours} hours", mapping={"hours": hours}),
+        }[certificate.kind]),
+        "sessions": "" if not facts.spoken else translate(_("Sessions: ${titles}", mapping={
+            "titles": "; ".join(item.title for item in facts.spoken)})),
+        "serial": translate(_("Serial number ${serial} · issued on ${date}", mapping={
+            "serial": certificate.serial,
+            "date": babel_dates.format_date(certificate.issued_at.date(), format="long", locale=language)})),
+        "verification": translate(_("Verification code ${code} · ${url}", mapping={
+            "code": certificate.verification_code, "url": f"{public_url(request)}/verify"})),
+    }
+    stamp = ""
+    if certificate.revoked_at is not None:
+        stamp = translate(_("REVOKED"))
+    elif stamp_sample:
+        stamp = translate(_("SAMPLE"))
+    heading = texts["heading"]
     return CertificateContent(
         full_name=person.full_name, texts=texts,
         verify_url=verification_url(request, certificate.verification_code),
@@ -165,7 +169,8 @@ def contents_for(request, training: Training, certificates: list[Certificate]) -
     rates = attendance_rates(dbsession, training.id)
     durations = session_durations(dbsession, training.id)
     spoken = spoken_sessions(dbsession, training.id)
-    return [content_for(request, certificate, facts_for(certificate, rates, durations, spoken))
+    localizers: dict = {}
+    return [content_for(request, certificate, facts_for(certificate, rates, durations, spoken), localizers=localizers)
             for certificate in certificates]
 
 
