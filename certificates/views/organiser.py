@@ -105,15 +105,22 @@ def certificate_pdf(context, request):
     return pdf_response(documents.render_certificate(request, certificate), documents.file_name(certificate))
 
 
-@view_config(route_name="certificates_zip", permission=Permission.manage)
-def certificates_zip(context, request):
-    training = context.obj
+def _valid_certificates(request, training):
+    """The renderer and contents of the training's valid certificates, or a way back."""
     certificates = documents.training_certificates(request.dbsession, training, valid_only=True)
     if not certificates:
         request.session.flash(request.localizer.translate(_("No valid certificates to download yet.")), "warning")
         return HTTPFound(location=request.route_path("organiser_certificates", id=training.id))
-    renderer = documents.renderer_for(request.dbsession, training)
-    contents = documents.contents_for(request, training, certificates)
+    return documents.renderer_for(request.dbsession, training), documents.contents_for(request, training, certificates)
+
+
+@view_config(route_name="certificates_zip", permission=Permission.manage)
+def certificates_zip(context, request):
+    training = context.obj
+    prepared = _valid_certificates(request, training)
+    if isinstance(prepared, HTTPFound):
+        return prepared
+    renderer, contents = prepared
     name = f"{slugify(training.title)[:60] or 'certificates'}-{training.id}.zip"
     return Response(app_iter=exports.zip_stream(renderer, contents), content_type="application/zip",
                     content_disposition=f'attachment; filename="{name}"', cache_control="private, no-store")
@@ -122,12 +129,10 @@ def certificates_zip(context, request):
 @view_config(route_name="certificates_merged", request_method="POST", permission=Permission.manage)
 def certificates_merged(context, request):
     training = context.obj
-    certificates = documents.training_certificates(request.dbsession, training, valid_only=True)
-    if not certificates:
-        request.session.flash(request.localizer.translate(_("No valid certificates to download yet.")), "warning")
-        return HTTPFound(location=request.route_path("organiser_certificates", id=training.id))
-    renderer = documents.renderer_for(request.dbsession, training)
-    contents = documents.contents_for(request, training, certificates)
+    prepared = _valid_certificates(request, training)
+    if isinstance(prepared, HTTPFound):
+        return prepared
+    renderer, contents = prepared
     job = exports.new_job(request.dbsession, training_id=training.id, total=len(contents), user=request.identity,
                           result_name=f"{slugify(training.title)[:60] or 'certificates'}-{training.id}.pdf")
     exports.start_after_commit(request, job, renderer, contents, title=training.title,

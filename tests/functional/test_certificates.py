@@ -206,3 +206,10 @@ def test_layout_with_images(admin_app, dbsession):
     definition["logos"][0]["asset"] = "missing.png"
     form["definition"] = json.dumps(definition)
     assert "missing.png" in form.submit("submit", status=400)
+
+
+def test_bulk_downloads_without_certificates_go_back_with_a_message(organiser_app, past):
+    response = organiser_app.get(f"/organiser/trainings/{past.training.id}/certificates.zip").follow()
+    assert "Aún no hay certificados válidos para descargar." in response
+    response = tab(organiser_app, past.training).forms["merged"].submit().follow()
+    assert "Aún no hay certificados válidos para descargar." in response
