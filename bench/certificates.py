@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import io
 import os
+import resource
 import secrets
 import sys
 import tempfile
@@ -48,6 +49,12 @@ def sample_content(number: int) -> CertificateContent:
                               "Programa", "Taller regional", filename=f"c-{number}.pdf")
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the export's workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def single(count: int) -> None:
     renderer = Renderer(default_layout())
     contents = [sample_content(number) for number in range(count)]
@@ -56,7 +63,8 @@ def single(count: int) -> None:
     sizes = [len(renderer.render(content)) for content in contents]
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(f"single: {count} certificates in {wall:.2f} s wall ({count / wall:.0f}/s), "
-          f"{cpu:.2f} s CPU ({count / cpu:.0f}/s on one core), {sum(sizes) / len(sizes) / 1024:.0f} KiB each")
+          f"{cpu:.2f} s CPU ({count / cpu:.0f}/s on one core), {sum(sizes) / len(sizes) / 1024:.0f} KiB each, "
+          f"load average {os.getloadavg()[0]:.1f}")
 
 
 def bulk(count: int) -> None:
@@ -96,12 +104,13 @@ def bulk(count: int) -> None:
         engine.dispose()
         for out in ("all.zip", "all.pdf"):
             target = Path(directory) / out
-            wall = time.perf_counter()
+            wall, cpu = time.perf_counter(), _cpu_seconds()
             with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
                 assert main(["-c", str(ini), "certificates", "export", str(training_id), str(target)]) == 0
-            wall = time.perf_counter() - wall
-            print(f"bulk export of {count} to {out}: {wall:.1f} s wall ({count / wall:.0f}/s), "
-                  f"{target.stat().st_size / 2**20:.0f} MiB, {os.cpu_count()} core(s)")
+            wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+            print(f"bulk export of {count} to {out}: {wall:.1f} s wall ({count / wall:.0f}/s), {cpu:.1f} s CPU "
+                  f"in all processes, {target.stat().st_size / 2**20:.0f} MiB, {os.cpu_count()} core(s), "
+                  f"load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

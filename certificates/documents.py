@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -53,19 +54,36 @@ def verification_url(request, code: str) -> str:
     return f"{public_url(request)}/verify/{code}"
 
 
+# Formatting with Babel is the slow part of preparing thousands of certificates, and the
+# same few values recur (one training's dates and place, a handful of hour counts).
+@lru_cache(maxsize=1024)
 def format_hours(hours: dt.timedelta, language: str) -> str:
     return babel_numbers.format_decimal(round(hours.total_seconds() / 3600, 1), format="#,##0.#", locale=language)
 
 
+@lru_cache(maxsize=1024)
+def format_long_date(day: dt.date, language: str) -> str:
+    return babel_dates.format_date(day, format="long", locale=language)
+
+
+@lru_cache(maxsize=256)
+def _format_period(starts_on: dt.date, ends_on: dt.date, language: str) -> str:
+    if starts_on == ends_on:
+        return format_long_date(starts_on, language)
+    return babel_dates.format_interval(starts_on, ends_on, "yMMMMd", locale=language)
+
+
+@lru_cache(maxsize=256)
+def _format_place(city: str, country_code: str, language: str) -> str:
+    return f"{city}, {Locale.parse(language).territories.get(country_code, country_code)}"
+
+
 def format_dates(training: Training, language: str) -> str:
-    if training.starts_on == training.ends_on:
-        return babel_dates.format_date(training.starts_on, format="long", locale=language)
-    return babel_dates.format_interval(training.starts_on, training.ends_on, "yMMMMd", locale=language)
+    return _format_period(training.starts_on, training.ends_on, language)
 
 
 def format_place(training: Training, language: str) -> str:
-    country = Locale.parse(language).territories.get(training.region.country, training.region.country)
-    return f"{training.region.city}, {country}"
+    return _format_place(training.region.city, training.region.country, language)
 
 
 def file_name(certificate: Certificate) -> str:
