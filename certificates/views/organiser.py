@@ -9,7 +9,7 @@ from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 from slugify import slugify
 
-from participants.models import Registration, RegistrationStatus
+from participants.models import Person, Registration, RegistrationStatus
 from trainings.forms import handle_form, make_form, render_form
 from trainings.i18n import _
 from trainings.models import JobStatus
@@ -196,9 +196,8 @@ def preview(context, request):
 
 
 def sample_pdf(request, training, layout_row) -> bytes:
-    """A certificate of the training for an invented participant, never stored."""
-    from participants.models import Person
-
+    """A certificate of the training for an invented participant, never stored (none of these
+    objects is added to the session)."""
     person = Person(given_names="María José", family_names="Ñahui D'Ángelo",
                     preferred_language=training.language)
     registration = Registration(training=training, person=person)
@@ -209,9 +208,6 @@ def sample_pdf(request, training, layout_row) -> bytes:
     facts = documents.Facts(sum((session.duration for session in training.sessions if not session.cancelled),
                                 dt.timedelta(0)))
     content = documents.content_for(request, certificate, facts, stamp_sample=True)
-    for obj in (certificate, registration, person):
-        if obj in request.dbsession:
-            request.dbsession.expunge(obj)
     renderer = documents.cached_renderer(
         "default" if layout_row is None else (layout_row.id, layout_row.updated_at),
         lambda: documents.layout_of(layout_row))

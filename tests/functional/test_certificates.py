@@ -155,6 +155,8 @@ def test_layout_choice_and_preview(organiser_app, dbsession, past):
     assert dbsession.get(TrainingCertificateLayout, past.training.id).layout_id == layout.id
     preview = organiser_app.get(f"/organiser/trainings/{past.training.id}/certificates/preview.pdf")
     assert "MUESTRA" in PdfReader(io.BytesIO(preview.body)).pages[0].extract_text()
+    dbsession.flush()
+    assert dbsession.scalars(select(Certificate)).all() == []  # the sample is never stored
 
 
 def test_layouts_need_an_administrator(organiser_app):
