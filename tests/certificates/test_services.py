@@ -109,3 +109,35 @@ def test_people_without_email_get_no_mail(app_request, dbsession):
     registration = factories.RegistrationFactory(person=factories.PersonFactory(email=None))
     services.issue_manually(app_request, registration, CertificateKind.participation, "Apoyo")
     assert dbsession.scalars(select(OutboxMessage)).all() == []
+
+
+@pytest.mark.postgresql
+def test_concurrent_reservations_never_share_a_serial(engine):
+    """Four transactions at once, each on its own connection, the counter row not there yet."""
+    import threading
+
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from certificates.models import SerialCounter
+
+    reserved, failures = [], []
+
+    def reserve():
+        try:
+            with Session(engine) as session, session.begin():
+                reserved.extend(next_serials(session, "ZZ", 1999, 5))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=reserve) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert sorted(reserved) == [f"ZZ-1999-{number:06d}" for number in range(1, 21)]
+    finally:
+        with Session(engine) as session, session.begin():
+            session.execute(delete(SerialCounter).where(SerialCounter.country == "ZZ"))
