@@ -1,0 +1,237 @@
+"""From certificates in the database to finished pages: the words each one says, in its own
+language, and the layout (with its renderer) its training uses."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from slugify import slugify
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from participants.attendance.rates import attendance_rates, session_durations
+from participants.models import Registration
+from trainings.i18n import _
+from trainings.mail import localizer_for
+from trainings.models import SpeakerRole, Training
+
+from .eligibility import SpokenSession, spoken_sessions
+from .layouts import Layout, default_layout, parse_layout
+from .models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
+from .pdf import CertificateContent, Renderer
+
+HEADING = {
+    CertificateKind.attendance: _("Certificate of attendance"),
+    CertificateKind.speaker: _("Certificate of participation"),
+    CertificateKind.participation: _("Certificate of participation"),
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a certificate states besides the person: hours and, for speakers, sessions."""
+
+    hours: dt.timedelta
+    spoken: tuple[SpokenSession, ...] = ()
+
+
+def certificate_language(training: Training, preferred: str | None) -> str:
+    """The person's language when the training offers it, else the training's own."""
+    return preferred if preferred in training.languages else str(training.language)
+
+
+def public_url(request) -> str:
+    configured = request.registry.settings.get("app.public_url", "")
+    return configured.rstrip("/") if configured else request.application_url.rstrip("/")
+
+
+def verification_url(request, code: str) -> str:
+    return f"{public_url(request)}/verify/{code}"
+
+
+# Formatting with Babel is the slow part of preparing thousands of certificates, and the
+# same few values recur (one training's dates and place, a handful of hour counts).
+@lru_cache(maxsize=1024)
+def format_hours(hours: dt.timedelta, language: str) -> str:
+    return babel_numbers.format_decimal(round(hours.total_seconds() / 3600, 1), format="#,##0.#", locale=language)
+
+
+@lru_cache(maxsize=1024)
+def format_long_date(day: dt.date, language: str) -> str:
+    return babel_dates.format_date(day, format="long", locale=language)
+
+
+@lru_cache(maxsize=256)
+def _format_period(starts_on: dt.date, ends_on: dt.date, language: str) -> str:
+    if starts_on == ends_on:
+        return format_long_date(starts_on, language)
+    return babel_dates.format_interval(starts_on, ends_on, "yMMMMd", locale=language)
+
+
+@lru_cache(maxsize=256)
+def _format_place(city: str, country_code: str, language: str) -> str:
+    return f"{city}, {Locale.parse(language).territories.get(country_code, country_code)}"
+
+
+def format_dates(training: Training, language: str) -> str:
+    return _format_period(training.starts_on, training.ends_on, language)
+
+
+def format_place(training: Training, language: str) -> str:
+    return _format_place(training.region.city, training.region.country, language)
+
+
+def file_name(certificate: Certificate) -> str:
+    person = certificate.registration.person
+    return f"{slugify(f'{person.family_names} {person.given_names}') or 'certificate'}-{certificate.serial}.pdf"
+
+
+def statement(kind: CertificateKind, role: SpeakerRole | None):
+    if kind == CertificateKind.attendance:
+        return _("attended the training")
+    if kind == CertificateKind.speaker:
+        return _("took part as moderator in the training") if role == SpeakerRole.moderator \
+            else _("took part as speaker in the training")
+    return _("took part in the training")
+
+
+def speaker_role(spoken, registration_role) -> SpeakerRole:
+    if any(item.role == SpeakerRole.speaker for item in spoken):
+        return SpeakerRole.speaker
+    if spoken or str(registration_role) == "moderator":
+        return SpeakerRole.moderator
+    return SpeakerRole.speaker
+
+
+def content_for(request, certificate: Certificate, facts: Facts, *, stamp_sample: bool = False,
+                localizers: dict | None = None) -> CertificateContent:
+    registration = certificate.registration
+    training, person = registration.training, registration.person
+    language = str(certificate.language)
+    # Building a localizer reads every catalog: once per language, not once per certificate.
+    localizers = {} if localizers is None else localizers
+    if language not in localizers:
+        localizers[language] = localizer_for(request, language)
+    translate = localizers[language].translate
+    hours = format_hours(facts.hours, language)
+    texts = {
+        "programme": training.programme.name if training.programme else "",
+        "heading": translate(HEADING[certificate.kind]),
+        "intro": translate(_("This certifies that")),
+        "statement": translate(statement(certificate.kind, speaker_role(facts.spoken, registration.role))),
+        "training": training.title,
+        "dates_place": f"{format_dates(training, language)} · {format_place(training, language)}",
+        "hours": "" if facts.hours <= dt.timedelta(0) else translate({
+            CertificateKind.attendance: _("${hours} hours attended", mapping={"hours": hours}),
+            CertificateKind.speaker: _("${hours} hours of sessions given", mapping={"hours": hours}),
+            CertificateKind.participation: _("${hours} hours", mapping={"hours": hours}),
+        }[certificate.kind]),
+        "sessions": "" if not facts.spoken else translate(_("Sessions: ${titles}", mapping={
+            "titles": "; ".join(item.title for item in facts.spoken)})),
+        "serial": translate(_("Serial number ${serial} · issued on ${date}", mapping={
+            "serial": certificate.serial,
+            "date": babel_dates.format_date(certificate.issued_at.date(), format="long", locale=language)})),
+        "verification": translate(_("Verification code ${code} · ${url}", mapping={
+            "code": certificate.verification_code, "url": f"{public_url(request)}/verify"})),
+    }
+    stamp = ""
+    if certificate.revoked_at is not None:
+        stamp = translate(_("REVOKED"))
+    elif stamp_sample:
+        stamp = translate(_("SAMPLE"))
+    heading = texts["heading"]
+    return CertificateContent(
+        full_name=person.full_name, texts=texts,
+        verify_url=verification_url(request, certificate.verification_code),
+        issued_at=certificate.issued_at, title=f"{heading} — {person.full_name}",
+        author=texts["programme"] or "Capacita", subject=f"{training.title} · {certificate.serial}",
+        stamp=stamp, language=language, filename=file_name(certificate),
+        keywords=(certificate.serial, certificate.verification_code),
+    )
+
+
+def facts_for(certificate: Certificate, rates, durations, spoken) -> Facts:
+    registration = certificate.registration
+    own = tuple(spoken.get(registration.person_id, ()))
+    if certificate.kind == CertificateKind.attendance:
+        rate = rates.get(registration.id)
+        return Facts(rate.attended if rate is not None else dt.timedelta(0))
+    if certificate.kind == CertificateKind.speaker:
+        return Facts(sum((item.ends_at - item.starts_at for item in own), dt.timedelta(0)), own)
+    return Facts(sum(durations.values(), dt.timedelta(0)))
+
+
+def training_certificates(dbsession: Session, training: Training, *, valid_only: bool = False,
+                          ids=None) -> list[Certificate]:
+    query = (
+        select(Certificate).join(Registration, Registration.id == Certificate.registration_id)
+        .where(Registration.training_id == training.id)
+        .options(selectinload(Certificate.registration).selectinload(Registration.person))
+        .order_by(Certificate.serial)
+    )
+    if valid_only:
+        query = query.where(Certificate.revoked_at.is_(None))
+    if ids is not None:
+        query = query.where(Certificate.id.in_(list(ids)))
+    return list(dbsession.scalars(query))
+
+
+def contents_for(request, training: Training, certificates: list[Certificate]) -> list[CertificateContent]:
+    """The contents of many certificates of one training, in a constant number of queries."""
+    dbsession = request.dbsession
+    rates = attendance_rates(dbsession, training.id)
+    durations = session_durations(dbsession, training.id)
+    spoken = spoken_sessions(dbsession, training.id)
+    localizers: dict = {}
+    return [content_for(request, certificate, facts_for(certificate, rates, durations, spoken), localizers=localizers)
+            for certificate in certificates]
+
+
+def content_of(request, certificate: Certificate) -> CertificateContent:
+    return contents_for(request, certificate.registration.training, [certificate])[0]
+
+
+# -- layouts and their renderers
+
+_renderers: OrderedDict = OrderedDict()
+MAX_CACHED_RENDERERS = 16
+
+
+def layout_of(layout_row: CertificateLayout | None) -> Layout:
+    if layout_row is None:
+        return default_layout()
+    images = {asset.name: asset.data for asset in layout_row.assets}
+    return Layout(parse_layout(layout_row.definition), images,
+                  key=(layout_row.id, layout_row.updated_at.isoformat() if layout_row.updated_at else ""))
+
+
+def training_layout_row(dbsession: Session, training: Training) -> CertificateLayout | None:
+    choice = dbsession.get(TrainingCertificateLayout, training.id)
+    return choice.layout if choice is not None else None
+
+
+def renderer_for(dbsession: Session, training: Training) -> Renderer:
+    row = training_layout_row(dbsession, training)
+    key = "default" if row is None else (row.id, row.updated_at)
+    return cached_renderer(key, lambda: layout_of(row))
+
+
+def cached_renderer(key, make_layout) -> Renderer:
+    """Renderers are built once per layout version and reused (fonts, images, geometry)."""
+    renderer = _renderers.get(key)
+    if renderer is None:
+        renderer = Renderer(make_layout())
+        _renderers[key] = renderer
+        while len(_renderers) > MAX_CACHED_RENDERERS:
+            _renderers.popitem(last=False)
+    return renderer
+
+
+def render_certificate(request, certificate: Certificate) -> bytes:
+    training = certificate.registration.training
+    return renderer_for(request.dbsession, training).render(content_of(request, certificate))

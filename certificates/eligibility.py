@@ -1,0 +1,135 @@
+"""Who earns which certificate, and why — computed, never stored.
+
+- Participants and observers (confirmed) whose attendance rate reaches the training's
+  threshold earn a certificate of **attendance** (`participants.attendance.rates` is the
+  rule: exactly at the threshold is enough, excused sessions leave the expected hours,
+  cancelled sessions never count).
+- Speakers and moderators — by their registration's role, or because they are listed on one
+  of the training's sessions that was not cancelled — earn a certificate as **speaker**
+  (or moderator) listing their sessions, whatever their attendance.
+- A speaker registered as a participant who also reaches the threshold earns both: the
+  attendance one certifies what they followed, the speaker one what they gave. Someone
+  registered *as* speaker or moderator gets only the speaker certificate.
+- Organisers (and anyone else) get a certificate of **participation** only when an
+  organiser issues one by hand, with a reason.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from participants.attendance.rates import AttendanceRate, attendance_rates
+from participants.models import Registration, RegistrationRole, RegistrationStatus
+from trainings.i18n import _
+from trainings.models import SessionSpeaker, SpeakerRole, Training, TrainingSession
+
+from .models import Certificate, CertificateKind
+
+ATTENDING_ROLES = frozenset({RegistrationRole.participant, RegistrationRole.observer})
+SPEAKING_ROLES = frozenset({RegistrationRole.speaker, RegistrationRole.moderator})
+
+
+@dataclass(frozen=True)
+class SpokenSession:
+    session_id: int
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    role: SpeakerRole
+
+
+@dataclass
+class Eligibility:
+    registration: Registration
+    rate: AttendanceRate | None
+    threshold: int
+    kinds: list[CertificateKind] = field(default_factory=list)
+    reasons: list = field(default_factory=list)  # TranslationStrings explaining the decision
+    spoken: list[SpokenSession] = field(default_factory=list)
+    certificates: list[Certificate] = field(default_factory=list)
+
+    @property
+    def valid_certificates(self) -> list[Certificate]:
+        return [certificate for certificate in self.certificates if certificate.revoked_at is None]
+
+    @property
+    def missing(self) -> list[CertificateKind]:
+        """Kinds earned but not (validly) issued yet."""
+        issued = {certificate.kind for certificate in self.valid_certificates}
+        return [kind for kind in self.kinds if kind not in issued]
+
+
+def spoken_sessions(dbsession: Session, training_id: int) -> dict[int, list[SpokenSession]]:
+    """Person id → the sessions (not cancelled) they speak at or moderate, in time order."""
+    rows = dbsession.execute(
+        select(SessionSpeaker.person_id, TrainingSession.id, TrainingSession.title,
+               TrainingSession.starts_at, TrainingSession.ends_at, SessionSpeaker.role)
+        .join(TrainingSession, TrainingSession.id == SessionSpeaker.session_id)
+        .where(TrainingSession.training_id == training_id, TrainingSession.cancelled.is_(False))
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+    )
+    spoken: dict[int, list[SpokenSession]] = defaultdict(list)
+    for person_id, session_id, title, starts_at, ends_at, role in rows:
+        spoken[person_id].append(SpokenSession(session_id, title, starts_at, ends_at, role))
+    return spoken
+
+
+def decide(registration: Registration, rate: AttendanceRate | None, threshold: int,
+           spoken: list[SpokenSession]) -> tuple[list[CertificateKind], list]:
+    """The kinds a registration earns and the reasons, from facts alone (no database)."""
+    kinds, reasons = [], []
+    if registration.status != RegistrationStatus.confirmed:
+        return kinds, [_("The registration is not confirmed.")]
+    if registration.role in SPEAKING_ROLES or spoken:
+        kinds.append(CertificateKind.speaker)
+        if spoken:
+            reasons.append(_("Speaks at or moderates ${count} session(s).", mapping={"count": len(spoken)}))
+        else:
+            reasons.append(_("Registered as speaker or moderator."))
+    if registration.role in ATTENDING_ROLES:
+        percent = rate.percent if rate is not None else None
+        if rate is None or percent is None:
+            reasons.append(_("No attendance hours expected (every session excused or cancelled)."))
+        elif rate.reaches(threshold):
+            kinds.append(CertificateKind.attendance)
+            reasons.append(_("Attended ${rate} %, threshold ${threshold} %.",
+                             mapping={"rate": f"{percent:g}", "threshold": threshold}))
+        else:
+            reasons.append(_("Attended ${rate} %, below the threshold of ${threshold} %.",
+                             mapping={"rate": f"{percent:g}", "threshold": threshold}))
+    elif not kinds:
+        reasons.append(_("Organisers receive a certificate only when issued by hand."))
+    return kinds, reasons
+
+
+def training_eligibility(dbsession: Session, training: Training) -> list[Eligibility]:
+    """Every registration of the training (cancelled ones included, as not eligible), with the
+    kinds it earns, why, and the certificates it already has; a constant number of queries."""
+    registrations = dbsession.scalars(
+        select(Registration)
+        .where(Registration.training_id == training.id)
+        .options(selectinload(Registration.person))
+        .order_by(Registration.id)
+    ).all()
+    rates = attendance_rates(dbsession, training.id)
+    spoken = spoken_sessions(dbsession, training.id)
+    certificates: dict[int, list[Certificate]] = defaultdict(list)
+    for certificate in dbsession.scalars(
+        select(Certificate).join(Registration, Registration.id == Certificate.registration_id)
+        .where(Registration.training_id == training.id).order_by(Certificate.id)
+    ):
+        certificates[certificate.registration_id].append(certificate)
+    result = []
+    for registration in registrations:
+        own_sessions = spoken.get(registration.person_id, [])
+        rate = rates.get(registration.id)
+        kinds, reasons = decide(registration, rate, training.attendance_threshold, own_sessions)
+        result.append(Eligibility(registration, rate, training.attendance_threshold, kinds, reasons,
+                                  own_sessions, certificates[registration.id]))
+    result.sort(key=lambda item: (item.registration.person.family_names.casefold(),
+                                  item.registration.person.given_names.casefold(), item.registration.id))
+    return result

@@ -1,0 +1,46 @@
+"""Route factories: the object a page is about, or 404. Every one carries the base ACL."""
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound
+
+from trainings.models import Job, Training
+from trainings.security import BASE_ACL
+
+from .exports import JOB_KIND
+from .models import Certificate, CertificateLayout
+
+
+class Context:
+    __acl__ = BASE_ACL
+
+    def __init__(self, obj):
+        self.obj = obj
+
+
+def _load(request, model, key: str):
+    try:
+        obj = request.dbsession.get(model, int(request.matchdict[key]))
+    except (KeyError, ValueError):
+        obj = None
+    if obj is None:
+        raise HTTPNotFound()
+    return obj
+
+
+def training_factory(request) -> Context:
+    return Context(_load(request, Training, "id"))
+
+
+def certificate_factory(request) -> Context:
+    return Context(_load(request, Certificate, "certificate_id"))
+
+
+def layout_factory(request) -> Context:
+    return Context(_load(request, CertificateLayout, "layout_id"))
+
+
+def job_factory(request) -> Context:
+    job = _load(request, Job, "job_id")
+    if job.kind != JOB_KIND:
+        raise HTTPNotFound()
+    return Context(job)

@@ -1,0 +1,120 @@
+"""Issuing and revoking certificates. Eligibility (who earns what) is in `eligibility`; the
+words and pages are in `documents` and `pdf`.
+
+Issuing for a training issues exactly the certificates earned and not yet (validly) issued,
+so running it twice issues nothing new. Every issue tells the person by email through the
+outbox, in the certificate's language, with the PDF attached and the verification address
+(their private link cannot be rebuilt: only its hash is stored).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from participants.models import Registration
+from trainings.forms import FieldErrors
+from trainings.i18n import _
+from trainings.mail import queue_mail, render_mail, speaking
+from trainings.models import Training, User, utcnow
+
+from . import documents
+from .codes import new_verification_code, next_serials
+from .eligibility import training_eligibility
+from .models import Certificate, CertificateKind
+
+
+def new_certificate(dbsession: Session, registration: Registration, kind: CertificateKind, serial: str, *,
+                    user: User | None = None, reason: str = "", issued_at: dt.datetime | None = None) -> Certificate:
+    training = registration.training
+    certificate = Certificate(
+        registration=registration, kind=kind, serial=serial, verification_code=new_verification_code(),
+        language=documents.certificate_language(training, str(registration.person.preferred_language)),
+        issued_at=(issued_at or utcnow()).replace(microsecond=0), issued_by=user, manual_reason=reason,
+    )
+    dbsession.add(certificate)
+    return certificate
+
+
+def issue_eligible(request, training: Training, *, user: User | None = None, notify: bool = True,
+                   progress=None) -> list[Certificate]:
+    """Issue every certificate the training's registrations earn and do not have yet."""
+    dbsession = request.dbsession
+    wanted = [(item.registration, kind) for item in training_eligibility(dbsession, training)
+              for kind in item.missing]
+    if not wanted:
+        return []
+    issued_at = utcnow()
+    serials = next_serials(dbsession, training.region.country, issued_at.year, len(wanted))
+    issued = [new_certificate(dbsession, registration, kind, serial, user=user, issued_at=issued_at)
+              for (registration, kind), serial in zip(wanted, serials, strict=True)]
+    dbsession.flush()
+    if notify:
+        send_issued_mail(request, training, issued, progress=progress)
+    return issued
+
+
+def issue_manually(request, registration: Registration, kind: CertificateKind, reason: str, *,
+                   user: User | None = None, notify: bool = True) -> Certificate:
+    """An organiser issues a certificate the rules do not give (an organiser's participation,
+    a participant just under the threshold for a good reason); the reason is kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldErrors({"reason": _("Say why this certificate is issued by hand.")})
+    dbsession = request.dbsession
+    if _has_valid(dbsession, registration, kind):
+        raise FieldErrors({"kind": _("This person already has a valid certificate of this kind.")})
+    issued_at = utcnow()
+    serial = next_serials(dbsession, registration.training.region.country, issued_at.year)[0]
+    certificate = new_certificate(dbsession, registration, kind, serial, user=user, reason=reason,
+                                  issued_at=issued_at)
+    dbsession.flush()
+    if notify:
+        send_issued_mail(request, registration.training, [certificate])
+    return certificate
+
+
+def _has_valid(dbsession: Session, registration: Registration, kind: CertificateKind) -> bool:
+    return dbsession.scalar(
+        select(Certificate.id).where(Certificate.registration_id == registration.id, Certificate.kind == kind,
+                                     Certificate.revoked_at.is_(None))
+    ) is not None
+
+
+def revoke(request, certificate: Certificate, reason: str, *, user: User | None = None) -> Certificate:
+    """Revoke with a reason; the certificate still renders (marked revoked) and verification
+    says it was revoked and when. The person may be issued a new one afterwards."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldErrors({"reason": _("Say why this certificate is revoked.")})
+    if certificate.revoked_at is not None:
+        raise FieldErrors({None: _("This certificate was revoked already.")})
+    certificate.revoked_at = utcnow().replace(microsecond=0)
+    certificate.revoke_reason = reason
+    certificate.revoked_by = user
+    request.dbsession.flush()
+    return certificate
+
+
+def send_issued_mail(request, training: Training, certificates: list[Certificate], progress=None) -> int:
+    """Queue one email per certificate whose person has an address; returns how many."""
+    with_address = [certificate for certificate in certificates if certificate.registration.person.email]
+    if not with_address:
+        return 0
+    renderer = documents.renderer_for(request.dbsession, training)
+    contents = documents.contents_for(request, training, with_address)
+    for done, (certificate, content) in enumerate(zip(with_address, contents, strict=True), start=1):
+        person = certificate.registration.person
+        language = str(certificate.language)
+        values = {"person": person, "training": training, "certificate": certificate,
+                  "heading": content.texts["heading"], "verify_url": content.verify_url}
+        text, html = render_mail(request, "certificates/mail/issued", values, language)
+        with speaking(request, language) as localizer:
+            subject = localizer.translate(_("Your certificate: ${title}", mapping={"title": training.title}))
+        queue_mail(request.dbsession, to=person.email, subject=subject[:300], text=text, html=html,
+                   language=language,
+                   attachments=[(content.filename, "application/pdf", renderer.render(content))])
+        if progress is not None:
+            progress(done)
+    return len(with_address)

@@ -1,0 +1,214 @@
+"""The organisers' certificates tab of a training: eligibility and why, issuing, revoking,
+downloads and the layout choice."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.response import FileResponse, Response
+from pyramid.view import view_config
+from slugify import slugify
+
+from participants.models import Person, Registration, RegistrationStatus
+from trainings.forms import handle_form, make_form, render_form
+from trainings.i18n import _
+from trainings.models import JobStatus
+from trainings.security import Permission
+
+from .. import documents, exports, services
+from ..eligibility import training_eligibility
+from ..layouts import InvalidLayout
+from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
+from ..pdf import missing_characters
+from ..schemas import LayoutChoiceSchema, ManualIssueSchema, RevokeSchema
+from . import pdf_response
+
+
+def _tab(request, training, **values) -> dict:
+    return {"training": training, **values}
+
+
+def _layout_form(request, training):
+    choice = request.dbsession.get(TrainingCertificateLayout, training.id)
+    form = make_form(request, LayoutChoiceSchema(), submit_label=_("Use this layout"), formid="layout",
+                     action=request.route_path("certificates_layout", id=training.id))
+    return form, {"layout": str(choice.layout_id) if choice else ""}
+
+
+@view_config(route_name="organiser_certificates", renderer="certificates/organiser.jinja2",
+             permission=Permission.manage, request_method="GET")
+def certificates_tab(context, request):
+    training = context.obj
+    rows = training_eligibility(request.dbsession, training)
+    form, appstruct = _layout_form(request, training)
+    unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
+    return _tab(request, training, rows=rows, unprintable=unprintable,
+                to_issue=sum(len(row.missing) for row in rows),
+                issued=sum(len(row.valid_certificates) for row in rows),
+                layout_form=render_form(form, appstruct)["form"], ended=training.ends_on < dt.date.today())
+
+
+@view_config(route_name="certificates_issue", request_method="POST", permission=Permission.manage)
+def issue_all(context, request):
+    training = context.obj
+    issued = services.issue_eligible(request, training, user=request.identity)
+    message = _("${count} certificate(s) issued and emailed.", mapping={"count": len(issued)}) if issued \
+        else _("Every eligible person already has their certificate.")
+    request.session.flash(request.localizer.translate(message), "success" if issued else "info")
+    return HTTPFound(location=request.route_path("organiser_certificates", id=training.id))
+
+
+@view_config(route_name="certificates_manual", renderer="certificates/form.jinja2", permission=Permission.manage)
+def issue_manually(context, request):
+    training = context.obj
+    registrations = [row.registration for row in training_eligibility(request.dbsession, training)
+                     if row.registration.status == RegistrationStatus.confirmed]
+    schema = ManualIssueSchema().bind(request=request, registrations=registrations)
+    form = make_form(request, schema, submit_label=_("Issue the certificate"))
+
+    def issue(values):
+        registration = request.dbsession.get(Registration, int(values["registration"]))
+        services.issue_manually(request, registration, CertificateKind(values["kind"]), values["reason"],
+                                user=request.identity)
+        return request.route_path("organiser_certificates", id=training.id)
+
+    chosen = request.params.get("registration", "")
+    result = handle_form(request, form, issue, appstruct={"registration": chosen},
+                         success_message=_("Certificate issued and emailed."))
+    if isinstance(result, dict):
+        result.update(training=training, title=_("Issue a certificate by hand"),
+                      back=request.route_path("organiser_certificates", id=training.id))
+    return result
+
+
+@view_config(route_name="certificate_revoke", renderer="certificates/form.jinja2", permission=Permission.manage)
+def revoke(context, request):
+    certificate = context.obj
+    training = certificate.registration.training
+    form = make_form(request, RevokeSchema(), submit_label=_("Revoke the certificate"))
+
+    def act(values):
+        services.revoke(request, certificate, values["reason"], user=request.identity)
+        return request.route_path("organiser_certificates", id=training.id)
+
+    result = handle_form(request, form, act, success_message=_("Certificate revoked."))
+    if isinstance(result, dict):
+        result.update(training=training, certificate=certificate,
+                      title=_("Revoke certificate ${serial}", mapping={"serial": certificate.serial}),
+                      back=request.route_path("organiser_certificates", id=training.id))
+    return result
+
+
+@view_config(route_name="certificate_pdf", permission=Permission.manage)
+def certificate_pdf(context, request):
+    certificate = context.obj
+    return pdf_response(documents.render_certificate(request, certificate), documents.file_name(certificate))
+
+
+def _valid_certificates(request, training):
+    """The renderer and contents of the training's valid certificates, or a way back."""
+    certificates = documents.training_certificates(request.dbsession, training, valid_only=True)
+    if not certificates:
+        request.session.flash(request.localizer.translate(_("No valid certificates to download yet.")), "warning")
+        return HTTPFound(location=request.route_path("organiser_certificates", id=training.id))
+    return documents.renderer_for(request.dbsession, training), documents.contents_for(request, training, certificates)
+
+
+@view_config(route_name="certificates_zip", permission=Permission.manage)
+def certificates_zip(context, request):
+    training = context.obj
+    prepared = _valid_certificates(request, training)
+    if isinstance(prepared, HTTPFound):
+        return prepared
+    renderer, contents = prepared
+    name = f"{slugify(training.title)[:60] or 'certificates'}-{training.id}.zip"
+    return Response(app_iter=exports.zip_stream(renderer, contents), content_type="application/zip",
+                    content_disposition=f'attachment; filename="{name}"', cache_control="private, no-store")
+
+
+@view_config(route_name="certificates_merged", request_method="POST", permission=Permission.manage)
+def certificates_merged(context, request):
+    training = context.obj
+    prepared = _valid_certificates(request, training)
+    if isinstance(prepared, HTTPFound):
+        return prepared
+    renderer, contents = prepared
+    job = exports.new_job(request.dbsession, training_id=training.id, total=len(contents), user=request.identity,
+                          result_name=f"{slugify(training.title)[:60] or 'certificates'}-{training.id}.pdf")
+    exports.start_after_commit(request, job, renderer, contents, title=training.title,
+                               author=training.programme.name if training.programme else "Capacita")
+    return HTTPFound(location=request.route_path("certificates_job", job_id=job.id))
+
+
+@view_config(route_name="certificates_job", renderer="certificates/job.jinja2", permission=Permission.manage)
+def job_status(context, request):
+    job = context.obj
+    return {"job": job, "finished": job.status in (JobStatus.done, JobStatus.failed)}
+
+
+@view_config(route_name="certificates_job_download", permission=Permission.manage)
+def job_download(context, request):
+    job = context.obj
+    if job.status != JobStatus.done or not job.result_path:
+        raise HTTPNotFound()
+    response = FileResponse(job.result_path, request=request, content_type="application/pdf")
+    response.content_disposition = f'attachment; filename="{job.result_name}"'
+    response.cache_control = "private, no-store"
+    return response
+
+
+@view_config(route_name="certificates_layout", request_method="POST", renderer="certificates/organiser.jinja2",
+             permission=Permission.manage)
+def choose_layout(context, request):
+    training = context.obj
+    form, _appstruct = _layout_form(request, training)
+
+    def choose(values):
+        choice = request.dbsession.get(TrainingCertificateLayout, training.id)
+        layout = request.dbsession.get(CertificateLayout, int(values["layout"])) if values["layout"] else None
+        if layout is None:
+            if choice is not None:
+                request.dbsession.delete(choice)
+        elif choice is None:
+            request.dbsession.add(TrainingCertificateLayout(training_id=training.id, layout_id=layout.id))
+        else:
+            choice.layout_id = layout.id
+        return request.route_path("organiser_certificates", id=training.id)
+
+    result = handle_form(request, form, choose, success_message=_("Layout chosen."))
+    if isinstance(result, dict):  # invalid: show the tab again with the form's message
+        rows = training_eligibility(request.dbsession, training)
+        return _tab(request, training, rows=rows, unprintable={}, to_issue=0, issued=0,
+                    layout_form=result["form"], ended=training.ends_on < dt.date.today())
+    return result
+
+
+@view_config(route_name="certificates_preview", permission=Permission.manage)
+def preview(context, request):
+    """The training's layout with sample data, marked SAMPLE, before anything is issued."""
+    training = context.obj
+    row = documents.training_layout_row(request.dbsession, training)
+    try:
+        body = sample_pdf(request, training, row)
+    except InvalidLayout:
+        raise HTTPNotFound() from None
+    return pdf_response(body, f"sample-{training.id}.pdf")
+
+
+def sample_pdf(request, training, layout_row) -> bytes:
+    """A certificate of the training for an invented participant, never stored (none of these
+    objects is added to the session)."""
+    person = Person(given_names="María José", family_names="Ñahui D'Ángelo",
+                    preferred_language=training.language)
+    registration = Registration(training=training, person=person)
+    certificate = Certificate(registration=registration, kind=CertificateKind.attendance,
+                              serial=f"{training.region.country}-{dt.date.today().year}-000000",
+                              verification_code="0000-0000-0000-00", language=training.language,
+                              issued_at=dt.datetime.combine(training.ends_on, dt.time(12), dt.UTC))
+    facts = documents.Facts(sum((session.duration for session in training.sessions if not session.cancelled),
+                                dt.timedelta(0)))
+    content = documents.content_for(request, certificate, facts, stamp_sample=True)
+    renderer = documents.cached_renderer(
+        "default" if layout_row is None else (layout_row.id, layout_row.updated_at),
+        lambda: documents.layout_of(layout_row))
+    return renderer.render(content)

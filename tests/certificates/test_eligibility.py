@@ -1,0 +1,46 @@
+"""Who earns which certificate: threshold inclusive, excused and cancelled sessions, speakers."""
+from certificates.eligibility import training_eligibility
+from certificates.models import CertificateKind
+
+from .conftest import make_past_training
+
+
+def eligibility_by_label(dbsession, past):
+    rows = {row.registration.id: row for row in training_eligibility(dbsession, past.training)}
+    return {label: rows[registration.id] for label, registration in past.people.items()}
+
+
+def test_kinds_per_person(dbsession, past):
+    rows = eligibility_by_label(dbsession, past)
+    kinds = {label: row.kinds for label, row in rows.items()}
+    assert kinds == {
+        "at_threshold": [CertificateKind.attendance],  # exactly 80 % of 80 %: eligible
+        "below": [],
+        "excused": [],  # 3 of 4 expected sessions: 75 %
+        "excused_ok": [CertificateKind.attendance],  # the excused session leaves the expected hours
+        "speaker": [CertificateKind.speaker],  # attended everything, but came as speaker
+        "speaking_participant": [CertificateKind.speaker, CertificateKind.attendance],
+        "organiser": [],
+        "cancelled": [],
+    }
+
+
+def test_reasons_say_rate_and_threshold(dbsession, past, app_request):
+    rows = eligibility_by_label(dbsession, past)
+    translate = app_request.localizer.translate
+    assert [translate(reason) for reason in rows["below"].reasons] == ["Asistió 60 %, por debajo del umbral de 80 %."]
+    assert rows["at_threshold"].rate.percent == 80.0
+    assert "80" in translate(rows["at_threshold"].reasons[0])
+
+
+def test_cancelled_sessions_are_not_listed_for_speakers(dbsession, past):
+    rows = eligibility_by_label(dbsession, past)
+    assert [spoken.title for spoken in rows["speaking_participant"].spoken] == ["Investigación financiera"]
+    assert [spoken.title for spoken in rows["speaker"].spoken] == ["Marco legal", "Identificación de víctimas"]
+
+
+def test_threshold_of_the_training_is_used(dbsession):
+    past = make_past_training(dbsession, attendance_threshold=60)
+    rows = eligibility_by_label(dbsession, past)
+    assert rows["below"].kinds == [CertificateKind.attendance]
+    assert rows["excused"].kinds == [CertificateKind.attendance]

@@ -1,0 +1,138 @@
+"""The PDFs, read back with pypdf: text, metadata, the QR path, languages, revocation, and
+reproducibility."""
+import datetime as dt
+import io
+import re
+
+import pytest
+import segno
+from pypdf import PdfReader
+
+from certificates import documents, services
+from certificates.layouts import default_layout
+from certificates.pdf import CertificateContent, Renderer, missing_characters, printable
+from certificates.qr import MASK, QUIET_ZONE, dark_runs, matrix_from_runs, qr_matrix
+from tests import factories
+
+URL = "http://capacita.test/verify/7K3M-Q9XD-2HTB-NC"
+# The QR is drawn in module units (a negative y scale), as one path: "n <rects> f".
+QR_PATH = re.compile(r" 0 0 -[\d.]+ [\d.]+ [\d.]+ cm\n0 0 0 rg\nn ((?:\d+ \d+ \d+ 1 re ?)+)\s*f")
+RECT = re.compile(r"(\d+) (\d+) (\d+) 1")
+
+
+def content(full_name="Tomás García D'Angelo", **values) -> CertificateContent:
+    texts = {"heading": "Certificado de asistencia", "intro": "Se certifica que", "statement": "asistió",
+             "training": "Taller", "serial": "PE-2026-000001"}
+    return CertificateContent(full_name=full_name, texts=texts, verify_url=URL,
+                              issued_at=dt.datetime(2026, 3, 12, 15, tzinfo=dt.UTC), title="Certificado",
+                              author="Programa", subject="Taller · PE-2026-000001", **values)
+
+
+def read(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
+def drawn_qr(pdf: bytes) -> list[list[int]]:
+    """The QR matrix as drawn: the integer rectangles of the one QR path (module units)."""
+    data = read(pdf).pages[0].get_contents().get_data().decode("latin-1")
+    runs = [tuple(int(value) for value in match.groups()) for item in QR_PATH.search(data).group(1).split(" re")
+            for match in [RECT.fullmatch(item.strip())] if match]
+    size = len(qr_matrix(URL))
+    return matrix_from_runs(runs, size), data
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return Renderer(default_layout())
+
+
+def test_names_in_any_european_script_are_text(renderer):
+    for name in ("Ñandú Peña Gonçalves-São João D'Ávila", "Σωκράτης Παπαδόπουλος", "Иван Петрович Сидоров"):
+        text = read(renderer.render(content(name))).pages[0].extract_text()
+        assert name in text
+
+
+def test_characters_the_font_lacks_are_replaced_visibly_and_kept_in_metadata(renderer):
+    name = "李小龍 Ana 🎓"
+    assert missing_characters(name) == ["李", "小", "龍", "🎓"]
+    assert printable(name, "DejaVuSans") == "\ufffd\ufffd\ufffd Ana \ufffd"
+    pdf = renderer.render(content(name, keywords=(name,)))
+    assert "\ufffd\ufffd\ufffd Ana \ufffd" in read(pdf).pages[0].extract_text()
+    assert name in read(pdf).metadata["/Keywords"]
+
+
+def test_metadata(renderer):
+    metadata = read(renderer.render(content())).metadata
+    assert (metadata.title, metadata.author, metadata.subject) == ("Certificado", "Programa", "Taller · PE-2026-000001")
+    assert metadata["/CreationDate"].startswith("D:20260312150000")
+
+
+def test_same_input_same_bytes(renderer):
+    assert renderer.render(content()) == Renderer(default_layout()).render(content())
+
+
+def test_qr_is_one_path_encoding_the_verification_url(renderer):
+    matrix, data = drawn_qr(renderer.render(content()))
+    expected = [list(row) for row in segno.make(URL, error="m", mask=MASK).matrix]
+    assert matrix == expected
+    # one path, filled once, with one rectangle per run of dark modules
+    assert len(QR_PATH.findall(data)) == 1
+    assert len(QR_PATH.search(data).group(1).split(" re")) - 1 == len(dark_runs(qr_matrix(URL)))
+    assert QUIET_ZONE == 2
+
+
+def test_qr_runs_rebuild_the_matrix():
+    matrix = qr_matrix("https://example.org/verify/0000-0000-0000-00")
+    assert matrix_from_runs(dark_runs(matrix), len(matrix)) == [list(row) for row in matrix]
+
+
+def test_stamp_marks_revoked(renderer):
+    text = read(renderer.render(content(stamp="ANULADO"))).pages[0].extract_text()
+    assert "ANULADO" in text
+
+
+@pytest.mark.parametrize("language,heading,statement,hours", [
+    ("es", "Certificado de asistencia", "asistió a la capacitación", "horas"),
+    ("en", "Certificate of attendance", "attended the training", "hours attended"),
+    ("fr", "Certificat de présence", "a suivi la formation", "heures"),
+])
+def test_three_languages(app_request, past, language, heading, statement, hours):
+    past.training.offered_languages = "es en fr"
+    person = past.people["at_threshold"].person
+    person.preferred_language = language
+    (certificate,) = [c for c in services.issue_eligible(app_request, past.training, notify=False)
+                      if c.registration.person is person]
+    assert certificate.language == language
+    text = read(documents.render_certificate(app_request, certificate)).pages[0].extract_text()
+    assert heading in text and statement in text and hours in text
+    assert "Tomás García D'Angelo" in text and certificate.serial in text
+    assert certificate.verification_code in text and past.training.title in text
+    assert "8" in text  # hours attended: four two-hour sessions
+
+
+def test_speaker_certificate_lists_sessions(app_request, past):
+    issued = services.issue_eligible(app_request, past.training, notify=False)
+    (speaker,) = [c for c in issued if c.registration == past.people["speaker"]]
+    text = read(documents.render_certificate(app_request, speaker)).pages[0].extract_text()
+    assert "Marco legal" in text and "Identificación de víctimas" in text
+    assert "ponente" in text
+
+
+def test_revoked_certificate_still_renders_marked(app_request, past):
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    services.revoke(app_request, certificate, "Error de datos")
+    text = read(documents.render_certificate(app_request, certificate)).pages[0].extract_text()
+    assert "ANULADO" in text and certificate.serial in text
+
+
+def test_rendering_a_stored_certificate_twice_gives_the_same_bytes(app_request, past):
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    first = documents.render_certificate(app_request, certificate)
+    assert documents.render_certificate(app_request, certificate) == first
+
+
+def test_file_names_are_safe(dbsession):
+    person = factories.PersonFactory(given_names="Tomás", family_names="García D'Angelo / <x>")
+    certificate = factories.CertificateFactory(registration=factories.RegistrationFactory(person=person),
+                                               serial="PE-2026-000123")
+    assert documents.file_name(certificate) == "garcia-d-angelo-x-tomas-PE-2026-000123.pdf"

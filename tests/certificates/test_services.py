@@ -1,0 +1,143 @@
+"""Issuing, serials, codes, revoking, and the email with the PDF attached."""
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from certificates import services
+from certificates.codes import ALPHABET, CODE_LENGTH, new_verification_code, next_serials, normalise_code
+from certificates.models import Certificate, CertificateKind
+from tests import factories
+from trainings.forms import FieldErrors
+from trainings.models import OutboxMessage
+
+
+def test_codes_are_long_unambiguous_and_grouped():
+    code = new_verification_code()
+    symbol = "[0-9A-HJKMNP-TV-Z]"
+    assert re.fullmatch(f"{symbol}{{4}}-{symbol}{{4}}-{symbol}{{4}}-{symbol}{{2}}", code)
+    assert len(ALPHABET) ** CODE_LENGTH >= 2 ** 70
+    assert not set("ILOU") & set(ALPHABET)
+
+
+@pytest.mark.parametrize("typed", ["7k3m q9xd 2htb nc", "7K3MQ9XD2HTBNC", " 7k3m-q9xd-2htb-nc ", "7K3M.Q9XD.2HTB.NC"])
+def test_typed_codes_are_normalised(typed):
+    assert normalise_code(typed) == "7K3M-Q9XD-2HTB-NC"
+
+
+def test_confusable_characters_are_read_as_digits():
+    assert normalise_code("oo1l-iiii-0000-00") == "0011-1111-0000-00"
+    assert normalise_code("ABCD-EFGH-JKMN-P") is None  # too short
+    assert normalise_code("ABCD-EFGH-JKMN-PU") is None  # U is not in the alphabet
+
+
+def test_serials_count_per_country_and_year(dbsession):
+    assert next_serials(dbsession, "pe", 2031) == ["PE-2031-000001"]
+    assert next_serials(dbsession, "PE", 2031, 3) == ["PE-2031-000002", "PE-2031-000003", "PE-2031-000004"]
+    assert next_serials(dbsession, "PY", 2031) == ["PY-2031-000001"]
+    assert next_serials(dbsession, "PE", 2032) == ["PE-2032-000001"]
+
+
+def test_issue_for_the_training_issues_exactly_the_eligible_ones(app_request, past):
+    issued = services.issue_eligible(app_request, past.training)
+    got = sorted((certificate.registration.person.family_names, certificate.kind) for certificate in issued)
+    assert got == [
+        ("García D'Angelo", CertificateKind.attendance),
+        ("Mamani", CertificateKind.attendance),
+        ("Núñez", CertificateKind.attendance),
+        ("Núñez", CertificateKind.speaker),
+        ("Villanueva", CertificateKind.speaker),
+    ]
+    assert len({certificate.serial for certificate in issued}) == 5
+    assert all(certificate.serial.startswith("PE-") for certificate in issued)
+    assert services.issue_eligible(app_request, past.training) == []  # idempotent
+
+
+def test_language_is_the_persons_when_offered(app_request, dbsession, past):
+    issued = {c.registration.person.family_names: c for c in services.issue_eligible(app_request, past.training)}
+    assert issued["Villanueva"].language == "es"  # prefers English; the training offers only Spanish
+    past.training.offered_languages = "es en"
+    services.revoke(app_request, issued["Villanueva"], "Reemitir en inglés")
+    again = services.issue_eligible(app_request, past.training)
+    assert [(c.registration.person.family_names, c.language) for c in again] == [("Villanueva", "en")]
+
+
+def test_issuing_emails_the_pdf_in_the_certificate_language(app_request, dbsession, past):
+    issued = services.issue_eligible(app_request, past.training)
+    messages = dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert len(messages) == len(issued)
+    message = messages[0]
+    certificate = issued[0]
+    assert message.recipients == certificate.registration.person.email
+    assert "/verify/" + certificate.verification_code in message.body_text
+    assert message.subject.startswith("Su certificado")
+    (attachment,) = message.attachments
+    assert attachment.content_type == "application/pdf"
+    text = PdfReader(io.BytesIO(attachment.data)).pages[0].extract_text()
+    assert certificate.serial in text
+
+
+def test_manual_issue_needs_a_reason(app_request, past):
+    organiser = past.people["organiser"]
+    with pytest.raises(FieldErrors) as refused:
+        services.issue_manually(app_request, organiser, CertificateKind.participation, "  ")
+    assert "reason" in refused.value.errors
+    certificate = services.issue_manually(app_request, organiser, CertificateKind.participation,
+                                          "Coordinó la logística del taller")
+    assert certificate.manual_reason == "Coordinó la logística del taller"
+    with pytest.raises(FieldErrors):
+        services.issue_manually(app_request, organiser, CertificateKind.participation, "otra vez")
+
+
+def test_revoke_needs_a_reason_and_keeps_the_certificate(app_request, dbsession, past):
+    certificate = services.issue_eligible(app_request, past.training)[0]
+    with pytest.raises(FieldErrors):
+        services.revoke(app_request, certificate, "")
+    services.revoke(app_request, certificate, "Datos erróneos")
+    assert certificate.revoked_at is not None and certificate.revoke_reason == "Datos erróneos"
+    with pytest.raises(FieldErrors):
+        services.revoke(app_request, certificate, "otra vez")
+    # a revoked certificate may be issued again, with a new serial and code
+    again = services.issue_eligible(app_request, past.training)
+    assert len(again) == 1 and again[0].serial != certificate.serial
+    assert dbsession.scalar(select(Certificate).where(Certificate.id == certificate.id)).revoked_at
+
+
+def test_people_without_email_get_no_mail(app_request, dbsession):
+    registration = factories.RegistrationFactory(person=factories.PersonFactory(email=None))
+    services.issue_manually(app_request, registration, CertificateKind.participation, "Apoyo")
+    assert dbsession.scalars(select(OutboxMessage)).all() == []
+
+
+@pytest.mark.postgresql
+def test_concurrent_reservations_never_share_a_serial(engine):
+    """Four transactions at once, each on its own connection, the counter row not there yet."""
+    import threading
+
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from certificates.models import SerialCounter
+
+    reserved, failures = [], []
+
+    def reserve():
+        try:
+            with Session(engine) as session, session.begin():
+                reserved.extend(next_serials(session, "ZZ", 1999, 5))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=reserve) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert sorted(reserved) == [f"ZZ-1999-{number:06d}" for number in range(1, 21)]
+    finally:
+        with Session(engine) as session, session.begin():
+            session.execute(delete(SerialCounter).where(SerialCounter.country == "ZZ"))

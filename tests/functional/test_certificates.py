@@ -1,0 +1,217 @@
+"""The organisers' certificates tab, downloads, the participant's private download, layouts."""
+import io
+import json
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from certificates import exports, services
+from certificates.layouts import default_definition_text
+from certificates.models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
+from participants.tokens import new_token
+from tests import factories
+from tests.certificates.conftest import make_past_training
+from tests.conftest import csrf_token_of
+from trainings.models import Job, JobStatus
+
+
+@pytest.fixture
+def past(dbsession):
+    return make_past_training(dbsession)
+
+
+def tab(app, training):
+    return app.get(f"/organiser/trainings/{training.id}/certificates")
+
+
+def test_tab_needs_an_organiser(testapp, past):
+    assert testapp.get(f"/organiser/trainings/{past.training.id}/certificates").status_int == 302
+    testapp.get("/organiser/trainings/999999/certificates", status=404)
+
+
+def test_tab_shows_eligibility_and_why(organiser_app, past):
+    page = tab(organiser_app, past.training)
+    assert "Certificados" in page
+    assert "Asistió 60 %, por debajo del umbral de 80 %." in page
+    assert "Asistió 80 %, umbral 80 %." in page
+    assert "Emitir los 5 certificados" in page
+
+
+def test_issue_all_then_nothing_more(organiser_app, dbsession, past):
+    page = tab(organiser_app, past.training)
+    response = page.forms["issue-all"].submit().follow()
+    assert "5 certificado(s) emitido(s)" in response
+    count = dbsession.scalar(select(Certificate.id).join(Certificate.registration)
+                             .where(Certificate.registration_id.in_([r.id for r in past.people.values()])).limit(1))
+    assert count is not None
+    organiser_app.post(f"/organiser/trainings/{past.training.id}/certificates/issue",
+                       {"csrf_token": csrf_token_of(response)}).follow()
+    assert len(dbsession.scalars(select(Certificate)).all()) == 5
+
+
+def test_issue_by_hand_needs_a_reason(organiser_app, dbsession, past):
+    registration = past.people["organiser"]
+    page = organiser_app.get(f"/organiser/trainings/{past.training.id}/certificates/manual",
+                             params={"registration": registration.id})
+    form = page.forms["form"]
+    form["kind"] = "participation"
+    form["reason"] = ""
+    assert form.submit("submit", status=400)
+    assert dbsession.scalars(select(Certificate)).all() == []
+    form["reason"] = "Coordinó el taller"
+    form.submit("submit").follow()
+    (certificate,) = dbsession.scalars(select(Certificate)).all()
+    assert (certificate.kind, certificate.manual_reason) == (CertificateKind.participation, "Coordinó el taller")
+
+
+def test_revoke_with_a_reason(organiser_app, app_request, dbsession, past):
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    page = organiser_app.get(f"/organiser/certificates/{certificate.id}/revoke")
+    form = page.forms["form"]
+    form["reason"] = "Se emitió a la persona equivocada"
+    form.submit("submit").follow()
+    assert certificate.revoked_at is not None
+    assert "Anulado" in tab(organiser_app, past.training)
+
+
+def test_download_one(organiser_app, app_request, past):
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    response = organiser_app.get(f"/organiser/certificates/{certificate.id}.pdf")
+    assert response.content_type == "application/pdf"
+    assert certificate.serial in PdfReader(io.BytesIO(response.body)).pages[0].extract_text()
+
+
+def test_zip_is_streamed_with_files_named_after_people(organiser_app, app_request, past):
+    issued = services.issue_eligible(app_request, past.training, notify=False)
+    services.revoke(app_request, issued[0], "Error")
+    response = organiser_app.get(f"/organiser/trainings/{past.training.id}/certificates.zip")
+    assert response.content_type == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.body)).namelist()
+    assert len(names) == 4  # the revoked one is left out
+    assert any(name.startswith("nunez-jorge-PE-") for name in names)
+
+
+def test_zip_stream_yields_as_it_renders(app_request, past):
+    from certificates import documents
+
+    issued = services.issue_eligible(app_request, past.training, notify=False)
+    renderer = documents.renderer_for(app_request.dbsession, past.training)
+    contents = documents.contents_for(app_request, past.training, issued)
+    stream = exports.zip_stream(renderer, contents)
+    first = next(stream)
+    assert first.startswith(b"PK") and len(first) > 1000  # the first certificate, before the others exist
+    archive = zipfile.ZipFile(io.BytesIO(first + b"".join(stream)))
+    assert len(archive.namelist()) == len(issued)
+
+
+def test_merged_pdf_runs_as_a_job_with_progress(organiser_app, app_request, dbsession, past, tmp_path):
+    from certificates import documents
+
+    issued = services.issue_eligible(app_request, past.training, notify=False)
+    page = tab(organiser_app, past.training)
+    response = page.forms["merged"].submit()
+    job = dbsession.scalars(select(Job)).one()
+    assert response.location.endswith(f"/organiser/exports/{job.id}")
+    assert (job.status, job.total) == (JobStatus.queued, len(issued))
+    assert "0 de 5" in organiser_app.get(f"/organiser/exports/{job.id}")
+    # the thread starts after the commit, which tests never make: run its work here
+    renderer = documents.renderer_for(dbsession, past.training)
+    contents = documents.contents_for(app_request, past.training, issued)
+
+    def report(**values):
+        for name, value in values.items():
+            setattr(job, name, value)
+
+    exports.run_job(job.id, renderer, contents, tmp_path / "out.pdf", title="T", author="A", report=report)
+    dbsession.flush()
+    assert job.status == JobStatus.done
+    download = organiser_app.get(f"/organiser/exports/{job.id}").click(href="download")
+    assert len(PdfReader(io.BytesIO(download.body)).pages) == 5
+
+
+def test_participant_downloads_their_own(testapp, app_request, dbsession, past):
+    registration = past.people["at_threshold"]
+    token, registration.token_hash = new_token()
+    dbsession.flush()
+    (certificate,) = [c for c in services.issue_eligible(app_request, past.training, notify=False)
+                      if c.registration is registration]
+    response = testapp.get(f"/me/{token}/certificates/{certificate.id}.pdf")
+    assert response.content_type == "application/pdf"
+    other = [c for c in dbsession.scalars(select(Certificate)) if c.registration is not registration][0]
+    testapp.get(f"/me/{token}/certificates/{other.id}.pdf", status=404)
+    testapp.get(f"/me/not-a-token/certificates/{certificate.id}.pdf", status=404)
+
+
+def test_layout_choice_and_preview(organiser_app, dbsession, past):
+    layout = CertificateLayout(name="OIM Perú", definition=default_definition_text())
+    dbsession.add(layout)
+    dbsession.flush()
+    page = tab(organiser_app, past.training)
+    form = page.forms["layout"]
+    form["layout"] = str(layout.id)
+    form.submit("submit").follow()
+    assert dbsession.get(TrainingCertificateLayout, past.training.id).layout_id == layout.id
+    preview = organiser_app.get(f"/organiser/trainings/{past.training.id}/certificates/preview.pdf")
+    assert "MUESTRA" in PdfReader(io.BytesIO(preview.body)).pages[0].extract_text()
+    dbsession.flush()
+    assert dbsession.scalars(select(Certificate)).all() == []  # the sample is never stored
+
+
+def test_layouts_need_an_administrator(organiser_app):
+    organiser_app.get("/organiser/layouts", status=403)
+
+
+def test_invalid_layout_is_refused_with_a_message(admin_app, dbsession):
+    page = admin_app.get("/organiser/layouts")
+    form = page.forms["layout"]
+    form["name"] = "Roto"
+    definition = json.loads(default_definition_text())
+    definition["fields"]["name"]["size"] = 500
+    form["definition"] = json.dumps(definition)
+    response = form.submit("submit", status=400)
+    assert "fields.name.size" in response
+    assert dbsession.scalars(select(CertificateLayout)).all() == []
+    form["definition"] = "{ not json"
+    assert "JSON" in form.submit("submit", status=400)
+
+
+def test_layout_with_images(admin_app, dbsession):
+    from PIL import Image
+
+    page = admin_app.get("/organiser/layouts")
+    form = page.forms["layout"]
+    form["name"] = "Con logo"
+    definition = json.loads(default_definition_text())
+    form["definition"] = json.dumps(definition)
+    page = form.submit("submit").follow()
+    layout = dbsession.scalars(select(CertificateLayout)).one()
+    image = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(image, "PNG")
+    form = page.forms["asset"]
+    form["name"] = "logo.png"
+    form["upload"] = ("logo.png", image.getvalue(), "image/png")
+    form.submit("submit").follow()
+    assert [asset.name for asset in layout.assets] == ["logo.png"]
+    form = admin_app.get(f"/organiser/layouts/{layout.id}").forms["asset"]
+    form["name"] = "fake.png"
+    form["upload"] = ("fake.png", b"<svg></svg>", "image/png")
+    assert "PNG o JPEG" in form.submit("submit", status=400)
+    definition["logos"] = [{"asset": "logo.png", "x": 240, "y": 15, "width": 40, "height": 20}]
+    form = admin_app.get(f"/organiser/layouts/{layout.id}").forms["layout"]
+    form["definition"] = json.dumps(definition)
+    form.submit("submit").follow()
+    factories.TrainingFactory()
+    preview = admin_app.get(f"/organiser/layouts/{layout.id}/preview.pdf")
+    assert preview.content_type == "application/pdf"
+    definition["logos"][0]["asset"] = "missing.png"
+    form["definition"] = json.dumps(definition)
+    assert "missing.png" in form.submit("submit", status=400)
+
+
+def test_bulk_downloads_without_certificates_go_back_with_a_message(organiser_app, past):
+    response = organiser_app.get(f"/organiser/trainings/{past.training.id}/certificates.zip").follow()
+    assert "Aún no hay certificados válidos para descargar." in response
+    response = tab(organiser_app, past.training).forms["merged"].submit().follow()
+    assert "Aún no hay certificados válidos para descargar." in response
