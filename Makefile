@@ -35,7 +35,7 @@ run: $(VENV)/.installed catalogs
 	$(BIN)/capacita -c $(INI) migrate
 	$(BIN)/capacita -c $(INI) demo --if-empty
 	$(BIN)/capacita -c $(INI) create-user --if-none --role admin --remember var/organiser-login.txt
-	$(BIN)/pserve $(INI) http_port=$(PORT)
+	PYTHONWARNINGS="ignore:pkg_resources is deprecated" $(BIN)/pserve $(INI) http_port=$(PORT)
 
 lint: $(VENV)/.installed-testing
 	$(BIN)/ruff check .
