@@ -24,23 +24,36 @@ def grouped_by_country(request) -> list[tuple[str, list[tuple[str, str]]]]:
                   key=lambda group: (group[0] == "", group[0].casefold()))
 
 
-def find_institution(dbsession: Session, name: str, country: str | None) -> Institution | None:
-    """The institution of that name (case and surrounding spaces ignored), preferably in `country`."""
+def find_institution(dbsession: Session, name: str, country: str | None,
+                     any_country: bool = False) -> Institution | None:
+    """The institution of that name (case and spaces ignored) in `country`; with `any_country`,
+    one of that name elsewhere will do (a speaker from IOM Ecuador at a training in Paraguay)."""
+    name = " ".join(name.split())
     candidates = list(dbsession.scalars(
-        select(Institution).where(func.lower(func.trim(Institution.name)) == name.strip().lower())
+        select(Institution).where(func.lower(func.trim(Institution.name)) == name.lower()).order_by(Institution.id)
     ))
     for institution in candidates:
         if institution.country == country:
             return institution
-    return candidates[0] if candidates and country is None else None
+    return candidates[0] if candidates and (country is None or any_country) else None
 
 
 def find_or_create(dbsession: Session, name: str, country: str | None,
-                   kind: InstitutionKind = InstitutionKind.other) -> tuple[Institution, bool]:
-    institution = find_institution(dbsession, name, country)
+                   kind: InstitutionKind = InstitutionKind.other, *,
+                   any_country: bool = False) -> tuple[Institution, bool]:
+    name = " ".join(name.split())
+    institution = find_institution(dbsession, name, country, any_country)
     if institution is not None:
         return institution, False
-    institution = Institution(name=name.strip(), country=country, kind=kind)
+    institution = Institution(name=name, country=country, kind=kind)
     dbsession.add(institution)
     dbsession.flush()
     return institution, True
+
+
+def institution_named(dbsession: Session, name: str | None, country: str | None) -> Institution | None:
+    """What a person typed as their institution in a one-step form (walk-in, speaker): the
+    known institution of that name, wherever it is, else a new one; None when left blank."""
+    if not (name or "").strip():
+        return None
+    return find_or_create(dbsession, name, country, any_country=True)[0]

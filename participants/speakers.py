@@ -19,7 +19,8 @@ from trainings.security import Permission
 from trainings.services.schedule import speaker_conflict, speaker_conflict_message
 from trainings.views import flash_refusal, form_page
 
-from .models import Institution, Person
+from .institutions import institution_named
+from .models import Person
 from .registry import PersonDetails, normalise_email, upsert_person
 
 SEARCH_LIMIT = 20
@@ -59,19 +60,6 @@ def remove_speaker(dbsession: Session, session: TrainingSession, speaker_id: int
             dbsession.flush()
             return
     raise HTTPNotFound()
-
-
-def institution_named(dbsession: Session, name: str, country: str | None) -> Institution | None:
-    name = " ".join((name or "").split())
-    if not name:
-        return None
-    found = dbsession.scalar(select(Institution).where(func.lower(Institution.name) == name.lower())
-                             .order_by(Institution.id).limit(1))
-    if found is None:
-        found = Institution(name=name, country=country)
-        dbsession.add(found)
-        dbsession.flush()
-    return found
 
 
 def create_and_assign(dbsession: Session, session: TrainingSession, values: dict) -> SessionSpeaker:

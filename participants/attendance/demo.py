@@ -24,6 +24,7 @@ from trainings.models import (
 )
 from trainings.timezones import combine_local
 
+from ..institutions import institution_named
 from ..models import (
     AttendanceMethod,
     AttendanceStatus,
@@ -35,7 +36,6 @@ from ..models import (
 from ..registry import PersonDetails, upsert_person
 from ..tokens import new_token
 from . import services
-from .walkins import institution_named
 
 PEOPLE = Path(__file__).resolve().parent.parent / "demo_data" / "participants-en.csv"
 TITLE = "Taller de identificación y protección de víctimas de trata — Puno"

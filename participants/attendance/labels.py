@@ -1,7 +1,8 @@
 """Translated names of the attendance enumerations, for pages and exports."""
 from trainings.i18n import _
 
-from ..models import AttendanceMethod, AttendanceStatus, RegistrationRole
+from ..labels import ROLE  # noqa: F401 - the attendance pages name roles too
+from ..models import AttendanceMethod, AttendanceStatus
 
 STATUS = {
     AttendanceStatus.present: _("Present"),
@@ -15,13 +16,6 @@ METHOD = {
     AttendanceMethod.qr: _("QR code"),
     AttendanceMethod.sheet: _("paper sheet"),
     AttendanceMethod.walk_in: _("walk-in"),
-}
-ROLE = {
-    RegistrationRole.participant: _("Participant"),
-    RegistrationRole.observer: _("Observer"),
-    RegistrationRole.speaker: _("Speaker"),
-    RegistrationRole.moderator: _("Moderator"),
-    RegistrationRole.organiser: _("Organiser"),
 }
 # Bootstrap colours of the status buttons and badges.
 STATUS_CSS = {

@@ -8,16 +8,14 @@ registered by the organisers beforehand.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from trainings.forms import FieldErrors
 from trainings.i18n import _
 from trainings.models import Training, TrainingSession
 
+from ..institutions import institution_named
 from ..models import (
     AttendanceMethod,
     AttendanceStatus,
-    Institution,
     Registration,
     RegistrationSource,
     RegistrationStatus,
@@ -28,20 +26,6 @@ from . import services
 
 FULL = _("The training is full. Raise its capacity or cancel the registration of someone who did not come, "
          "then register this person again.")
-
-
-def institution_named(dbsession, name: str, country: str | None) -> Institution | None:
-    """The institution of that name (whatever its case), or a new one."""
-    name = " ".join((name or "").split())
-    if not name:
-        return None
-    institution = dbsession.scalar(select(Institution).where(func.lower(Institution.name) == name.lower())
-                                   .order_by(Institution.id).limit(1))
-    if institution is None:
-        institution = Institution(name=name, country=country)
-        dbsession.add(institution)
-        dbsession.flush()
-    return institution
 
 
 def register_walk_in(request, training: Training, session: TrainingSession, values: dict) -> Registration:
