@@ -95,8 +95,9 @@ def record(dbsession: Session, registration: Registration, session: TrainingSess
     if registration.training_id != session.training_id:
         raise ValueError("the registration and the session belong to different trainings")
     status, method = AttendanceStatus(status), AttendanceMethod(method)
-    at = at or utcnow()
     attendance = _locked_attendance(dbsession, registration.id, session.id)
+    # The clock is read once the row is ours: a change that waited for another is later than it.
+    at = at or utcnow()
     if attendance is None:
         attendance = _insert_attendance(dbsession, registration, session, status, method, user, at)
         if attendance is not None:
@@ -210,13 +211,14 @@ def record_paper_sheet(dbsession: Session, session: TrainingSession, signed_ids:
 
 
 def history(dbsession: Session, registration_id: int, session_id: int) -> list[AttendanceEvent]:
-    """Every change of one person's status in one session, oldest first."""
+    """Every change of one person's status in one session, in the order they were applied
+    (the event id: it is assigned while the row is locked, unlike a clock read by the caller)."""
     return list(dbsession.scalars(
         select(AttendanceEvent)
         .join(Attendance, Attendance.id == AttendanceEvent.attendance_id)
         .where(Attendance.registration_id == registration_id, Attendance.session_id == session_id)
         .options(joinedload(AttendanceEvent.recorded_by))
-        .order_by(AttendanceEvent.recorded_at, AttendanceEvent.id)
+        .order_by(AttendanceEvent.id)
     ))
 
 
