@@ -111,6 +111,8 @@ def test_a_cancelled_session_sends_cancel_with_a_sequence_above_the_last_request
     assert event.status.value == "CANCELLED"
     assert int(event.sequence.value) > requested
     assert event.attendee.value == f"mailto:{registration.person.email}"
+    # The training goes on: the subject says a session, not the training, is off.
+    assert cancel.subject == f"Sesión cancelada: {training.title}"
 
 
 def registrations_request(app_request, dbsession, registration) -> str:
@@ -143,6 +145,7 @@ def test_a_cancelled_training_cancels_for_everyone_once(app_request, dbsession, 
     assert {message.calendar_method for message in messages} == {"CANCEL"}
     for message in messages:
         assert len(calendar_of(message).vevent_list) == 2
+        assert message.subject == f"Cancelado: {training.title}"
 
 
 def test_drafts_invite_nobody_until_published(app_request, dbsession, training):
