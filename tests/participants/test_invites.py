@@ -167,3 +167,12 @@ def test_plain_text_is_not_html_escaped_but_html_is(app_request, dbsession):
     assert "Víctimas & testigos" in message.body_text
     assert "Trata &amp; explotación &lt;laboral&gt;" in message.body_html
     assert "<laboral>" not in message.body_html
+
+
+def test_the_venue_line_names_the_city_once(app_request, dbsession, training):
+    training.venue = factories.VenueFactory(region=training.region, name="Auditorio Regional",
+                                            address=f"Jr. Raymondi 220, {training.region.city}")
+    registrations.register(app_request, training, factories.PersonFactory(email="ana@mpfn.gob.pe"))
+    [message] = outbox(dbsession)
+    line = f"Auditorio Regional, Jr. Raymondi 220, {training.region.city}"
+    assert f"Sede: {line}\n" in message.body_text and f"Sede: {line}</p>" in message.body_html
