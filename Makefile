@@ -31,6 +31,8 @@ catalogs: | $(BIN)/python
 	  if [ -d $$package/locale ]; then $(BIN)/pybabel --quiet compile -d $$package/locale -D capacita || exit 1; fi; \
 	done
 
+# Links in emails and certificates point to the port being served.
+run: export CAPACITA_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed catalogs
 	$(BIN)/capacita -c $(INI) migrate
 	$(BIN)/capacita -c $(INI) demo --if-empty

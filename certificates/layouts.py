@@ -155,9 +155,12 @@ def parse_layout(text: str | bytes, asset_names=None) -> dict:
     `asset_names` is given, every image the layout refers to must be among them."""
     try:
         data = json.loads(text)
+    except json.JSONDecodeError as error:
+        # The parser's own wording is English: say where, in the reader's language.
+        raise InvalidLayout({"": _("This is not a JSON document: the error is at line ${line}, column ${column}.",
+                                   mapping={"line": error.lineno, "column": error.colno})}) from error
     except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidLayout({"": _("This is not a JSON document: ${error}", mapping={"error": str(error)})}) \
-            from error
+        raise InvalidLayout({"": _("This is not a JSON document: the file is not UTF-8 text.")}) from error
     if not isinstance(data, dict):
         raise InvalidLayout({"": _("The layout must be a JSON object.")})
     try:

@@ -111,7 +111,10 @@ def invite(request, registration: Registration, sessions: list | None = None, up
 
 def withdraw(request, registration: Registration, sessions: list, reason: str):
     training = registration.training
-    subject = _("Cancelled: ${title}", mapping={"title": training.title})
+    if reason == "session":  # one session is off, the training goes on: the subject must not alarm
+        subject = _("Session cancelled: ${title}", mapping={"title": training.title})
+    else:
+        subject = _("Cancelled: ${title}", mapping={"title": training.title})
     return queue_invite(request, registration, sessions, CANCEL, "cancel", subject, reason=reason)
 
 

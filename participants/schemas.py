@@ -133,8 +133,9 @@ class RegistrationSchema(CSRFSchema, PersonFields):
 
 
 class LostLinkSchema(CSRFSchema):
+    # A mistyped address is said so, rather than "we sent you an email" that never comes.
     email = colander.SchemaNode(
-        colander.String(), title=_("Email"), validator=colander.Length(max=EMAIL_MAX),
+        colander.String(), title=_("Email"), validator=colander.All(colander.Length(max=EMAIL_MAX), email_validator),
         widget=deform.widget.TextInputWidget(attributes={"type": "email", "autocomplete": "email"}),
     )
 

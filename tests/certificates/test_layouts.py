@@ -52,6 +52,13 @@ def test_not_json_or_not_an_object():
     assert "JSON" in refusal("[1, 2]")
 
 
+def test_broken_json_says_where_without_the_parsers_english():
+    # json's own message ("Expecting value: ...") showed in English on Spanish pages.
+    message = refusal('{\n  "page": nope}')
+    assert "line 2, column 11" in message and "Expecting" not in message
+    assert "UTF-8" in refusal(b"{\xff}")
+
+
 def test_images_must_be_uploaded():
     definition = default()
     definition["logos"] = [{"asset": "logo.png", "x": 240, "y": 15, "width": 40, "height": 20}]

@@ -84,3 +84,11 @@ def test_user_emails_are_stored_normalised(dbsession):
 
     create_user(dbsession, "  Ana@Example.ORG ", "a long enough password")
     assert dbsession.scalar(select(User.email)) == "ana@example.org"
+
+
+def test_the_organiser_menu_collapses_until_it_fits_beside_the_brand(testapp, organiser):
+    # Seven organiser entries overflowed the page between 768 and 1200 px: the menu only opens
+    # side by side from the xl breakpoint for organisers; the public menu (two entries) from md.
+    assert "navbar-expand-md" in testapp.get("/trainings").text
+    log_in(testapp, organiser)
+    assert "navbar-expand-xl" in testapp.get("/organiser").text

@@ -88,3 +88,12 @@ def test_people_pages_need_an_organiser(testapp, dbsession):
     person = factories.PersonFactory()
     for path in ("/organiser/people", f"/organiser/people/{person.id}", "/organiser/people/duplicates"):
         assert testapp.get(path, status=302).location.startswith("http://capacita.test/login")
+
+
+def test_people_tables_scroll_inside_the_page_on_a_phone(organiser_app, dbsession):
+    # Their tables made the whole page wider than a phone's screen.
+    person = factories.PersonFactory()
+    factories.RegistrationFactory(person=person)
+    for url in ("/organiser/people", f"/organiser/people/{person.id}"):
+        page = organiser_app.get(url)
+        assert page.text.count("<table") == page.text.count('<div class="table-responsive">\n<table'), url

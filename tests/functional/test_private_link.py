@@ -96,3 +96,9 @@ def test_registrations_of_ended_trainings_cannot_be_cancelled(testapp, app_reque
     csrf = csrf_token_of(testapp.get("/lost-link"))
     testapp.post(f"/me/{token}/cancel", {"csrf_token": csrf}, status=302)
     assert registration.status == RegistrationStatus.confirmed
+
+
+def test_lost_link_says_when_the_address_is_mistyped(testapp, dbsession):
+    refused = _ask(testapp, "ana.baez17@", status=400)
+    assert "no es un correo electrónico válido" in refused.text.lower()
+    assert dbsession.scalars(select(OutboxMessage)).all() == []

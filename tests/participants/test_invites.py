@@ -111,6 +111,8 @@ def test_a_cancelled_session_sends_cancel_with_a_sequence_above_the_last_request
     assert event.status.value == "CANCELLED"
     assert int(event.sequence.value) > requested
     assert event.attendee.value == f"mailto:{registration.person.email}"
+    # The training goes on: the subject says a session, not the training, is off.
+    assert cancel.subject == f"Sesión cancelada: {training.title}"
 
 
 def registrations_request(app_request, dbsession, registration) -> str:
@@ -143,6 +145,7 @@ def test_a_cancelled_training_cancels_for_everyone_once(app_request, dbsession, 
     assert {message.calendar_method for message in messages} == {"CANCEL"}
     for message in messages:
         assert len(calendar_of(message).vevent_list) == 2
+        assert message.subject == f"Cancelado: {training.title}"
 
 
 def test_drafts_invite_nobody_until_published(app_request, dbsession, training):
@@ -164,3 +167,12 @@ def test_plain_text_is_not_html_escaped_but_html_is(app_request, dbsession):
     assert "Víctimas & testigos" in message.body_text
     assert "Trata &amp; explotación &lt;laboral&gt;" in message.body_html
     assert "<laboral>" not in message.body_html
+
+
+def test_the_venue_line_names_the_city_once(app_request, dbsession, training):
+    training.venue = factories.VenueFactory(region=training.region, name="Auditorio Regional",
+                                            address=f"Jr. Raymondi 220, {training.region.city}")
+    registrations.register(app_request, training, factories.PersonFactory(email="ana@mpfn.gob.pe"))
+    [message] = outbox(dbsession)
+    line = f"Auditorio Regional, Jr. Raymondi 220, {training.region.city}"
+    assert f"Sede: {line}\n" in message.body_text and f"Sede: {line}</p>" in message.body_html

@@ -89,7 +89,9 @@ def location(session) -> str:
     parts = [session.room]
     if venue is not None:
         parts += [venue.name, venue.address]
-    parts.append(session.training.region.city)
+    city = session.training.region.city
+    if not (venue is not None and (venue.address or "").strip().casefold().endswith((city or "").casefold())):
+        parts.append(city)  # addresses often end with their city already: say it once
     seen, kept = set(), []
     for part in (part.strip() for part in parts if part):
         if part and part.casefold() not in seen:

@@ -124,3 +124,12 @@ def test_invites_carry_organizer_and_attendee(dbsession):
     assert event.attendee.params["ROLE"] == ["REQ-PARTICIPANT"]
     assert event.attendee.params["RSVP"] == ["FALSE"]
     assert "REFRESH-INTERVAL" not in body.decode()
+
+
+def test_location_names_the_city_once_when_the_address_ends_with_it(dbsession):
+    venue = factories.VenueFactory(name="Auditorio del Gobierno Regional", address="Jr. Raymondi 220, Pucallpa")
+    venue.region.city = "Pucallpa"
+    session = factories.SessionFactory(training=factories.TrainingFactory(region=venue.region, venue=venue))
+    assert ics.location(session).count("Pucallpa") == 1
+    venue.address = "Jr. Raymondi 220"
+    assert ics.location(session).endswith("Jr. Raymondi 220, Pucallpa")
