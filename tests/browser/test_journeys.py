@@ -275,11 +275,32 @@ def test_public_pages_are_light_on_first_visit(browser, live_server, journey, pa
     context = _context(browser, live_server, "es-PE", PHONE)
     page = context.new_page()
     meter = TransferMeter(page)
+    responses = []
+    page.on("response", lambda response: responses.append(response))
     page.goto(path)
     page.wait_for_load_state("networkidle")
     weight = meter.total
+    static = [response for response in responses if "/static/" in response.url]
+    uncached = [response.url for response in static
+                if "max-age=31536000" not in (response.headers.get("cache-control") or "")]
     journey.setdefault("weights", {})[page_name] = weight
     context.close()
     print(f"\n{page_name}: {weight} bytes on first visit")
     assert weight <= PAGE_WEIGHT_LIMIT, f"{path} weighs {weight} bytes on first visit"
     assert weight > 1000  # the meter saw the page
+    assert static and not uncached, f"static files without long-lived caching: {uncached}"
+
+
+def test_the_public_pages_on_a_desk(desktop, journey):
+    _needs(journey, "training_id")
+    desktop.goto("/")
+    assert desktop.locator("h1").inner_text() == "Capacitaciones para funcionarios públicos"
+    screenshot(desktop, "front-page")
+    desktop.goto("/trainings")
+    assert desktop.get_by_role("heading", name=TITLE).is_visible()
+    screenshot(desktop, "listing")
+    desktop.goto(f"/trainings/{journey['training_id']}")
+    assert desktop.get_by_role("heading", name="Programa horario").is_visible()
+    assert "Investigación financiera" in desktop.locator("main").inner_text()
+    assert_accessible(desktop)
+    screenshot(desktop, "training")
