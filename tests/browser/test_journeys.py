@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from tests.browser.conftest import (
@@ -214,6 +215,7 @@ def test_the_organiser_imports_a_list_marks_attendance_checks_in_and_issues_cert
     desktop.goto(f"/organiser/trainings/{training_id}/checkin?session={session_ids[1]}")
     screenshot(desktop, "checkin")
     desktop.goto(f"/organiser/trainings/{training_id}/certificates")
+    expect(desktop.locator("#issue-all button")).to_be_in_viewport()  # the page opens at its top
     assert_accessible(desktop)
     desktop.get_by_role("button", name=re.compile(r"Emitir los 1 certificados? elegibles?")).click()
     desktop.wait_for_load_state()
