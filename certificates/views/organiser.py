@@ -31,7 +31,8 @@ def _tab(request, training, **values) -> dict:
 def _layout_form(request, training):
     choice = request.dbsession.get(TrainingCertificateLayout, training.id)
     form = make_form(request, LayoutChoiceSchema(), submit_label=_("Use this layout"), formid="layout",
-                     action=request.route_path("certificates_layout", id=training.id))
+                     action=request.route_path("certificates_layout", id=training.id),
+                     focus="off")  # at the foot of the tab: focusing it would scroll the page away
     return form, {"layout": str(choice.layout_id) if choice else ""}
 
 

@@ -10,9 +10,11 @@ import pytest
 import transaction
 from webtest.http import StopableWSGIServer
 
+from participants.demo import load_institutions
 from trainings import make_configurator
 from trainings.accounts import create_user
 from trainings.db import make_engine, make_session_factory, migrate, session_in_transaction
+from trainings.demo import load_regions
 from trainings.models import UserRole
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,10 +65,13 @@ def live_server(tmp_path_factory):
     with manager:
         dbsession = session_in_transaction(make_session_factory(engine), manager)
         create_user(dbsession, ORGANISER_EMAIL, ORGANISER_PASSWORD, UserRole.admin, "Lucía Organizadora")
+        # Reference data an organiser finds in place; the trainings themselves are made in the browser.
+        load_regions(dbsession)
+        load_institutions(dbsession)
     app = make_configurator(dict(settings, **{"capacita.engine": engine})).make_wsgi_app()
     server = StopableWSGIServer.create(app, host="127.0.0.1")
     settings["app.public_url"] = server.application_url.rstrip("/")
-    server.settings, server.var = settings, var
+    server.settings, server.var, server.engine = settings, var, engine
     yield server
     server.shutdown()
     engine.dispose()
@@ -116,7 +121,8 @@ def assert_accessible(page) -> None:
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
             .filter(v => ['serious', 'critical'].includes(v.impact))
-            .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"""
+            .map(v => `${v.id} (${v.impact}, ${v.nodes.length} elements): `
+                     + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"""
     )
     assert violations == [], f"accessibility violations on {page.url}: {violations}"
 

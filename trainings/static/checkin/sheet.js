@@ -15,7 +15,7 @@
 
   sheet.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.classList.contains("mark")) { return; }
+    if (!form.classList.contains("mark-status")) { return; }
     event.preventDefault();
     var button = event.submitter || form.querySelector("button");
     var row = form.closest("li");

@@ -1,0 +1,308 @@
+"""The main journeys, in order, against one live server: an organiser schedules and publishes a
+training; a participant on a phone registers and opens the private link; the organiser imports a
+list, marks attendance, checks someone in by name and issues certificates; the participant
+downloads the certificate; anyone verifies it by its code. Each step ends on what the person sees.
+
+The tests of this module share `journey` (what one step leaves for the next) and run in order."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from tests.browser.conftest import (
+    DESKTOP,
+    PAGE_WEIGHT_LIMIT,
+    PHONE,
+    ROOT,
+    TransferMeter,
+    _context,
+    assert_accessible,
+    log_in,
+    screenshot,
+)
+
+TITLE = "Taller de investigación de la trata de personas"
+FIRST_DAY = dt.date.today() + dt.timedelta(days=14)
+PARTICIPANT = {"given_names": "Rosa Elena", "family_names": "Quispe Mamani", "email": "rosa.quispe@mininter.gob.pe"}
+CSV = ROOT / "participants" / "demo_data" / "participants-es-cp1252.csv"
+
+
+@pytest.fixture(scope="module")
+def journey():
+    return {}
+
+
+def _needs(journey, *keys):
+    missing = [key for key in keys if key not in journey]
+    if missing:
+        pytest.skip(f"an earlier journey did not finish: {missing} missing")
+
+
+def _submit(page):
+    page.locator("#form button[name=submit]").click()
+    page.wait_for_load_state()
+
+
+def _alert_text(page) -> str:
+    return " ".join(page.locator(".alert").all_inner_texts())
+
+
+def test_an_organiser_schedules_and_publishes_a_training(desktop, journey):
+    log_in(desktop)
+    assert desktop.locator("h1").first.inner_text() == "Panel"
+    assert_accessible(desktop)
+    screenshot(desktop, "organiser-dashboard")
+
+    desktop.goto("/organiser/trainings/new")
+    assert_accessible(desktop)
+    form = desktop.locator("#form")
+    form.locator("input[name=title]").fill(TITLE)
+    lima = form.locator("select[name=region_id] option", has_text="Lima").first.get_attribute("value")
+    form.locator("select[name=region_id]").select_option(lima)
+    form.locator("input[name=starts_on]").fill(FIRST_DAY.isoformat())
+    form.locator("input[name=ends_on]").fill((FIRST_DAY + dt.timedelta(days=1)).isoformat())
+    form.locator("input[name=capacity]").fill("40")
+    form.locator("textarea[name=description]").fill(
+        "Dos jornadas sobre la identificación de víctimas y la investigación financiera de las redes de trata.")
+    _submit(desktop)
+    match = re.search(r"/organiser/trainings/(\d+)", desktop.url)
+    assert match, f"not on the training's page after saving: {desktop.url} {_alert_text(desktop)}"
+    training_id = int(match.group(1))
+    # Saved as a draft, the training asks for its first session straight away.
+    assert desktop.locator("h1").inner_text() == "Nueva sesión"
+    assert TITLE in desktop.locator("main").inner_text()
+    assert_accessible(desktop)
+    sessions = [("Identificación de víctimas", FIRST_DAY, "09:00", "13:00", "another"),
+                ("Investigación financiera", FIRST_DAY + dt.timedelta(days=1), "09:00", "13:00", "submit")]
+    for title, day, start, end, then in sessions:
+        form = desktop.locator("#form")
+        form.locator("input[name=title]").fill(title)
+        form.locator("input[name=day]").fill(day.isoformat())
+        form.locator("input[name=start]").fill(start)
+        form.locator("input[name=end]").fill(end)
+        form.locator("input[name=room]").fill("Sala 3")
+        if then == "another":
+            desktop.get_by_role("button", name="Agregar y agregar otra").click()
+        else:
+            form.locator("button[name=submit]").click()
+        desktop.wait_for_load_state()
+        assert title in desktop.content(), _alert_text(desktop)
+    assert_accessible(desktop)
+
+    desktop.goto(f"/organiser/trainings/{training_id}")
+    desktop.get_by_role("button", name="Publicar").click()
+    desktop.wait_for_load_state()
+    assert desktop.locator(".badge", has_text="Publicada").or_(desktop.locator(".badge", has_text="Publicado")).count()
+    timetable = desktop.locator("table").all_inner_texts()
+    assert any("Identificación de víctimas" in table for table in timetable)
+    assert any("Investigación financiera" in table for table in timetable)
+    assert_accessible(desktop)
+    screenshot(desktop, "organiser-training")
+    journey["training_id"] = training_id
+
+
+def test_a_participant_finds_the_training_on_a_phone_and_registers(phone, journey, live_server):
+    _needs(journey, "training_id")
+    phone.goto("/trainings")
+    assert_accessible(phone)
+    screenshot(phone, "listing-phone")
+    phone.get_by_role("link", name=re.compile(TITLE)).click()
+    phone.wait_for_load_state()
+    assert phone.locator("h1").inner_text() == TITLE
+    assert "Identificación de víctimas" in phone.content()
+    assert_accessible(phone)
+    screenshot(phone, "training-phone")
+
+    phone.get_by_role("link", name="Inscribirse").first.click()
+    phone.wait_for_load_state()
+    assert_accessible(phone)
+    screenshot(phone, "register-phone")
+    form = phone.locator("#form")
+    for name, value in PARTICIPANT.items():
+        form.locator(f"input[name={name}]").fill(value)
+    form.locator("select[name=institution]").select_option(index=1)
+    form.locator("input[name=position]").fill("Fiscal adjunta")
+    form.locator("select[name=sex]").select_option("female")
+    form.locator("select[name=country]").select_option("PE")
+    form.locator("input[name=consent]").check()
+    _submit(phone)
+    assert "/done" in phone.url, f"registration not accepted: {_alert_text(phone)}"
+    assert TITLE in phone.content()
+    assert_accessible(phone)
+    screenshot(phone, "registered-phone")
+
+    with live_server.engine.connect() as connection:
+        bodies = connection.execute(
+            text("SELECT body_text FROM outbox WHERE recipients LIKE :to ORDER BY id"),
+            {"to": f"%{PARTICIPANT['email']}%"},
+        ).scalars().all()
+    links = [link for body in bodies for link in re.findall(r"https?://\S+(/me/[A-Za-z0-9_\-]+)", body)]
+    assert links, f"no private link in the emails sent to the participant: {bodies}"
+    journey["private_link"] = links[0]
+
+    phone.goto(links[0])
+    assert phone.locator("h1").inner_text() == TITLE
+    assert "Confirmada" in phone.content() or "Confirmado" in phone.content()
+    assert PARTICIPANT["family_names"] in phone.content()
+    assert_accessible(phone)
+    screenshot(phone, "private-page-phone")
+
+
+def test_the_organiser_imports_a_list_marks_attendance_checks_in_and_issues_certificates(browser, live_server, journey):
+    _needs(journey, "training_id", "private_link")
+    training_id = journey["training_id"]
+    context = _context(browser, live_server, "es-PE", DESKTOP)
+    desktop = context.new_page()
+    log_in(desktop)
+
+    desktop.goto(f"/organiser/trainings/{training_id}/import")
+    assert_accessible(desktop)
+    desktop.locator("input[name=file]").set_input_files(str(CSV))
+    desktop.get_by_role("button", name="Vista previa").click()
+    desktop.wait_for_load_state()
+    assert "participants-es-cp1252.csv" in desktop.locator("h2").first.inner_text()
+    assert desktop.locator("tbody tr").count() > 300
+    assert_accessible(desktop)
+    screenshot(desktop, "import-preview")
+    desktop.locator("#notify").uncheck()
+    desktop.locator("#commit button[type=submit]").click()
+    desktop.wait_for_load_state()
+    assert "importó" in _alert_text(desktop) or "importada" in _alert_text(desktop), _alert_text(desktop)
+
+    # The attendance sheet of the first session, on the organiser's phone: one tap per person.
+    desktop.goto(f"/organiser/trainings/{training_id}/attendance")
+    assert_accessible(desktop)
+    session_links = desktop.locator("a[href*='/organiser/sessions/'][href$='/attendance']")
+    session_ids = sorted({int(re.search(r"/sessions/(\d+)/", href).group(1))
+                          for href in (link.get_attribute("href") for link in session_links.all())})
+    assert len(session_ids) == 2
+    context.close()
+
+    context = _context(browser, live_server, "es-PE", PHONE)
+    phone = context.new_page()
+    log_in(phone)
+    phone.goto(f"/organiser/sessions/{session_ids[0]}/attendance")
+    row = phone.locator(".attendance-sheet li", has_text=PARTICIPANT["family_names"])
+    row.get_by_role("button", name="Presente").click()
+    row.locator("button[value=present][aria-pressed=true]").wait_for()
+    screenshot(phone, "attendance-sheet-phone")
+    assert_accessible(phone)
+    phone.reload()
+    row = phone.locator(".attendance-sheet li", has_text=PARTICIPANT["family_names"])
+    assert "Presente" in row.locator("[data-current]").inner_text()
+
+    # The second session: the camera is not available, so the organiser searches by name.
+    phone.goto(f"/organiser/trainings/{training_id}/checkin?session={session_ids[1]}")
+    assert_accessible(phone)
+    phone.locator("input[name=q]").fill("quispe")
+    phone.get_by_role("button", name="Buscar", exact=True).click()
+    phone.wait_for_load_state()
+    match = phone.locator(".list-group-item", has_text=PARTICIPANT["family_names"])
+    match.get_by_role("button", name="Registrar llegada").click()
+    phone.wait_for_load_state()
+    assert f"{PARTICIPANT['given_names']} {PARTICIPANT['family_names']}: Llegada registrada." in _alert_text(phone)
+    screenshot(phone, "checkin-phone")
+    assert_accessible(phone)
+    context.close()
+
+    context = _context(browser, live_server, "es-PE", DESKTOP)
+    desktop = context.new_page()
+    log_in(desktop)
+    desktop.goto(f"/organiser/trainings/{training_id}/checkin?session={session_ids[1]}")
+    screenshot(desktop, "checkin")
+    desktop.goto(f"/organiser/trainings/{training_id}/certificates")
+    expect(desktop.locator("#issue-all button")).to_be_in_viewport()  # the page opens at its top
+    assert_accessible(desktop)
+    desktop.get_by_role("button", name=re.compile(r"Emitir los 1 certificados? elegibles?")).click()
+    desktop.wait_for_load_state()
+    assert "1" in _alert_text(desktop) and "emitid" in _alert_text(desktop), _alert_text(desktop)
+    assert PARTICIPANT["family_names"] in desktop.content()
+    assert_accessible(desktop)
+    screenshot(desktop, "certificates-tab")
+    context.close()
+
+
+def test_the_participant_downloads_the_certificate(phone, journey):
+    _needs(journey, "private_link")
+    phone.goto(journey["private_link"])
+    panel = phone.get_by_role("heading", name="Sus certificados")
+    assert panel.is_visible()
+    assert_accessible(phone)
+    panel.scroll_into_view_if_needed()
+    screenshot(phone, "private-page-certificate-phone")
+    link = phone.get_by_role("link", name="Descargar (PDF)")
+    response = phone.request.get(link.get_attribute("href"))
+    assert response.ok and response.headers["content-type"].startswith("application/pdf")
+    assert response.body().startswith(b"%PDF")
+    verify = phone.locator("a[href*='/verify/']").first.get_attribute("href")
+    journey["code"] = verify.rsplit("/", 1)[-1]
+
+
+def test_anyone_verifies_the_certificate_by_its_code(english_desktop, journey):
+    _needs(journey, "code")
+    page = english_desktop
+    page.goto("/verify")
+    assert_accessible(page)
+    page.get_by_label("Verification code printed on the certificate").fill(journey["code"].lower())
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text().strip() == "✔ Valid certificate"
+    assert f"{PARTICIPANT['given_names']} {PARTICIPANT['family_names']}" in page.locator("dl").inner_text()
+    assert TITLE in page.locator("dl").inner_text()
+    assert_accessible(page)
+    screenshot(page, "verify")
+
+
+def test_the_verification_page_in_spanish(desktop, journey):
+    _needs(journey, "code")
+    desktop.goto("/verify")
+    desktop.locator("input[name=code]").fill(journey["code"])
+    desktop.get_by_role("button", name="Verificar").click()
+    desktop.wait_for_load_state()
+    assert desktop.get_by_role("status").inner_text().strip() == "✔ Certificado válido"
+    assert PARTICIPANT["family_names"] in desktop.locator("dl").inner_text()
+
+
+@pytest.mark.parametrize("page_name", ["/", "/trainings", "training", "register", "private", "/verify"])
+def test_public_pages_are_light_on_first_visit(browser, live_server, journey, page_name):
+    paths = {"training": "/trainings/{training_id}", "register": "/register/{training_id}",
+             "private": "{private_link}"}
+    if page_name in paths:
+        _needs(journey, "training_id", "private_link")
+    path = paths.get(page_name, page_name).format(**journey)
+    context = _context(browser, live_server, "es-PE", PHONE)
+    page = context.new_page()
+    meter = TransferMeter(page)
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    weight = meter.total
+    static = [response for response in responses if "/static/" in response.url]
+    uncached = [response.url for response in static
+                if "max-age=31536000" not in (response.headers.get("cache-control") or "")]
+    journey.setdefault("weights", {})[page_name] = weight
+    context.close()
+    print(f"\n{page_name}: {weight} bytes on first visit")
+    assert weight <= PAGE_WEIGHT_LIMIT, f"{path} weighs {weight} bytes on first visit"
+    assert weight > 1000  # the meter saw the page
+    assert static and not uncached, f"static files without long-lived caching: {uncached}"
+
+
+def test_the_public_pages_on_a_desk(desktop, journey):
+    _needs(journey, "training_id")
+    desktop.goto("/")
+    assert desktop.locator("h1").inner_text() == "Capacitaciones para funcionarios públicos"
+    screenshot(desktop, "front-page")
+    desktop.goto("/trainings")
+    assert desktop.get_by_role("heading", name=TITLE).is_visible()
+    screenshot(desktop, "listing")
+    desktop.goto(f"/trainings/{journey['training_id']}")
+    assert desktop.get_by_role("heading", name="Programa horario").is_visible()
+    assert "Investigación financiera" in desktop.locator("main").inner_text()
+    assert_accessible(desktop)
+    screenshot(desktop, "training")
