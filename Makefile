@@ -63,13 +63,13 @@ extract-messages: $(VENV)/.installed-testing
 	  case $$package in trainings) templates="$(TEMPLATES_trainings)";; participants) templates="$(TEMPLATES_participants)";; \
 	    certificates) templates="$(TEMPLATES_certificates)";; esac; \
 	  mkdir -p $$package/locale; \
-	  $(BIN)/pybabel --quiet extract -F babel.cfg --project=capacita --no-location --sort-output \
+	  $(BIN)/pybabel --quiet extract -F babel.cfg --project=capacita --no-location --sort-output --width=100 \
 	    -o $$package/locale/capacita.pot $$package $$(for t in $$templates; do [ -e $$t ] && echo $$t; done) && \
 	  for lang in es en fr; do \
 	    if [ -f $$package/locale/$$lang/LC_MESSAGES/capacita.po ]; then \
-	      $(BIN)/pybabel --quiet update -N -D capacita -i $$package/locale/capacita.pot -d $$package/locale -l $$lang; \
+	      $(BIN)/pybabel --quiet update -N --ignore-obsolete --width=100 -D capacita -i $$package/locale/capacita.pot -d $$package/locale -l $$lang; \
 	    else \
-	      $(BIN)/pybabel --quiet init -D capacita -i $$package/locale/capacita.pot -d $$package/locale -l $$lang; \
+	      $(BIN)/pybabel --quiet init --width=100 -D capacita -i $$package/locale/capacita.pot -d $$package/locale -l $$lang; \
 	    fi; \
 	  done; \
 	done

@@ -87,7 +87,8 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
     if registration.role in SPEAKING_ROLES or spoken:
         kinds.append(CertificateKind.speaker)
         if spoken:
-            reasons.append(_("Speaks at or moderates ${count} session(s).", mapping={"count": len(spoken)}))
+            reasons.append(_("Speaks at or moderates one session.") if len(spoken) == 1 else
+                           _("Speaks at or moderates ${count} sessions.", mapping={"count": len(spoken)}))
         else:
             reasons.append(_("Registered as speaker or moderator."))
     if registration.role in ATTENDING_ROLES:

@@ -53,9 +53,13 @@ def certificates_tab(context, request):
 def issue_all(context, request):
     training = context.obj
     issued = services.issue_eligible(request, training, user=request.identity)
-    message = _("${count} certificate(s) issued and emailed.", mapping={"count": len(issued)}) if issued \
-        else _("Every eligible person already has their certificate.")
-    request.session.flash(request.localizer.translate(message), "success" if issued else "info")
+    if issued:
+        request.session.flash(request.localizer.pluralize(
+            "${count} certificate issued and emailed.", "${count} certificates issued and emailed.", len(issued),
+            domain="capacita", mapping={"count": len(issued)}), "success")
+    else:
+        request.session.flash(request.localizer.translate(
+            _("Every eligible person already has their certificate.")), "info")
     return HTTPFound(location=request.route_path("organiser_certificates", id=training.id))
 
 

@@ -44,7 +44,8 @@ def merge_view(request):
     except CannotMerge:
         request.session.flash(request.localizer.translate(_("A person cannot be merged with themselves.")), "error")
         return HTTPFound(location=request.route_path("duplicates"))
-    request.session.flash(request.localizer.translate(_(
-        "${other} merged into ${keep}; ${count} duplicate registration(s) combined.",
-        mapping={"other": name, "keep": keep.full_name, "count": len(absorbed)})), "success")
+    request.session.flash(request.localizer.pluralize(
+        "${other} merged into ${keep}; ${count} duplicate registration combined.",
+        "${other} merged into ${keep}; ${count} duplicate registrations combined.", len(absorbed),
+        domain="capacita", mapping={"other": name, "keep": keep.full_name, "count": len(absorbed)}), "success")
     return HTTPFound(location=request.route_path("person", id=keep.id))

@@ -42,7 +42,7 @@ def test_tab_shows_eligibility_and_why(organiser_app, past):
 def test_issue_all_then_nothing_more(organiser_app, dbsession, past):
     page = tab(organiser_app, past.training)
     response = page.forms["issue-all"].submit().follow()
-    assert "5 certificado(s) emitido(s)" in response
+    assert "5 certificados emitidos y enviados por correo" in response
     count = dbsession.scalar(select(Certificate.id).join(Certificate.registration)
                              .where(Certificate.registration_id.in_([r.id for r in past.people.values()])).limit(1))
     assert count is not None
