@@ -108,6 +108,13 @@ def phone(browser, live_server):
 
 
 @pytest.fixture
+def english_phone(browser, live_server):
+    context = _context(browser, live_server, "en-GB", PHONE)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def english_desktop(browser, live_server):
     context = _context(browser, live_server, "en-GB", DESKTOP)
     yield context.new_page()

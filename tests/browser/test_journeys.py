@@ -152,6 +152,53 @@ def test_a_participant_finds_the_training_on_a_phone_and_registers(phone, journe
     screenshot(phone, "private-page-phone")
 
 
+def test_a_speaker_from_abroad_registers_in_english_on_a_phone(english_phone, journey, live_server):
+    """The same journey for someone whose phone speaks English: every word they read is English,
+    and a form sent without consent is refused next to the field, with what they typed kept."""
+    _needs(journey, "training_id")
+    phone = english_phone
+    phone.goto("/trainings")
+    assert phone.locator("h1").inner_text() == "Trainings"
+    phone.get_by_role("link", name=re.compile(TITLE)).click()
+    phone.wait_for_load_state()
+    assert phone.get_by_role("heading", name="Timetable").is_visible()
+    phone.get_by_role("link", name="Register").first.click()
+    phone.wait_for_load_state()
+    assert_accessible(phone)
+
+    phone.get_by_label("Given names").fill("Matthew")
+    phone.get_by_label("Family names").fill("O'Connor")
+    phone.get_by_label("Email", exact=True).fill("m.oconnor@unodc.example.org")
+    phone.get_by_label("Or type your institution if it is not in the list").fill("UNODC Regional Office")
+    phone.get_by_label("Position", exact=True).fill("Programme officer")
+    phone.get_by_label("Sex", exact=True).select_option("male")
+    phone.get_by_label("Country", exact=True).select_option("IE")
+    _submit(phone)
+    assert "/done" not in phone.url
+    errors = phone.locator("#form .invalid-feedback, #form .help-block.error, #form [id^=error]").all_inner_texts()
+    assert "Your consent is needed to register." in phone.locator("#form").inner_text(), errors
+    assert phone.get_by_label("Family names").input_value() == "O'Connor"
+    assert_accessible(phone)
+
+    phone.locator("input[name=consent]").check()
+    _submit(phone)
+    assert "/done" in phone.url, f"registration not accepted: {_alert_text(phone)}"
+    assert "m.oconnor@unodc.example.org" in phone.locator("main").inner_text()
+    with live_server.engine.connect() as connection:
+        emails = connection.execute(
+            text("SELECT subject, body_text FROM outbox WHERE recipients LIKE '%m.oconnor@%' ORDER BY id")).all()
+    assert emails and all("Matthew" in body.split("\n", 1)[0] for _subject, body in emails), emails
+    links = [match.group(1) for _subject, body in emails
+             for match in [re.search(r"https?://\S+(/me/[A-Za-z0-9_\-]+)", body)] if match]
+    assert links, f"no private link in the emails sent in English: {emails}"
+    assert any("Keep this link to yourself" in body for _subject, body in emails), emails
+    private_link = links[0]
+    phone.goto(private_link)
+    assert phone.locator("h1").inner_text() == TITLE
+    assert "Confirmed" in phone.locator("main").inner_text()
+    assert_accessible(phone)
+
+
 def test_the_organiser_imports_a_list_marks_attendance_checks_in_and_issues_certificates(browser, live_server, journey):
     _needs(journey, "training_id", "private_link")
     training_id = journey["training_id"]
