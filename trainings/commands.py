@@ -64,7 +64,7 @@ def run_create_user(args):
         except ValueError as error:
             raise CommandError(str(error)) from error
     login = f"email {args.email}  password {password}" if generate else f"email {args.email}"
-    print(f"created a {args.role} account — log in at /login with {login}")
+    print(f"created an account with the {args.role} role — log in at /login with {login}")
     if args.remember and generate:
         _remember_login(args.remember, args.email, password)
 

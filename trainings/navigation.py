@@ -10,6 +10,7 @@ class NavigationEntry:
     label: object  # a TranslationString
     permission: str
     order: int
+    in_setup_menu: bool
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class NavigationItem:
     url: str
     label: str
     active: bool
+    in_setup_menu: bool = False
 
 
 def navigation(request) -> list[NavigationItem]:
@@ -24,7 +26,7 @@ def navigation(request) -> list[NavigationItem]:
     current = request.matched_route.name if request.matched_route else None
     return [
         NavigationItem(request.route_path(entry.route_name), request.localizer.translate(entry.label),
-                       entry.route_name == current)
+                       entry.route_name == current, entry.in_setup_menu)
         for entry in entries
         if request.has_permission(entry.permission, request.root)
     ]
@@ -68,8 +70,11 @@ def includeme(config):
     config.add_request_method(training_tabs, "training_tabs")
     config.add_request_method(has_route, "has_route")
 
-    def add_navigation_item(config, route_name: str, label, permission: str, order: int = 100):
-        config.registry["navigation"].append(NavigationEntry(route_name, label, permission, order))
+    def add_navigation_item(config, route_name: str, label, permission: str, order: int = 100,
+                            setup: bool = False):
+        """`setup` entries (things set once: regions, programmes, layouts) go under one menu, so that
+        the daily ones stay side by side on a laptop screen."""
+        config.registry["navigation"].append(NavigationEntry(route_name, label, permission, order, setup))
 
     config.add_directive("add_navigation_item", add_navigation_item)
     config.add_request_method(navigation, "navigation", reify=True)

@@ -38,5 +38,5 @@ def includeme(config):
     config.add_navigation_item("trainings", _("Trainings"), Permission.view, order=5)
     config.add_navigation_item("dashboard", _("Dashboard"), Permission.manage, order=10)
     config.add_navigation_item("organiser_calendar", _("Calendar"), Permission.manage, order=12)
-    config.add_navigation_item("regions", _("Regions and venues"), Permission.manage, order=80)
-    config.add_navigation_item("programmes", _("Programmes"), Permission.manage, order=82)
+    config.add_navigation_item("regions", _("Regions and venues"), Permission.manage, order=80, setup=True)
+    config.add_navigation_item("programmes", _("Programmes"), Permission.manage, order=82, setup=True)

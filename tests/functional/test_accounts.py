@@ -87,8 +87,26 @@ def test_user_emails_are_stored_normalised(dbsession):
 
 
 def test_the_organiser_menu_collapses_until_it_fits_beside_the_brand(testapp, organiser):
-    # Seven organiser entries overflowed the page between 768 and 1200 px: the menu only opens
-    # side by side from the xl breakpoint for organisers; the public menu (two entries) from md.
+    # Seven organiser entries overflowed the page between 768 and 1200 px; with the set-once pages
+    # under one menu the organiser's five fit from the lg breakpoint; the public menu (two) from md.
     assert "navbar-expand-md" in testapp.get("/trainings").text
     log_in(testapp, organiser)
-    assert "navbar-expand-xl" in testapp.get("/organiser").text
+    assert "navbar-expand-lg" in testapp.get("/organiser").text
+
+
+def _setup_menu(page) -> list[str] | None:
+    toggle = page.html.find("a", class_="dropdown-toggle", string="Configuración")
+    if toggle is None:
+        return None
+    return [link.get_text(strip=True) for link in toggle.find_next_sibling("ul").find_all("a")]
+
+
+def test_things_set_once_sit_under_one_setup_menu_shown_to_those_allowed(testapp, organiser, admin):
+    assert _setup_menu(testapp.get("/")) is None
+    log_in(testapp, organiser)
+    assert _setup_menu(testapp.get("/organiser")) == ["Regiones y sedes", "Programas"]
+    testapp.post("/logout", {"csrf_token": csrf_token_of(testapp.get("/organiser"))})
+    log_in(testapp, admin)
+    regions = testapp.get("/organiser/regions")
+    assert _setup_menu(regions) == ["Regiones y sedes", "Programas", "Diseños de certificado"]
+    assert regions.html.find("a", class_="dropdown-item active")["aria-current"] == "page"

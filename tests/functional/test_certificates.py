@@ -43,6 +43,8 @@ def test_issue_all_then_nothing_more(organiser_app, dbsession, past):
     page = tab(organiser_app, past.training)
     response = page.forms["issue-all"].submit().follow()
     assert "5 certificados emitidos y enviados por correo" in response
+    issue_all = response.html.find("form", id="issue-all").button
+    assert issue_all.get_text(strip=True) == "No queda ningún certificado por emitir" and issue_all.has_attr("disabled")
     count = dbsession.scalar(select(Certificate.id).join(Certificate.registration)
                              .where(Certificate.registration_id.in_([r.id for r in past.people.values()])).limit(1))
     assert count is not None
