@@ -7,6 +7,7 @@ cancelled registration is refused at the door by its status, not by its code.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import segno
@@ -50,10 +51,15 @@ def read_token(secret: str, token: str) -> CheckinCode | None:
     return CheckinCode(registration_id, training_id)
 
 
-def qr_svg(content: str, scale: int = 4, title: str | None = None) -> str:
-    """An SVG QR code; dark modules on white so that any scanner reads it."""
-    return segno.make(content, error="m").svg_inline(scale=scale, border=2, dark="#000", light="#fff",
-                                                     title=title)
+def qr_svg(content: str, scale: int = 4, title: str | None = None, standalone: bool = False) -> str:
+    """An SVG QR code; dark modules on white so that any scanner reads it.
+
+    Inline in HTML the element needs no namespace; served as a file (an <img> source) it must
+    declare the SVG namespace or browsers refuse to draw it."""
+    out = io.BytesIO()
+    segno.make(content, error="m").save(out, kind="svg", xmldecl=False, svgns=standalone, nl=False,
+                                        scale=scale, border=2, dark="#000", light="#fff", title=title)
+    return out.getvalue().decode("utf-8")
 
 
 def checkin_qr_svg(request, registration, scale: int = 4) -> Markup:

@@ -128,8 +128,9 @@ def mark_everyone_present(context, request):
     translate = request.localizer.translate
     if marked.count:
         request.session[UNDO_KEY] = marked.as_dict()
-        request.session.flash(translate(_("${count} people marked present.", mapping={"count": marked.count})),
-                              "success")
+        request.session.flash(request.localizer.pluralize(
+            "${count} person marked present.", "${count} people marked present.", marked.count,
+            domain="capacita", mapping={"count": marked.count}), "success")
     else:
         request.session.flash(translate(_("Everyone already had a status: nothing changed.")), "info")
     return _back_to_sheet(request, context.session)
@@ -146,11 +147,14 @@ def undo_mark_everyone_present(context, request):
     restored, kept = services.undo_mark_everyone_present(request.dbsession, context.session, request.identity,
                                                          undo["first"], undo["last"])
     del request.session[UNDO_KEY]
-    message = _("${count} marks undone.", mapping={"count": restored})
-    request.session.flash(translate(message), "success")
+    pluralize = request.localizer.pluralize
+    request.session.flash(pluralize("${count} mark undone.", "${count} marks undone.", restored,
+                                    domain="capacita", mapping={"count": restored}), "success")
     if kept:
-        request.session.flash(translate(_("${count} people changed since then keep their new status.",
-                                          mapping={"count": kept})), "warning")
+        request.session.flash(pluralize(
+            "${count} person changed since then and keeps the new status.",
+            "${count} people changed since then and keep their new status.", kept,
+            domain="capacita", mapping={"count": kept}), "warning")
     return _back_to_sheet(request, context.session)
 
 
@@ -291,7 +295,7 @@ def _registration_by_token(request) -> Registration:
 @view_config(route_name="my_qr", permission=Permission.view)
 def my_qr(request):
     registration = _registration_by_token(request)
-    svg = qr_svg(make_token(secret_of(request), registration), scale=6)
+    svg = qr_svg(make_token(secret_of(request), registration), scale=6, standalone=True)
     response = Response(body=svg.encode("utf-8"), content_type="image/svg+xml", charset="utf-8")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"

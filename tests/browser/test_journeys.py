@@ -162,6 +162,9 @@ def test_a_participant_finds_the_training_on_a_phone_and_registers(phone, journe
     assert phone.locator("h1").inner_text() == TITLE
     assert "Confirmada" in phone.content() or "Confirmado" in phone.content()
     assert PARTICIPANT["family_names"] in phone.content()
+    check_in_code = phone.get_by_role("img", name="Código QR para registrar su llegada")
+    check_in_code.scroll_into_view_if_needed()
+    assert check_in_code.evaluate("image => image.complete && image.naturalWidth > 0"), "the QR code did not draw"
     assert_accessible(phone)
     screenshot(phone, "private-page-phone")
 

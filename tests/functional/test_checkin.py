@@ -129,6 +129,8 @@ def test_the_private_page_qr_code_and_badge(testapp, training, people, dbsession
     dbsession.flush()
     svg = testapp.get(f"/me/{token}/qr.svg")
     assert svg.content_type == "image/svg+xml" and svg.text.startswith("<svg")
+    # Served as an image source, the file must declare its namespace or browsers show a broken image.
+    assert 'xmlns="http://www.w3.org/2000/svg"' in svg.text
     badge = testapp.get(f"/me/{token}/badge.pdf")
     text = PdfReader(io.BytesIO(badge.body)).pages[0].extract_text()
     assert "Inés Núñez" in text and training.title in text

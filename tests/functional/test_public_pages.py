@@ -165,3 +165,11 @@ def test_the_listing_takes_a_constant_number_of_queries(testapp, dbsession, conn
     with counting_queries(connection) as many:
         testapp.get(f"/trainings?country={region.country}")
     assert len(few) == len(many) <= 6
+
+
+def test_counts_read_as_sentences_in_the_singular(testapp, dbsession):
+    training = factories.TrainingFactory(title="Último cupo", starts_on=SOON, capacity=10, confirmed_count=9)
+    listing = testapp.get("/trainings?kind=" + training.kind.value)
+    assert "1 capacitación<" in listing.text and "1 plaza disponible<" in listing.text
+    assert "1 plaza disponible<" in testapp.get(f"/trainings/{training.id}").text
+    assert "1 place left" in testapp.get(f"/trainings/{training.id}", headers={"Accept-Language": "en"}).text

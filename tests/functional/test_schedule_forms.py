@@ -183,7 +183,7 @@ def test_edit_a_training_and_capacity_below_confirmed(organiser_app, dbsession, 
     form = organiser_app.get(f"/organiser/trainings/{training.id}/edit").forms["form"]
     assert form["title"].value == training.title
     form["capacity"] = "20"
-    assert "Ya hay 25 participantes confirmados" in form.submit("submit", status=400).text
+    assert "participantes ya confirmados (25)" in form.submit("submit", status=400).text
     form["capacity"] = "50"
     form["title"] = "Título nuevo"
     form.submit("submit").follow()

@@ -62,7 +62,7 @@ def training_errors(dbsession: Session, details: TrainingDetails, training: Trai
     if details.capacity < 1:
         errors["capacity"] = _("Capacity must be at least 1.")
     elif training is not None and details.capacity < (training.confirmed_count or 0):
-        errors["capacity"] = _("${count} participants are already confirmed: capacity cannot be lower.",
+        errors["capacity"] = _("Capacity cannot be lower than the number of participants already confirmed (${count}).",
                                mapping={"count": training.confirmed_count})
     if dbsession.get(Region, details.region_id) is None:
         errors["region_id"] = _("Choose a region.")
