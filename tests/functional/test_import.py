@@ -25,6 +25,10 @@ def test_preview_then_commit_then_rejected_report(organiser_app, dbsession):
         assert text in preview.text
     # Markup in a name is shown escaped in the preview.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in preview.text and "<script>alert(1)" not in preview.text
+    # The file's 240-character name is refused, and shown cut short and breakable, not stretching the table.
+    cells = preview.html.find_all("td")
+    long_name = next(cell for cell in cells if cell.get_text(strip=True).startswith("NombreNombre"))
+    assert "text-break" in long_name["class"] and len(long_name.contents[0].strip()) <= 80
     assert dbsession.scalar(select(func.count()).select_from(Registration)) == 0
     form = preview.forms["commit"]
     form["notify"] = False
