@@ -52,23 +52,28 @@ def find_person(dbsession: Session, email: str | None = None, id_document: str |
     return None
 
 
-def upsert_person(dbsession: Session, details: PersonDetails) -> tuple[Person, bool]:
+def upsert_person(dbsession: Session, details: PersonDetails, *, trusted: bool = True) -> tuple[Person, bool]:
     """The person these details describe, updated with them, or a new one. Returns
-    (person, created)."""
+    (person, created).
+
+    Details from an untrusted source (the public form, where anyone can type anyone's email)
+    only fill what the registry does not know yet: they never rename a known person, and so
+    never change the name on their certificates."""
     email, document = normalise_email(details.email), normalise_document(details.id_document)
     person = find_person(dbsession, email, document, details.country)
     created = person is None
     if created:
         person = Person(given_names=details.given_names.strip(), family_names=details.family_names.strip())
         dbsession.add(person)
-    apply_details(person, details, _document_is_free(dbsession, person, document, details.country))
+    apply_details(person, details, _document_is_free(dbsession, person, document, details.country),
+                  fill_only=not (trusted or created))
     dbsession.flush()
     return person, created
 
 
-def apply_details(person: Person, details: PersonDetails, document_free: bool) -> Person:
+def apply_details(person: Person, details: PersonDetails, document_free: bool, fill_only: bool = False) -> Person:
     """Write what `details` say onto `person`; empty values never erase known ones, and the
-    document only when nobody else holds it."""
+    document only when nobody else holds it. `fill_only` leaves every known value as it is."""
     for field in fields(PersonDetails):
         value = getattr(details, field.name)
         if field.name == "email":
@@ -77,8 +82,9 @@ def apply_details(person: Person, details: PersonDetails, document_free: bool) -
             value = normalise_document(value) if document_free else None
         elif isinstance(value, str):
             value = value.strip()
-        if value not in (None, ""):
-            setattr(person, field.name, value)
+        if value in (None, "") or (fill_only and getattr(person, field.name) not in (None, "")):
+            continue
+        setattr(person, field.name, value)
     return person
 
 

@@ -55,7 +55,8 @@ def register_from_form(request, training: Training, values: dict, *, source=Regi
             raise FieldErrors({None: _("This training does not accept registrations.")})
         if not values.get("institution") and not (values.get("new_institution") or "").strip():
             raise FieldErrors({"institution": _("Choose your institution, or type its name.")})
-    person, _created = upsert_person(dbsession, details_from_values(dbsession, values))
+    person, _created = upsert_person(dbsession, details_from_values(dbsession, values),
+                                     trusted=source != RegistrationSource.web)
     organiser = source == RegistrationSource.organiser
     try:
         registration, token = register(request, training, person, role=role, source=source,

@@ -125,3 +125,18 @@ def test_full_training_waitlists_and_pending_when_approval_required(testapp, dbs
     pending = dbsession.scalar(select(Registration).where(Registration.training_id == approval.id))
     assert pending.status == RegistrationStatus.pending
     assert "pendiente" in outbox(dbsession)[-1].body_text.lower()
+
+
+def test_the_public_form_cannot_rename_a_known_person(testapp, dbsession):
+    # Anyone can type anyone's email: the form registers the known person but only fills in what
+    # the registry lacks, so nobody can change the name printed on someone else's certificates.
+    person = factories.PersonFactory(given_names="María de los Ángeles", family_names="Fernández",
+                                     email="angeles@example.org", preferred_language="fr", position="")
+    training = factories.TrainingFactory()
+    page = testapp.get(f"/register/{training.id}")
+    fill(page.forms["form"], given_names="Impostora", family_names="Suplantada", email="angeles@example.org",
+         preferred_language="es", position="Fiscal", new_institution="X").submit("submit").follow()
+    assert (person.given_names, person.family_names, person.preferred_language) == (
+        "María de los Ángeles", "Fernández", "fr")
+    assert person.position == "Fiscal"  # unknown until now
+    assert [registration.training for registration in person.registrations] == [training]
