@@ -98,7 +98,10 @@ def bulk(count: int) -> None:
                 session.add(Certificate(registration=registration, kind=CertificateKind.participation,
                                         serial=format_serial("PE", 2026, number + 1),
                                         verification_code=new_verification_code(), language="es",
-                                        issued_at=dt.datetime(2026, 3, 12, 18, tzinfo=dt.UTC)))
+                                        issued_at=dt.datetime(2026, 3, 12, 18, tzinfo=dt.UTC),
+                                        given_names=person.given_names, family_names=person.family_names,
+                                        training_title=training.title, city=region.city, country=region.country,
+                                        starts_on=training.starts_on, ends_on=training.ends_on, minutes=1200))
             session.commit()
             training_id = training.id
         engine.dispose()

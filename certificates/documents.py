@@ -19,6 +19,7 @@ from participants.models import Registration
 from trainings.i18n import _
 from trainings.mail import localizer_for
 from trainings.models import SpeakerRole, Training
+from trainings.timezones import local_date
 
 from .eligibility import SpokenSession, spoken_sessions
 from .layouts import Layout, default_layout, parse_layout
@@ -78,17 +79,9 @@ def _format_place(city: str, country_code: str, language: str) -> str:
     return f"{city}, {Locale.parse(language).territories.get(country_code, country_code)}"
 
 
-def format_dates(training: Training, language: str) -> str:
-    return _format_period(training.starts_on, training.ends_on, language)
-
-
-def format_place(training: Training, language: str) -> str:
-    return _format_place(training.region.city, training.region.country, language)
-
-
 def file_name(certificate: Certificate) -> str:
-    person = certificate.registration.person
-    return f"{slugify(f'{person.family_names} {person.given_names}') or 'certificate'}-{certificate.serial}.pdf"
+    holder = f"{certificate.family_names} {certificate.given_names}"
+    return f"{slugify(holder) or 'certificate'}-{certificate.serial}.pdf"
 
 
 def statement(kind: CertificateKind, role: SpeakerRole | None):
@@ -108,34 +101,55 @@ def speaker_role(spoken, registration_role) -> SpeakerRole:
     return SpeakerRole.speaker
 
 
-def content_for(request, certificate: Certificate, facts: Facts, *, stamp_sample: bool = False,
-                localizers: dict | None = None) -> CertificateContent:
-    registration = certificate.registration
+def state_facts(certificate: Certificate, registration: Registration, facts: Facts) -> Certificate:
+    """Fix on the certificate what it states, as things stand when it is issued."""
     training, person = registration.training, registration.person
+    certificate.given_names, certificate.family_names = person.given_names.strip(), person.family_names.strip()
+    certificate.training_title = training.title
+    certificate.programme_name = training.programme.name if training.programme else ""
+    certificate.city, certificate.country = training.region.city, training.region.country
+    certificate.starts_on, certificate.ends_on = training.starts_on, training.ends_on
+    certificate.minutes = int(facts.hours.total_seconds() // 60)
+    certificate.spoke_as_moderator = (certificate.kind == CertificateKind.speaker
+                                      and speaker_role(facts.spoken, registration.role) == SpeakerRole.moderator)
+    certificate.session_titles = [item.title for item in facts.spoken]
+    return certificate
+
+
+def issue_date(certificate: Certificate, training: Training) -> dt.date:
+    """The day it was issued where the training took place (Lima's evening is not tomorrow)."""
+    return local_date(certificate.issued_at, training.region.timezone)
+
+
+def content_for(request, certificate: Certificate, *, stamp_sample: bool = False,
+                localizers: dict | None = None) -> CertificateContent:
+    """The words of a certificate, from what it states (never from live data), in its language."""
+    training = certificate.registration.training
     language = str(certificate.language)
     # Building a localizer reads every catalog: once per language, not once per certificate.
     localizers = {} if localizers is None else localizers
     if language not in localizers:
         localizers[language] = localizer_for(request, language)
     translate = localizers[language].translate
-    hours = format_hours(facts.hours, language)
+    hours = format_hours(certificate.hours, language)
+    role = SpeakerRole.moderator if certificate.spoke_as_moderator else SpeakerRole.speaker
     texts = {
-        "programme": training.programme.name if training.programme else "",
+        "programme": certificate.programme_name,
         "heading": translate(HEADING[certificate.kind]),
         "intro": translate(_("This certifies that")),
-        "statement": translate(statement(certificate.kind, speaker_role(facts.spoken, registration.role))),
-        "training": training.title,
-        "dates_place": f"{format_dates(training, language)} · {format_place(training, language)}",
-        "hours": "" if facts.hours <= dt.timedelta(0) else translate({
+        "statement": translate(statement(certificate.kind, role)),
+        "training": certificate.training_title,
+        "dates_place": (f"{_format_period(certificate.starts_on, certificate.ends_on, language)} · "
+                        f"{_format_place(certificate.city, certificate.country, language)}"),
+        "hours": "" if certificate.minutes <= 0 else translate({
             CertificateKind.attendance: _("${hours} hours attended", mapping={"hours": hours}),
             CertificateKind.speaker: _("${hours} hours of sessions given", mapping={"hours": hours}),
             CertificateKind.participation: _("${hours} hours", mapping={"hours": hours}),
         }[certificate.kind]),
-        "sessions": "" if not facts.spoken else translate(_("Sessions: ${titles}", mapping={
-            "titles": "; ".join(item.title for item in facts.spoken)})),
+        "sessions": "" if not certificate.session_titles else translate(_("Sessions: ${titles}", mapping={
+            "titles": "; ".join(certificate.session_titles)})),
         "serial": translate(_("Serial number ${serial} · issued on ${date}", mapping={
-            "serial": certificate.serial,
-            "date": babel_dates.format_date(certificate.issued_at.date(), format="long", locale=language)})),
+            "serial": certificate.serial, "date": format_long_date(issue_date(certificate, training), language)})),
         "verification": translate(_("Verification code ${code} · ${url}", mapping={
             "code": certificate.verification_code, "url": f"{public_url(request)}/verify"})),
     }
@@ -146,24 +160,37 @@ def content_for(request, certificate: Certificate, facts: Facts, *, stamp_sample
         stamp = translate(_("SAMPLE"))
     heading = texts["heading"]
     return CertificateContent(
-        full_name=person.full_name, texts=texts,
+        full_name=certificate.holder_name, texts=texts,
         verify_url=verification_url(request, certificate.verification_code),
-        issued_at=certificate.issued_at, title=f"{heading} — {person.full_name}",
-        author=texts["programme"] or "Capacita", subject=f"{training.title} · {certificate.serial}",
+        issued_at=certificate.issued_at, title=f"{heading} — {certificate.holder_name}",
+        author=texts["programme"] or "Capacita", subject=f"{certificate.training_title} · {certificate.serial}",
         stamp=stamp, language=language, filename=file_name(certificate),
         keywords=(certificate.serial, certificate.verification_code),
     )
 
 
-def facts_for(certificate: Certificate, rates, durations, spoken) -> Facts:
-    registration = certificate.registration
+def facts_for(registration: Registration, kind: CertificateKind, rates, durations, spoken) -> Facts:
+    """The hours (and a speaker's sessions) a certificate of `kind` states, from attendance as
+    it stands: attended hours, hours of one's own sessions, or the training's hours."""
     own = tuple(spoken.get(registration.person_id, ()))
-    if certificate.kind == CertificateKind.attendance:
+    if kind == CertificateKind.attendance:
         rate = rates.get(registration.id)
         return Facts(rate.attended if rate is not None else dt.timedelta(0))
-    if certificate.kind == CertificateKind.speaker:
+    if kind == CertificateKind.speaker:
         return Facts(sum((item.ends_at - item.starts_at for item in own), dt.timedelta(0)), own)
     return Facts(sum(durations.values(), dt.timedelta(0)))
+
+
+class TrainingFacts:
+    """Attendance and speakers of one training, read once for issuing many certificates."""
+
+    def __init__(self, dbsession: Session, training: Training):
+        self.rates = attendance_rates(dbsession, training.id)
+        self.durations = session_durations(dbsession, training.id)
+        self.spoken = spoken_sessions(dbsession, training.id)
+
+    def of(self, registration: Registration, kind: CertificateKind) -> Facts:
+        return facts_for(registration, kind, self.rates, self.durations, self.spoken)
 
 
 def training_certificates(dbsession: Session, training: Training, *, valid_only: bool = False,
@@ -182,14 +209,9 @@ def training_certificates(dbsession: Session, training: Training, *, valid_only:
 
 
 def contents_for(request, training: Training, certificates: list[Certificate]) -> list[CertificateContent]:
-    """The contents of many certificates of one training, in a constant number of queries."""
-    dbsession = request.dbsession
-    rates = attendance_rates(dbsession, training.id)
-    durations = session_durations(dbsession, training.id)
-    spoken = spoken_sessions(dbsession, training.id)
+    """The contents of many certificates of one training, without a query per certificate."""
     localizers: dict = {}
-    return [content_for(request, certificate, facts_for(certificate, rates, durations, spoken), localizers=localizers)
-            for certificate in certificates]
+    return [content_for(request, certificate, localizers=localizers) for certificate in certificates]
 
 
 def content_of(request, certificate: Certificate) -> CertificateContent:

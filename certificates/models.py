@@ -50,9 +50,32 @@ class Certificate(Base):
     revoke_reason: Mapped[str] = mapped_column(sa.Text, default="")
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
+    # What the certificate states, fixed when it is issued: renaming the person or the training,
+    # or correcting attendance afterwards, never changes an issued certificate nor what its
+    # verification page shows. A certificate that no longer holds is revoked and issued anew.
+    given_names: Mapped[str] = mapped_column(sa.String(150))
+    family_names: Mapped[str] = mapped_column(sa.String(150))
+    training_title: Mapped[str] = mapped_column(sa.String(200))
+    programme_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    city: Mapped[str] = mapped_column(sa.String(120))
+    country: Mapped[str] = mapped_column(sa.String(2))
+    starts_on: Mapped[dt.date] = mapped_column(sa.Date)
+    ends_on: Mapped[dt.date] = mapped_column(sa.Date)
+    minutes: Mapped[int] = mapped_column(sa.Integer)  # hours attended, given, or of the training
+    spoke_as_moderator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    session_titles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # a speaker's sessions
+
     registration: Mapped[Registration] = relationship()
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    @property
+    def holder_name(self) -> str:
+        return f"{self.given_names} {self.family_names}".strip()
+
+    @property
+    def hours(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.minutes)
 
 
 class CertificateLayout(Base):

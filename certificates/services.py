@@ -18,6 +18,7 @@ from trainings.forms import FieldErrors
 from trainings.i18n import _
 from trainings.mail import queue_mail, render_mail, speaking
 from trainings.models import Training, User, utcnow
+from trainings.timezones import local_date
 
 from . import documents
 from .codes import new_verification_code, next_serials
@@ -25,16 +26,23 @@ from .eligibility import training_eligibility
 from .models import Certificate, CertificateKind
 
 
-def new_certificate(dbsession: Session, registration: Registration, kind: CertificateKind, serial: str, *,
-                    user: User | None = None, reason: str = "", issued_at: dt.datetime | None = None) -> Certificate:
+def new_certificate(dbsession: Session, registration: Registration, kind: CertificateKind, serial: str,
+                    facts: documents.Facts, *, user: User | None = None, reason: str = "",
+                    issued_at: dt.datetime | None = None) -> Certificate:
     training = registration.training
     certificate = Certificate(
         registration=registration, kind=kind, serial=serial, verification_code=new_verification_code(),
         language=documents.certificate_language(training, str(registration.person.preferred_language)),
         issued_at=(issued_at or utcnow()).replace(microsecond=0), issued_by=user, manual_reason=reason,
     )
+    documents.state_facts(certificate, registration, facts)
     dbsession.add(certificate)
     return certificate
+
+
+def serial_year(training: Training, issued_at: dt.datetime) -> int:
+    """Serials count per country and year of issue, in the training's own time zone."""
+    return local_date(issued_at, training.region.timezone).year
 
 
 def issue_eligible(request, training: Training, *, user: User | None = None, notify: bool = True,
@@ -46,8 +54,10 @@ def issue_eligible(request, training: Training, *, user: User | None = None, not
     if not wanted:
         return []
     issued_at = utcnow()
-    serials = next_serials(dbsession, training.region.country, issued_at.year, len(wanted))
-    issued = [new_certificate(dbsession, registration, kind, serial, user=user, issued_at=issued_at)
+    serials = next_serials(dbsession, training.region.country, serial_year(training, issued_at), len(wanted))
+    facts = documents.TrainingFacts(dbsession, training)
+    issued = [new_certificate(dbsession, registration, kind, serial, facts.of(registration, kind), user=user,
+                              issued_at=issued_at)
               for (registration, kind), serial in zip(wanted, serials, strict=True)]
     dbsession.flush()
     if notify:
@@ -66,8 +76,10 @@ def issue_manually(request, registration: Registration, kind: CertificateKind, r
     if _has_valid(dbsession, registration, kind):
         raise FieldErrors({"kind": _("This person already has a valid certificate of this kind.")})
     issued_at = utcnow()
-    serial = next_serials(dbsession, registration.training.region.country, issued_at.year)[0]
-    certificate = new_certificate(dbsession, registration, kind, serial, user=user, reason=reason,
+    training = registration.training
+    serial = next_serials(dbsession, training.region.country, serial_year(training, issued_at))[0]
+    facts = documents.TrainingFacts(dbsession, training).of(registration, kind)
+    certificate = new_certificate(dbsession, registration, kind, serial, facts, user=user, reason=reason,
                                   issued_at=issued_at)
     dbsession.flush()
     if notify:

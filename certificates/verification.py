@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from participants.attendance.rates import attendance_rates, session_durations
 from participants.models import Registration
 
-from . import documents
 from .codes import normalise_code
-from .eligibility import spoken_sessions
 from .models import Certificate, CertificateKind
 
 
@@ -50,14 +47,11 @@ def find(dbsession: Session, typed_code: str) -> Certificate | None:
     )
 
 
-def public_view(dbsession: Session, certificate: Certificate) -> PublicCertificate:
-    registration = certificate.registration
-    training = registration.training
-    facts = documents.facts_for(certificate, attendance_rates(dbsession, training.id),
-                                session_durations(dbsession, training.id), spoken_sessions(dbsession, training.id))
+def public_view(certificate: Certificate) -> PublicCertificate:
+    """What the certificate states, as issued; later edits to the person or training do not show."""
     return PublicCertificate(
-        code=certificate.verification_code, full_name=registration.person.full_name,
-        training_title=training.title, starts_on=training.starts_on, ends_on=training.ends_on,
-        hours=facts.hours, kind=certificate.kind, issued_at=certificate.issued_at,
+        code=certificate.verification_code, full_name=certificate.holder_name,
+        training_title=certificate.training_title, starts_on=certificate.starts_on, ends_on=certificate.ends_on,
+        hours=certificate.hours, kind=certificate.kind, issued_at=certificate.issued_at,
         revoked_at=certificate.revoked_at, serial=certificate.serial,
     )

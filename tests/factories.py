@@ -157,3 +157,12 @@ class CertificateFactory(BaseFactory):
     serial = factory.Sequence(lambda n: f"PE-2026-{n:06d}")
     verification_code = factory.Sequence(lambda n: f"TEST-{n:08d}")
     language = schedule.Language.es
+    # What it states, as the issuing service would fix it from the registration.
+    given_names = factory.LazyAttribute(lambda o: o.registration.person.given_names)
+    family_names = factory.LazyAttribute(lambda o: o.registration.person.family_names)
+    training_title = factory.LazyAttribute(lambda o: o.registration.training.title)
+    city = factory.LazyAttribute(lambda o: o.registration.training.region.city)
+    country = factory.LazyAttribute(lambda o: o.registration.training.region.country)
+    starts_on = factory.LazyAttribute(lambda o: o.registration.training.starts_on)
+    ends_on = factory.LazyAttribute(lambda o: o.registration.training.ends_on)
+    minutes = 480

@@ -212,7 +212,8 @@ def sample_pdf(request, training, layout_row) -> bytes:
                               issued_at=dt.datetime.combine(training.ends_on, dt.time(12), dt.UTC))
     facts = documents.Facts(sum((session.duration for session in training.sessions if not session.cancelled),
                                 dt.timedelta(0)))
-    content = documents.content_for(request, certificate, facts, stamp_sample=True)
+    content = documents.content_for(request, documents.state_facts(certificate, registration, facts),
+                                    stamp_sample=True)
     renderer = documents.cached_renderer(
         "default" if layout_row is None else (layout_row.id, layout_row.updated_at),
         lambda: documents.layout_of(layout_row))

@@ -63,7 +63,7 @@ def verify_code(request):
         request.response.status_int = 404
         return {"typed": typed, "certificate": None, "not_found": True}
     return {"typed": certificate.verification_code, "not_found": False,
-            "certificate": verification.public_view(request.dbsession, certificate)}
+            "certificate": verification.public_view(certificate)}
 
 
 def _refused(request, values: dict):

@@ -141,3 +141,51 @@ def test_concurrent_reservations_never_share_a_serial(engine):
     finally:
         with Session(engine) as session, session.begin():
             session.execute(delete(SerialCounter).where(SerialCounter.country == "ZZ"))
+
+
+def test_an_issued_certificate_keeps_what_it_states(app_request, dbsession, past):
+    from certificates import documents, verification
+    from participants.models import Attendance
+
+    issued = {(c.registration.person.family_names, c.kind): c for c in services.issue_eligible(
+        app_request, past.training, notify=False)}
+    attendance = issued[("García D'Angelo", CertificateKind.attendance)]
+    moderator = issued[("Núñez", CertificateKind.speaker)]
+    assert (attendance.holder_name, attendance.minutes) == ("Tomás García D'Angelo", 8 * 60)
+    assert moderator.spoke_as_moderator and moderator.session_titles == ["Investigación financiera"]
+    # Afterwards the person is renamed, the training retitled, and attendance corrected.
+    person = past.people["at_threshold"].person
+    person.given_names, past.training.title = "Impostor", "Otro título"
+    for mark in dbsession.scalars(select(Attendance).where(Attendance.registration_id == attendance.registration_id)):
+        mark.status = "absent"
+    dbsession.flush()
+    shown = verification.public_view(attendance)
+    assert (shown.full_name, shown.training_title, shown.hours_number) == (
+        "Tomás García D'Angelo", "Taller de investigación de la trata de personas", 8.0)
+    content = documents.content_of(app_request, attendance)
+    assert content.full_name == "Tomás García D'Angelo" and "Otro título" not in content.texts.values()
+    assert "8 horas" in content.texts["hours"]
+    assert "moderador" in documents.content_of(app_request, moderator).texts["statement"]
+
+
+def test_the_migration_fills_in_what_earlier_certificates_state(app_request, dbsession, past):
+    import importlib.util
+    from pathlib import Path
+
+    import trainings
+
+    path = Path(trainings.__file__).parent / "migrations" / "versions" / "0002_certificates_keep_what_they_state.py"
+    spec = importlib.util.spec_from_file_location("migration_0002", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    issued = services.issue_eligible(app_request, past.training, notify=False)
+    stated = {c.id: (c.holder_name, c.training_title, c.minutes, c.spoke_as_moderator, c.session_titles)
+              for c in issued}
+    for certificate in issued:  # as they were before the migration: nothing stated
+        certificate.given_names = certificate.training_title = ""
+        certificate.minutes, certificate.spoke_as_moderator, certificate.session_titles = 0, False, []
+    dbsession.flush()
+    migration._fill_existing_certificates(dbsession.connection())
+    dbsession.expire_all()
+    assert {c.id: (c.holder_name, c.training_title, c.minutes, c.spoke_as_moderator, c.session_titles)
+            for c in dbsession.scalars(select(Certificate))} == stated
