@@ -13,31 +13,20 @@ import datetime as dt
 import io
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import landscape, portrait
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from trainings.pdf_fonts import font
 
 from .layouts import FONTS, PAGE_MM, Layout
 from .qr import draw_qr
 
-FONT_DIR = Path(__file__).parent / "fonts"
 REPLACEMENT = "\ufffd"  # drawn (and recorded) for a character the font cannot show
-_registered: dict[str, TTFont] = {}
-
-
-def font(name: str) -> TTFont:
-    """The bundled font, registered with reportlab on first use only."""
-    if name not in _registered:
-        ttf = TTFont(name, str(FONT_DIR / f"{name}.ttf"))
-        pdfmetrics.registerFont(ttf)
-        _registered[name] = ttf
-    return _registered[name]
 
 
 def missing_characters(text: str, font_name: str = "DejaVuSans") -> list[str]:

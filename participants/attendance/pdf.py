@@ -7,7 +7,6 @@ before it reaches a Paragraph: markup in a name prints as typed.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import segno
@@ -16,30 +15,18 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from trainings.i18n import _, format_date, format_time
+from trainings.pdf_fonts import BOLD, REGULAR, font
 
 from .qr import make_token, secret_of
 
-FONTS = Path(__file__).parent / "fonts"
-REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 BLANK_ROWS = 10
 
 
-def register_fonts() -> None:
-    """Register the fonts once per process."""
-    if REGULAR in pdfmetrics.getRegisteredFontNames():
-        return
-    pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
-
-
 def _styles():
-    register_fonts()
+    font(REGULAR)
     return {
         "title": ParagraphStyle("title", fontName=BOLD, fontSize=14, leading=18, spaceAfter=4),
         "subtitle": ParagraphStyle("subtitle", fontName=BOLD, fontSize=11, leading=14, spaceAfter=2),

@@ -1,0 +1,20 @@
+"""One font registry for every PDF: whichever package draws first, the family is complete."""
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("first", ["DejaVuSans", "DejaVuSans-Bold"])
+def test_registering_either_face_first_registers_the_whole_family(first):
+    # reportlab's font table is global to the process, so the check runs in a fresh one: the
+    # certificates tab registering the regular face first once left sign-in sheets without bold.
+    script = (
+        "from trainings.pdf_fonts import font\n"
+        f"font({first!r})\n"
+        "from reportlab.lib.fonts import tt2ps\n"
+        "print(tt2ps('DejaVuSans', 1, 0))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "DejaVuSans-Bold"
