@@ -58,9 +58,11 @@ def upsert_person(dbsession: Session, details: PersonDetails, *, trusted: bool =
 
     Details from an untrusted source (the public form, where anyone can type anyone's email)
     only fill what the registry does not know yet: they never rename a known person, and so
-    never change the name on their certificates."""
+    never change the name on their certificates. Nor do they find a person by identity
+    document: a document number is no secret, and matching on it would hand a stranger's
+    registrations (and, through a lost-link request, their private page) to whoever typed it."""
     email, document = normalise_email(details.email), normalise_document(details.id_document)
-    person = find_person(dbsession, email, document, details.country)
+    person = find_person(dbsession, email, document if trusted else None, details.country)
     created = person is None
     if created:
         person = Person(given_names=details.given_names.strip(), family_names=details.family_names.strip())

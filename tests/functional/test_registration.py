@@ -140,3 +140,17 @@ def test_the_public_form_cannot_rename_a_known_person(testapp, dbsession):
         "María de los Ángeles", "Fernández", "fr")
     assert person.position == "Fiscal"  # unknown until now
     assert [registration.training for registration in person.registrations] == [training]
+
+
+def test_the_public_form_does_not_find_a_person_by_identity_document(testapp, dbsession):
+    # A document number is no secret: typing someone's document with one's own email must not
+    # attach that email to their record (a lost-link request would then open their page).
+    juana = factories.PersonFactory(given_names="Juana", family_names="Mora", email=None,
+                                    id_document="98652679", country="CR")
+    training = factories.TrainingFactory()
+    page = testapp.get(f"/register/{training.id}")
+    fill(page.forms["form"], email="eve@evil.example", id_document="98652679", country="CR",
+         new_institution="X").submit("submit").follow()
+    assert juana.email is None and juana.registrations == []
+    newcomer = dbsession.scalar(select(Person).where(Person.email == "eve@evil.example"))
+    assert newcomer is not juana and newcomer.id_document is None  # the document stays Juana's
