@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -190,9 +191,18 @@ def parse(filename: str, content: bytes) -> tuple[list[str], list[ImportRow]]:
 
 LIMITS = {"given_names": NAME_MAX, "family_names": NAME_MAX, "email": EMAIL_MAX, "phone": PHONE_MAX,
           "position": POSITION_MAX, "institution": INSTITUTION_MAX, "id_document": DOCUMENT_MAX}
-FIELD_TITLES = {"given_names": _("Given names"), "family_names": _("Family names"), "email": _("Email"),
-                "phone": _("Phone"), "position": _("Position"), "institution": _("Institution"),
-                "id_document": _("Identity document")}
+# One whole sentence per field: a translated field name inside a message's mapping would stay
+# untranslated ("Given names tiene más de 150 caracteres").
+TOO_LONG = {
+    "given_names": _("Given names are longer than ${limit} characters."),
+    "family_names": _("Family names are longer than ${limit} characters."),
+    "email": _("The email address is longer than ${limit} characters."),
+    "phone": _("The phone number is longer than ${limit} characters."),
+    "position": _("The position is longer than ${limit} characters."),
+    "institution": _("The institution is longer than ${limit} characters."),
+    "id_document": _("The identity document is longer than ${limit} characters."),
+}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def check_row(row: ImportRow) -> ImportRow:
@@ -203,8 +213,10 @@ def check_row(row: ImportRow) -> ImportRow:
         row.errors.append(_("Family names are missing."))
     for name, limit in LIMITS.items():
         if len(values.get(name, "")) > limit:
-            row.errors.append(_("${field} is longer than ${limit} characters.",
-                                mapping={"field": FIELD_TITLES[name], "limit": limit}))
+            row.errors.append(_(TOO_LONG[name], mapping={"limit": limit}))
+    if any(CONTROL_CHARACTERS.search(values.get(name, "")) for name in LIMITS):
+        # A line break inside a quoted cell, or a stray NUL: it would break exports and PDFs.
+        row.errors.append(_("A cell holds invisible control characters such as a line break."))
     if values.get("email"):
         try:
             row.email = checked_email(values["email"])

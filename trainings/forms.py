@@ -7,6 +7,7 @@ flashes a message and redirects (post/redirect/get).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 import colander
@@ -47,7 +48,33 @@ class CSRFSchema(colander.MappingSchema):
 def make_form(request, schema: colander.SchemaNode, *, submit_label=None, formid="form",
               action: str = "", **kwargs) -> deform.Form:
     button = deform.Button(name="submit", title=submit_label or _("Save"), css_class="btn-primary")
-    return deform.Form(schema.bind(request=request), buttons=(button,), formid=formid, action=action, **kwargs)
+    bound = schema.bind(request=request)
+    _refuse_control_characters(bound)
+    return deform.Form(bound, buttons=(button,), formid=formid, action=action, **kwargs)
+
+
+# A NUL or a line break cannot be typed into a one-line field: it comes pasted or forged, and
+# would break spreadsheets, PDFs and calendars downstream (PostgreSQL refuses NUL outright).
+# Text areas keep their tabs and line breaks.
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(pattern: re.Pattern):
+    def validate(node, value):
+        if isinstance(value, str) and pattern.search(value):
+            raise colander.Invalid(node, _("Remove the invisible control characters from this field."))
+    return validate
+
+
+def _refuse_control_characters(node: colander.SchemaNode) -> None:
+    """Every text field of the form, however deep, refuses control characters."""
+    for child in node.children:
+        _refuse_control_characters(child)
+    if isinstance(node.typ, colander.String):
+        multiline = isinstance(getattr(node, "widget", None), deform.widget.TextAreaWidget)
+        check = _no_control_characters(_CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE)
+        node.validator = colander.All(node.validator, check) if node.validator else check
 
 
 def form_context(form: deform.Form, html: str) -> dict:

@@ -91,3 +91,16 @@ def test_import_pages_need_an_organiser(testapp, dbsession):
     training = factories.TrainingFactory()
     testapp.get(f"/organiser/trainings/{training.id}/import", status=302)
     testapp.get(f"/organiser/trainings/{training.id}/import/1", status=302)
+
+
+def test_rows_with_control_characters_or_overlong_values_are_rejected_in_the_users_language(organiser_app,
+                                                                                            dbsession):
+    training = factories.TrainingFactory(capacity=40)
+    content = ("Nombres,Apellidos,Correo\n"
+               "\"Ana\nMaría\",Quispe,ana@example.org\n"
+               f"{'N' * 151},Rojas,n@example.org\n"
+               "Luis,Torres,luis@example.org\n").encode()
+    preview = upload(organiser_app, training, "lista.csv", content).follow()
+    assert "Una celda contiene caracteres de control invisibles" in preview.text
+    assert "Los nombres tienen más de 150 caracteres." in preview.text
+    assert "Given names" not in preview.text

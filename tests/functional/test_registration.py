@@ -154,3 +154,13 @@ def test_the_public_form_does_not_find_a_person_by_identity_document(testapp, db
     assert juana.email is None and juana.registrations == []
     newcomer = dbsession.scalar(select(Person).where(Person.email == "eve@evil.example"))
     assert newcomer is not juana and newcomer.id_document is None  # the document stays Juana's
+
+
+def test_control_characters_are_refused_with_a_message_and_nothing_written(testapp, dbsession):
+    # A NUL once broke the organiser's spreadsheet export; a line break has no place in a name.
+    training = factories.TrainingFactory()
+    for name in ("A\x00B", "Ana\r\nMaría", "Ana\tMaría"):
+        page = testapp.get(f"/register/{training.id}")
+        refused = fill(page.forms["form"], given_names=name, new_institution="X").submit("submit", status=400)
+        assert "Quite los caracteres de control invisibles de este campo." in refused.text
+    assert dbsession.scalar(select(Registration).where(Registration.training_id == training.id)) is None

@@ -15,6 +15,6 @@ def test_registering_either_face_first_registers_the_whole_family(first):
         "from reportlab.lib.fonts import tt2ps\n"
         "print(tt2ps('DejaVuSans', 1, 0))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)  # noqa: S603
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "DejaVuSans-Bold"
