@@ -4,6 +4,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 
 from trainings.models import Job, Training
+from trainings.resources import get_or_404
 from trainings.security import BASE_ACL
 
 from .exports import JOB_KIND
@@ -18,12 +19,7 @@ class Context:
 
 
 def _load(request, model, key: str):
-    try:
-        obj = request.dbsession.get(model, int(request.matchdict[key]))
-    except (KeyError, ValueError):
-        obj = None
-    if obj is None:
-        raise HTTPNotFound()
+    obj = get_or_404(request.dbsession, model, request.matchdict.get(key))
     return obj
 
 

@@ -5,17 +5,11 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
 
 from trainings.models import Training
+from trainings.resources import get_or_404
 from trainings.security import BASE_ACL
 
 from .models import ParticipantImport, Person, Registration
 from .tokens import hash_token
-
-
-def _digits(request, name: str) -> int:
-    value = request.matchdict.get(name, "")
-    if not value.isdigit():
-        raise HTTPNotFound()
-    return int(value)
 
 
 class TrainingContext:
@@ -25,19 +19,17 @@ class TrainingContext:
 
     def __init__(self, request):
         self.request = request
-        self.training = request.dbsession.get(Training, _digits(request, "id"))
-        if self.training is None:
-            raise HTTPNotFound()
+        self.training = get_or_404(request.dbsession, Training, request.matchdict.get("id"))
 
     def registration(self, registration_id) -> Registration:
-        registration = self.request.dbsession.get(Registration, int(registration_id))
-        if registration is None or registration.training_id != self.training.id:
+        registration = get_or_404(self.request.dbsession, Registration, str(registration_id))
+        if registration.training_id != self.training.id:
             raise HTTPNotFound()
         return registration
 
     def participant_import(self, import_id) -> ParticipantImport:
-        upload = self.request.dbsession.get(ParticipantImport, int(import_id))
-        if upload is None or upload.training_id != self.training.id:
+        upload = get_or_404(self.request.dbsession, ParticipantImport, str(import_id))
+        if upload.training_id != self.training.id:
             raise HTTPNotFound()
         return upload
 
@@ -46,9 +38,7 @@ class PersonContext:
     __acl__ = BASE_ACL
 
     def __init__(self, request):
-        self.person = request.dbsession.get(Person, _digits(request, "id"))
-        if self.person is None:
-            raise HTTPNotFound()
+        self.person = get_or_404(request.dbsession, Person, request.matchdict.get("id"))
 
 
 class PrivateLinkContext:

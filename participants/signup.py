@@ -7,6 +7,7 @@ import datetime as dt
 from trainings.forms import FieldErrors
 from trainings.i18n import _
 from trainings.models import Training, TrainingStatus
+from trainings.resources import parse_id
 
 from . import institutions
 from .models import Institution, InstitutionKind, Registration, RegistrationRole, RegistrationSource, Sex
@@ -23,7 +24,7 @@ def accepts_registrations(training: Training, today: dt.date | None = None) -> b
 def institution_from_values(dbsession, values: dict) -> Institution | None:
     chosen = (values.get("institution") or "").strip()
     if chosen:
-        institution = dbsession.get(Institution, int(chosen)) if chosen.isdigit() else None
+        institution = dbsession.get(Institution, parse_id(chosen)) if parse_id(chosen) else None
         if institution is None:
             raise FieldErrors({"institution": _("Choose an institution from the list.")})
         return institution

@@ -71,7 +71,10 @@ def country_choices(request) -> list[tuple[str, str]]:
 
 def safe_local_path(target: str | None, default: str = "/") -> str:
     """Only paths on this site, so that `?next=` can never send someone elsewhere."""
-    if not target:
+    if not target or len(target) > 2000:
+        return default
+    # A line break would split the Location header; browsers read "/\\host" as "//host".
+    if any(ord(char) < 32 or char in "\\\x7f" for char in target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

@@ -7,6 +7,25 @@ from pyramid.httpexceptions import HTTPNotFound
 from .models import Programme, Region, Training, TrainingSession, Venue
 from .security import BASE_ACL
 
+MAX_ID = 2**31 - 1  # the largest PostgreSQL integer: a bigger number names nothing
+
+
+def parse_id(text) -> int | None:
+    """The id a URL or form value names, or None: only ASCII digits, within the database's range
+    (a 20-digit number or a superscript digit used to reach the database and fail there)."""
+    text = text.strip() if isinstance(text, str) else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def get_or_404(dbsession, model, text):
+    found = dbsession.get(model, parse_id(text)) if parse_id(text) is not None else None
+    if found is None:
+        raise HTTPNotFound()
+    return found
+
 
 class ObjectContext:
     __acl__ = BASE_ACL
@@ -14,11 +33,7 @@ class ObjectContext:
 
     def __init__(self, request):
         self.request = request
-        raw = request.matchdict.get("id", "")
-        found = request.dbsession.get(self.model, int(raw)) if raw.isdigit() else None
-        if found is None:
-            raise HTTPNotFound()
-        self.object = found
+        self.object = get_or_404(request.dbsession, self.model, request.matchdict.get("id"))
 
 
 class TrainingContext(ObjectContext):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from participants.models import Registration
 from participants.tokens import hash_token
 from trainings.i18n import _
+from trainings.resources import get_or_404
 from trainings.security import Permission
 from trainings.throttle import client_address
 
@@ -80,8 +81,8 @@ def my_certificate(request):
         select(Registration).where(Registration.token_hash == hash_token(request.matchdict["token"])))
     if registration is None:
         raise HTTPNotFound()
-    certificate = request.dbsession.get(Certificate, int(request.matchdict["certificate_id"]))
-    if certificate is None or certificate.registration_id != registration.id:
+    certificate = get_or_404(request.dbsession, Certificate, request.matchdict["certificate_id"])
+    if certificate.registration_id != registration.id:
         raise HTTPNotFound()
     return pdf_response(documents.render_certificate(request, certificate), documents.file_name(certificate))
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from trainings.models import Training, TrainingSession
+from trainings.resources import parse_id
 from trainings.security import BASE_ACL
 
 
@@ -25,10 +26,10 @@ class SessionAttendance:
 
 
 def _id(request) -> int:
-    value = request.matchdict.get("id", "")
-    if not value.isdigit() or len(value) > 12:
+    value = parse_id(request.matchdict.get("id"))
+    if value is None:
         raise HTTPNotFound()
-    return int(value)
+    return value
 
 
 def training_factory(request) -> TrainingAttendance:

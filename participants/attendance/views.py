@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from trainings.forms import handle_form, make_form
 from trainings.i18n import _
 from trainings.models import utcnow
+from trainings.resources import get_or_404, parse_id
 from trainings.security import Permission
 
 from ..models import AttendanceMethod, AttendanceStatus, Person, Registration, RegistrationStatus
@@ -36,9 +37,9 @@ def _selected_session(request, training):
     """The session chosen with ?session=, else the one people are arriving for now."""
     chosen = request.params.get("session", "")
     sessions = [session for session in training.sessions if not session.cancelled]
-    if chosen.isdigit():
+    if parse_id(chosen) is not None:
         for session in sessions:
-            if session.id == int(chosen):
+            if session.id == parse_id(chosen):
                 return session
         raise HTTPNotFound()
     return services.current_session(training, utcnow()) or (sessions[0] if sessions else None)
@@ -46,7 +47,7 @@ def _selected_session(request, training):
 
 def _registration_of(request, training_id: int, value) -> Registration:
     value = str(value or "")
-    registration = request.dbsession.get(Registration, int(value)) if value.isdigit() and len(value) < 12 else None
+    registration = request.dbsession.get(Registration, parse_id(value)) if parse_id(value) else None
     if registration is None or registration.training_id != training_id:
         raise HTTPBadRequest(request.localizer.translate(_("This person is not registered for this training.")))
     return registration
@@ -161,7 +162,7 @@ def undo_mark_everyone_present(context, request):
 @view_config(route_name="session_attendance_paper", context=SessionAttendance, permission=Permission.manage,
              request_method="POST")
 def record_paper_sheet(context, request):
-    signed = {int(value) for value in request.POST.getall("signed") if value.isdigit() and len(value) < 12}
+    signed = {parse_id(value) for value in request.POST.getall("signed") if parse_id(value)}
     expected = {registration.id for registration in
                 services.expected_registrations(request.dbsession, context.training.id)}
     if signed - expected:
@@ -176,8 +177,8 @@ def record_paper_sheet(context, request):
 @view_config(route_name="attendance_history", context=SessionAttendance, permission=Permission.manage,
              renderer="participants/attendance/history.jinja2")
 def attendance_history(context, request):
-    registration = request.dbsession.get(Registration, int(request.matchdict["registration"]))
-    if registration is None or registration.training_id != context.training.id:
+    registration = get_or_404(request.dbsession, Registration, request.matchdict["registration"])
+    if registration.training_id != context.training.id:
         raise HTTPNotFound()
     events = services.history(request.dbsession, registration.id, context.session.id)
     return {"training": context.training, "session": context.session, "registration": registration,
@@ -213,7 +214,7 @@ def checkin_page(context, request):
 def _scan_session(request, training, value):
     value = str(value or "")
     for session in training.sessions:
-        if value.isdigit() and session.id == int(value):
+        if session.id == parse_id(value):
             return session
     return None
 

@@ -5,6 +5,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
 from trainings.i18n import _
+from trainings.resources import parse_id
 from trainings.security import Permission
 
 from ..duplicates import probable_duplicates
@@ -33,7 +34,7 @@ def duplicates_view(request):
 @view_config(route_name="people_merge", request_method="POST", permission=Permission.manage)
 def merge_view(request):
     keep_id, other_id = request.POST.get("keep", ""), request.POST.get("other", "")
-    keep = request.dbsession.get(Person, int(keep_id)) if keep_id.isdigit() else None
+    keep = request.dbsession.get(Person, parse_id(keep_id)) if parse_id(keep_id) else None
     other = request.dbsession.get(Person, int(other_id)) if other_id.isdigit() else None
     if keep is None or other is None:
         request.session.flash(request.localizer.translate(_("Choose the two persons to merge.")), "error")

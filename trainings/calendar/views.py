@@ -9,13 +9,17 @@ from pyramid.view import view_config
 
 from ..i18n import _
 from ..models import Programme, Region, Training, TrainingSession
+from ..resources import get_or_404, parse_id
 from ..security import BASE_ACL, Permission
 from . import feeds, ics
 from .web import rendering, serve_feed
 
 
 def _id(request) -> int:
-    return int(request.matchdict["id"])
+    found = parse_id(request.matchdict["id"])
+    if found is None:
+        raise HTTPNotFound()
+    return found
 
 
 @view_config(route_name="calendar_session", renderer="ics", permission=Permission.view, request_method="GET")
@@ -64,10 +68,7 @@ class TrainingCalendarResource:
     __acl__ = BASE_ACL
 
     def __init__(self, request):
-        training = request.dbsession.get(Training, int(request.matchdict["id"]))
-        if training is None:
-            raise HTTPNotFound()
-        self.training = training
+        self.training = get_or_404(request.dbsession, Training, request.matchdict["id"])
 
 
 @view_config(route_name="organiser_training_calendar", renderer="trainings/calendar/organiser.jinja2",

@@ -13,11 +13,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import Programme, Region, SessionSpeaker, Training, TrainingKind, TrainingSession, TrainingStatus
+from ..resources import parse_id
 from ..timezones import local_date
 
 PUBLIC_STATUSES = (TrainingStatus.published, TrainingStatus.cancelled)
 PAGE_SIZE = 20
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^(19[0-9]{2}|2[01][0-9]{2})-(0[1-9]|1[0-2])$")  # years a calendar can page through
 
 
 @dataclass
@@ -47,8 +48,8 @@ class Filters:
         for name in ("region", "programme"):
             value = (params.get(name) or "").strip()
             if value:
-                if value.isdigit():
-                    setattr(filters, name, int(value))
+                if parse_id(value) is not None:
+                    setattr(filters, name, parse_id(value))
                 else:
                     filters.ignored.append(name)
         kind = (params.get("kind") or "").strip()
@@ -69,9 +70,14 @@ class Filters:
                 filters.month = month
             else:
                 filters.ignored.append("month")
-        filters.past = params.get("when") == "past"
+        when = (params.get("when") or "").strip()
+        filters.past = when == "past"
+        if when not in ("", "past", "upcoming"):
+            filters.ignored.append("when")
         page = (params.get("page") or "1").strip()
-        filters.page = int(page) if page.isdigit() and int(page) >= 1 else 1
+        filters.page = parse_id(page) or 1
+        if filters.page == 1 and page not in ("", "1"):
+            filters.ignored.append("page")
         return filters
 
     def query_params(self, **changes) -> dict:
@@ -164,10 +170,12 @@ def _person_class():
     return SessionSpeaker.person.property.mapper.class_
 
 
-def load_training_page(dbsession: Session, training_id: int) -> Training | None:
+def load_training_page(dbsession: Session, training_id: int | None) -> Training | None:
     """The training with everything its page shows, in a fixed number of queries: the
     training with its region, venue and programme; its sessions; their speakers with persons
     and institutions."""
+    if training_id is None:
+        return None
     person = _person_class()
     return dbsession.scalars(
         select(Training).where(Training.id == training_id)
@@ -193,7 +201,7 @@ def timetable(training: Training) -> list[tuple[dt.date, list[TrainingSession]]]
 def all_trainings(dbsession: Session, page: str, size: int = 50) -> Page:
     """Every training, drafts included, newest first: the organisers' archive."""
     total = dbsession.scalar(select(func.count()).select_from(Training)) or 0
-    number = int(page) if page.isdigit() and int(page) >= 1 else 1
+    number = parse_id(page) or 1
     number = min(number, max(math.ceil(total / size), 1))
     items = list(dbsession.scalars(select(Training).options(joinedload(Training.region))
                                    .order_by(Training.starts_on.desc(), Training.id.desc())

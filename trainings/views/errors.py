@@ -45,6 +45,13 @@ def bad_csrf(request):
                         "Go back, reload the page and send it again."))
 
 
+@view_config(context=UnicodeDecodeError, renderer=TEMPLATE)
+def undecodable_address(request):
+    """A query string or form that is not UTF-8 (a hand-edited or forged address)."""
+    return error_page(request, 400, _("This address is not valid"),
+                      _("It holds characters that cannot be read. Check the address and try again."))
+
+
 @view_config(context=HTTPClientError, renderer=TEMPLATE)
 def client_error(exc, request):
     return error_page(request, exc.status_int, exc.title, exc.detail or exc.explanation)

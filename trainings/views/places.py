@@ -5,7 +5,7 @@ from pyramid.view import view_config
 
 from ..forms import make_form
 from ..i18n import _
-from ..resources import ProgrammeContext, RegionContext, VenueContext
+from ..resources import ProgrammeContext, RegionContext, VenueContext, parse_id
 from ..schemas import ProgrammeSchema, RegionSchema, VenueSchema
 from ..security import Permission
 from ..services import places
@@ -60,7 +60,7 @@ def venue_new(request):
 
 def _preselected_region(request) -> dict:
     region = request.params.get("region", "")
-    return {"region_id": int(region)} if region.isdigit() else {}
+    return {"region_id": parse_id(region)} if parse_id(region) else {}
 
 
 @view_config(route_name="venue_edit", context=VenueContext, renderer=FORM, permission=Permission.manage)

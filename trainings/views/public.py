@@ -5,13 +5,14 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.view import view_config
 from slugify import slugify
 
+from ..resources import parse_id
 from ..security import Permission
 from ..services import catalogue
 from ..services.api import training_document
 
 
 def _visible_training(request):
-    training = catalogue.load_training_page(request.dbsession, int(request.matchdict["id"]))
+    training = catalogue.load_training_page(request.dbsession, parse_id(request.matchdict["id"]))
     # Drafts exist only for organisers: to everyone else they are not there at all.
     if training is None or not (catalogue.is_public(training)
                                 or request.has_permission(Permission.manage, request.root)):
@@ -61,7 +62,7 @@ def api_trainings(request):
 
 @view_config(route_name="api_training", renderer="json", permission=Permission.view)
 def api_training(request):
-    training = catalogue.load_training_page(request.dbsession, int(request.matchdict["id"]))
+    training = catalogue.load_training_page(request.dbsession, parse_id(request.matchdict["id"]))
     if training is None or not catalogue.is_public(training):
         request.response.status_int = 404
         return {"error": "not found"}
