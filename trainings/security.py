@@ -72,8 +72,26 @@ class SecurityPolicy:
         return self.session_helper.forget(request, **kw)
 
 
+# Sent with every answer. No page is meant to be framed by another site (clickjacking a
+# "cancel my registration" button); and private links carry their token in the path, so no
+# address of this site is ever sent to another one as a Referer (a calendar service, a map).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def add_security_headers(event) -> None:
+    headers = event.response.headers
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+
+
 def includeme(config):
     settings = config.get_settings()
+    config.add_subscriber(add_security_headers, "pyramid.events.NewResponse")
     session_factory = SignedCookieSessionFactory(
         settings["session.secret"],
         cookie_name="capacita_session",

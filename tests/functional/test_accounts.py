@@ -110,3 +110,11 @@ def test_things_set_once_sit_under_one_setup_menu_shown_to_those_allowed(testapp
     regions = testapp.get("/organiser/regions")
     assert _setup_menu(regions) == ["Regiones y sedes", "Programas", "Diseños de certificado"]
     assert regions.html.find("a", class_="dropdown-item active")["aria-current"] == "page"
+
+
+def test_every_answer_forbids_framing_sniffing_and_leaking_private_addresses(testapp):
+    for path in ("/", "/trainings", "/static/app/capacita.css", "/nowhere"):
+        headers = testapp.get(path, status="*").headers
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["Referrer-Policy"] == "same-origin"

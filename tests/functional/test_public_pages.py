@@ -173,3 +173,15 @@ def test_counts_read_as_sentences_in_the_singular(testapp, dbsession):
     assert "1 capacitación<" in listing.text and "1 plaza disponible<" in listing.text
     assert "1 plaza disponible<" in testapp.get(f"/trainings/{training.id}").text
     assert "1 place left" in testapp.get(f"/trainings/{training.id}", headers={"Accept-Language": "en"}).text
+
+
+def test_reading_public_pages_sets_no_cookie(testapp, dbsession):
+    # No session for someone who only reads: nothing to store, and pages stay cacheable.
+    training = factories.TrainingFactory(starts_on=SOON)
+    for path in ("/", "/trainings", f"/trainings/{training.id}", "/verify"):
+        assert not [value for name, value in testapp.get(path).headerlist if name == "Set-Cookie"], path
+
+
+def test_pages_name_an_icon_that_exists(testapp):
+    icon = testapp.get("/").html.find("link", rel="icon")["href"]
+    assert testapp.get(icon).content_type == "image/svg+xml"
