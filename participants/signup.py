@@ -2,23 +2,17 @@
 place for the public form and for organisers registering someone directly."""
 from __future__ import annotations
 
-import datetime as dt
-
 from trainings.forms import FieldErrors
 from trainings.i18n import _
-from trainings.models import Training, TrainingStatus
+from trainings.models import Training
 from trainings.resources import parse_id
+from trainings.services.catalogue import accepts_registrations
 
 from . import institutions
 from .models import Institution, InstitutionKind, Registration, RegistrationRole, RegistrationSource, Sex
 from .notifications import send_registration_mail
 from .registrations import AlreadyRegistered, register
 from .registry import PersonDetails, upsert_person
-
-
-def accepts_registrations(training: Training, today: dt.date | None = None) -> bool:
-    today = today or dt.date.today()
-    return training.status == TrainingStatus.published and training.ends_on >= today
 
 
 def institution_from_values(dbsession, values: dict) -> Institution | None:

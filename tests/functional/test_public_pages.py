@@ -185,3 +185,10 @@ def test_reading_public_pages_sets_no_cookie(testapp, dbsession):
 def test_pages_name_an_icon_that_exists(testapp):
     icon = testapp.get("/").html.find("link", rel="icon")["href"]
     assert testapp.get(icon).content_type == "image/svg+xml"
+
+
+def test_a_training_that_has_taken_place_no_longer_offers_to_register(testapp, dbsession):
+    past = dt.date.today() - dt.timedelta(days=30)
+    training = factories.TrainingFactory(starts_on=past, ends_on=past)
+    page = testapp.get(f"/trainings/{training.id}")
+    assert "las inscripciones están cerradas" in page.text and f"/register/{training.id}" not in page.text

@@ -170,6 +170,12 @@ def _person_class():
     return SessionSpeaker.person.property.mapper.class_
 
 
+def accepts_registrations(training: Training, today: dt.date | None = None) -> bool:
+    """Published and not over yet: the public page offers to register, and the form accepts."""
+    today = today or dt.date.today()
+    return training.status == TrainingStatus.published and training.ends_on >= today
+
+
 def load_training_page(dbsession: Session, training_id: int | None) -> Training | None:
     """The training with everything its page shows, in a fixed number of queries: the
     training with its region, venue and programme; its sessions; their speakers with persons

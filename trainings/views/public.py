@@ -40,7 +40,8 @@ def training_page(request):
     if request.matched_route.name == "training_slug" and request.matchdict["slug"] != slug:
         return HTTPFound(location=request.route_path("training_slug", id=training.id, slug=slug))
     return {"training": training, "timetable": catalogue.timetable(training),
-            "canonical": request.route_url("training", id=training.id)}
+            "canonical": request.route_url("training", id=training.id),
+            "open_for_registration": catalogue.accepts_registrations(training)}
 
 
 def _page_url(request, filters, number):
