@@ -1,6 +1,8 @@
 """Organisers' pages about the registrations of one training."""
 from __future__ import annotations
 
+import datetime as dt
+
 import colander
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound
 from pyramid.response import Response
@@ -95,7 +97,8 @@ def move_view(request):
     training = request.context.training
     registration = request.context.registration(request.matchdict["registration_id"])
     targets = list(request.dbsession.scalars(
-        select(Training).where(Training.id != training.id, Training.status != TrainingStatus.cancelled)
+        select(Training).where(Training.id != training.id, Training.status != TrainingStatus.cancelled,
+                               Training.ends_on >= dt.date.today())  # nobody moves into the past
         .order_by(Training.starts_on, Training.title)
     ))
     error = None
@@ -131,7 +134,7 @@ def register_person_view(request):
     if parse_id(chosen_id):
         chosen = request.dbsession.get(Person, parse_id(chosen_id))
     action = request.route_path("registration_new", id=training.id, _query={"person": chosen.id} if chosen else {})
-    form = make_form(request, DirectRegistrationSchema(), submit_label=_("Register"), action=action)
+    form = make_form(request, DirectRegistrationSchema(), submit_label=_("Register this person"), action=action)
 
     def registered(values):
         registration, _token = register_directly(request, training, values, person=chosen)

@@ -135,3 +135,23 @@ def test_list_page_query_count_is_constant(organiser_app, dbsession, engine):
     many = count_queries(f"/organiser/trainings/{training.id}/registrations")
     assert few == many
     assert dbsession.scalar(select(func.count()).select_from(Registration)) == 12
+
+
+def test_move_offers_only_trainings_still_to_come(organiser_app, dbsession):
+    import datetime as dt
+
+    source = factories.TrainingFactory()
+    over = factories.TrainingFactory(title="Ya realizado", starts_on=dt.date.today() - dt.timedelta(days=9),
+                                     ends_on=dt.date.today() - dt.timedelta(days=8))
+    coming = factories.TrainingFactory(title="Por venir")
+    registration = factories.RegistrationFactory(training=source)
+    page = organiser_app.get(f"/organiser/trainings/{source.id}/registrations/{registration.id}/move")
+    offered = [option.attrs["value"] for option in page.html.select("select[name=target] option")]
+    assert str(coming.id) in offered and str(over.id) not in offered
+
+
+def test_cancelling_a_registration_asks_first(organiser_app, dbsession):
+    registration = factories.RegistrationFactory(person=factories.PersonFactory(given_names="Ana", family_names="Paz"))
+    page = organiser_app.get(f"/organiser/trainings/{registration.training_id}/registrations")
+    form = page.html.find("form", action=lambda url: url and url.endswith(f"/{registration.id}/cancel"))
+    assert "confirm(" in form["onsubmit"] and "Ana Paz" in form["onsubmit"]
