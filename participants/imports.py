@@ -21,12 +21,12 @@ from trainings.i18n import _
 from trainings.models import Training, utcnow
 
 from .duplicates import normalise_text
-from .exports import neutralise
 from .institutions import find_or_create
 from .models import Institution, InstitutionKind, ParticipantImport, Person, Registration, RegistrationSource, Sex
 from .registrations import ACTIVE, register_many
 from .registry import KnownPeople, PersonDetails, apply_details, normalise_document, normalise_email
 from .schemas import DOCUMENT_MAX, EMAIL_MAX, INSTITUTION_MAX, NAME_MAX, POSITION_MAX, checked_email
+from .spreadsheets import neutralise
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PHONE_MAX = 50
