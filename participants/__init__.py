@@ -3,6 +3,7 @@
 
 def includeme(config):
     config.add_translation_dirs("participants:locale/")
+    config.include(".spreadsheets")
     config.include(".panels")
     config.include(".attendance")
     config.include(".invites")

@@ -53,6 +53,7 @@ def run_import(args):
         statuses = ", ".join(f"{count} {status}" for status, count in sorted(result.by_status.items()))
         print(f"registered {result.created + result.matched} ({statuses}); rejected {len(result.rejected)}")
         if args.report:
-            with open(args.report, "w", encoding="utf-8", newline="") as handle:
+            # With a BOM, like the download: Excel then reads the accents as UTF-8.
+            with open(args.report, "w", encoding="utf-8-sig", newline="") as handle:
                 handle.write(result.report)
     return 0

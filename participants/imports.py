@@ -22,12 +22,12 @@ from trainings.i18n import _
 from trainings.models import Training, utcnow
 
 from .duplicates import normalise_text
-from .exports import neutralise
 from .institutions import find_or_create
 from .models import Institution, InstitutionKind, ParticipantImport, Person, Registration, RegistrationSource, Sex
 from .registrations import ACTIVE, register_many
 from .registry import KnownPeople, PersonDetails, apply_details, normalise_document, normalise_email
 from .schemas import DOCUMENT_MAX, EMAIL_MAX, INSTITUTION_MAX, NAME_MAX, POSITION_MAX, checked_email
+from .spreadsheets import csv_text
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PHONE_MAX = 50
@@ -388,14 +388,14 @@ def commit(request, upload: ParticipantImport, training: Training, *, notify: bo
 
 
 def rejected_report(request, header: list[str], rejected: list[Outcome]) -> str:
+    """The rejected rows as CSV text in the organiser's conventions (see spreadsheets.py); the
+    original cells are neutralised like any export, since a list may carry formulas."""
     translate = request.localizer.translate
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([translate(_("Row")), translate(_("Reason")), *header])
+    rows = [[translate(_("Row")), translate(_("Reason")), *header]]
     for outcome in rejected:
         reasons = " ".join(translate(reason) for reason in outcome.reasons)
-        writer.writerow([outcome.number, neutralise(reasons), *(neutralise(cell) for cell in outcome.row.cells)])
-    return buffer.getvalue()
+        rows.append([outcome.number, reasons, *outcome.row.cells])
+    return csv_text(rows, request.locale_name)
 
 
 def store_upload(dbsession: Session, training: Training, filename: str, content: bytes,

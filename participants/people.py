@@ -22,8 +22,9 @@ STATUS_RANK = {RegistrationStatus.confirmed: 0, RegistrationStatus.waitlisted: 1
                RegistrationStatus.cancelled: 3}
 
 
-def search_people(dbsession: Session, query: str, limit: int = 50) -> list[Person]:
-    """People whose name, email, document or institution contain every word (accents ignored)."""
+def search_people(dbsession: Session, query: str, limit: int | None = 50) -> list[Person]:
+    """People whose name, email, document or institution contain every word (accents ignored);
+    at most `limit` of them, or all with None."""
     words = normalise_text(query).split()
     people = dbsession.scalars(select(Person).options(joinedload(Person.institution))
                                .order_by(Person.family_names, Person.given_names, Person.id))
@@ -34,7 +35,7 @@ def search_people(dbsession: Session, query: str, limit: int = 50) -> list[Perso
             person.institution.name if person.institution else ""))))
         if all(word in text for word in words):
             found.append(person)
-            if len(found) >= limit:
+            if limit is not None and len(found) >= limit:
                 break
     return found
 

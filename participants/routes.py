@@ -26,6 +26,7 @@ def includeme(config):
                      factory=TrainingContext)
 
     config.add_route("people", "/organiser/people")
+    config.add_route("people_export", "/organiser/people.{format:csv|xlsx}")
     config.add_route("duplicates", "/organiser/people/duplicates")
     config.add_route("people_merge", "/organiser/people/merge")
     config.add_route("person", "/organiser/people/{id:\\d+}", factory=PersonContext)

@@ -1,20 +1,18 @@
 """The attendance summary of a training: per person hours attended, hours expected, rate and
-eligibility against the training's threshold (the rule is in rates.py); exports as CSV/XLSX."""
+eligibility against the training's threshold (the rule is in rates.py); the table to export."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from trainings.i18n import _
 from trainings.models import Training
 
 from ..models import Registration
+from ..spreadsheets import Table
+from .labels import ROLE
 from .rates import AttendanceRate, attendance_rates
 from .services import expected_registrations
 
@@ -46,46 +44,18 @@ def people_summary(dbsession: Session, training: Training) -> list[PersonSummary
 HEADERS = (_("Family names"), _("Given names"), _("Email"), _("Institution"), _("Role"), _("Hours attended"),
            _("Hours expected"), _("Rate (%)"), _("Eligible"))
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise(value):
-    """A cell a spreadsheet would run as a formula is kept as text (prefixed with ')."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def export_rows(request, summary: list[PersonSummary]) -> list[list]:
-    from .labels import ROLE
-
+def summary_table(request, summary: list[PersonSummary]) -> Table:
+    """The summary as a table: hours and rate as numbers (spreadsheets.py writes them in the
+    organiser's decimal format in CSV, as number cells in XLSX)."""
     translate = request.localizer.translate
-    rows = [[translate(header) for header in HEADERS]]
+    rows = []
     for item in summary:
         person = item.registration.person
-        rows.append([neutralise(value) for value in (
+        rows.append([
             person.family_names, person.given_names, person.email or "",
             person.institution.name if person.institution else "", translate(ROLE[item.registration.role]),
-            item.hours_attended, item.hours_expected, "" if item.rate.percent is None else item.rate.percent,
+            item.hours_attended, item.hours_expected, item.rate.percent,
             translate(_("Yes") if item.eligible else _("No")),
-        )])
-    return rows
-
-
-def as_csv(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes spreadsheets read UTF-8
-
-
-def as_xlsx(rows: list[list], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        ])
+    return Table(translate(_("Attendance")), [translate(header) for header in HEADERS], rows)

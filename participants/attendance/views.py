@@ -15,6 +15,7 @@ from trainings.resources import get_or_404, parse_id
 from trainings.security import Permission
 
 from ..models import AttendanceMethod, AttendanceStatus, Person, Registration, RegistrationStatus
+from ..spreadsheets import Download
 from ..tokens import hash_token
 from . import labels, services
 from .checkin import CheckinResult, check_in, check_in_code
@@ -22,7 +23,7 @@ from .pdf import badge_pdf, signin_sheet_pdf
 from .qr import make_token, qr_svg, secret_of
 from .resources import SessionAttendance, TrainingAttendance
 from .schemas import WalkInSchema
-from .summary import as_csv, as_xlsx, export_rows, people_summary
+from .summary import people_summary, summary_table
 from .walkins import register_walk_in
 
 UNDO_KEY = "attendance.undo"
@@ -64,19 +65,12 @@ def summary(context, request):
             "statuses": list(AttendanceStatus)}
 
 
-@view_config(route_name="organiser_attendance_export", context=TrainingAttendance, permission=Permission.manage)
+@view_config(route_name="organiser_attendance_export", context=TrainingAttendance, permission=Permission.manage,
+             renderer="spreadsheet")
 def export(context, request):
     training = context.training
-    rows = export_rows(request, people_summary(request.dbsession, training))
-    name = f"asistencia-{training.id}-{slugify(training.title)[:40]}"
-    if request.matchdict["format"] == "csv":
-        body, content_type = as_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body = as_xlsx(rows, request.localizer.translate(_("Attendance")))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body=body, content_type=content_type.split(";")[0],
-                    charset="utf-8" if "charset" in content_type else None,
-                    content_disposition=f'attachment; filename="{name}.{request.matchdict["format"]}"')
+    table = summary_table(request, people_summary(request.dbsession, training))
+    return Download(table, f"asistencia-{training.id}-{slugify(training.title)[:40]}", request.matchdict["format"])
 
 
 # --- One session's sheet ------------------------------------------------------------------

@@ -5,7 +5,6 @@ import datetime as dt
 
 import colander
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound
-from pyramid.response import Response
 from pyramid.view import view_config
 from slugify import slugify
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from ..people import search_people
 from ..registrations import AlreadyRegistered, CannotMove, approve, cancel, move
 from ..schemas import DirectRegistrationSchema
 from ..signup import register_directly
+from ..spreadsheets import Download
 
 
 @view_config(route_name="organiser_registrations", renderer="participants/organiser/registrations.jinja2",
@@ -37,19 +37,13 @@ def registrations_view(request):
     }
 
 
-@view_config(route_name="registrations_export", permission=Permission.manage)
+@view_config(route_name="registrations_export", renderer="spreadsheet", permission=Permission.manage)
 def registrations_export(request):
     training = request.context.training
     filters = listing.Filters.from_params(request.params)
-    table = exports.rows(request, listing.registrations(request.dbsession, training.id, filters))
-    name = f"{slugify(training.title)[:60]}-{training.id}"
-    if request.matchdict["format"] == "csv":
-        body, content_type = exports.as_csv(table), "text/csv"
-    else:
-        body = exports.as_xlsx(table, request.localizer.translate(_("Registrations")))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body=body, content_type=content_type, charset="utf-8" if content_type == "text/csv" else None,
-                    content_disposition=f'attachment; filename="{name}.{request.matchdict["format"]}"')
+    table = exports.registrations_table(request, training,
+                                        listing.registrations(request.dbsession, training.id, filters))
+    return Download(table, f"{slugify(training.title)[:60]}-{training.id}", request.matchdict["format"])
 
 
 def _back(request, training):

@@ -3,20 +3,36 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
+from slugify import slugify
 
 from trainings.i18n import _
 from trainings.resources import parse_id
 from trainings.security import Permission
 
+from .. import exports
 from ..duplicates import probable_duplicates
 from ..models import Person
 from ..people import CannotMerge, history, merge_people, search_people
+from ..spreadsheets import Download
+
+PAGE_LIMIT = 200
+
+
+def _query(request) -> str:
+    return request.params.get("q", "").strip()[:100]
 
 
 @view_config(route_name="people", renderer="participants/organiser/people.jinja2", permission=Permission.manage)
 def people_view(request):
-    query = request.params.get("q", "").strip()[:100]
-    return {"q": query, "people": search_people(request.dbsession, query, limit=200)}
+    query = _query(request)
+    return {"q": query, "people": search_people(request.dbsession, query, limit=PAGE_LIMIT)}
+
+
+@view_config(route_name="people_export", renderer="spreadsheet", permission=Permission.manage)
+def people_export(request):
+    """Everyone the page's search finds (not only the first page of them)."""
+    table = exports.people_table(request, search_people(request.dbsession, _query(request), limit=None))
+    return Download(table, slugify(table.title) or "people", request.matchdict["format"])
 
 
 @view_config(route_name="person", renderer="participants/organiser/person.jinja2", permission=Permission.manage)

@@ -152,15 +152,43 @@ def test_summary_counts_and_rates(organiser_app, training, session, people, dbse
 def test_exports_neutralise_formulas(organiser_app, training, session, people):
     people[0].person.given_names = "=HYPERLINK(\"http://evil\")"
     people[1].person.family_names = "+D'Angelo"
+    people[2].person.email = "ines;=1+1@mpfn.gob.pe"
     response = organiser_app.get(f"/organiser/trainings/{training.id}/attendance.csv")
-    rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig"))))
-    assert rows[0][0] == "Apellidos"
+    assert response.content_type == "text/csv" and response.content_disposition.startswith("attachment;")
+    text = response.body.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0] == "Apellidos" and all(len(row) == 9 for row in rows)
     cells = [cell for row in rows for cell in row]
-    assert "'=HYPERLINK(\"http://evil\")" in cells and "'+D'Angelo" in cells
+    assert "'=HYPERLINK(\"http://evil\")" in cells and "'+D'Angelo" in cells and "ines;'=1+1@mpfn.gob.pe" in cells
+    pieces = [piece.strip('" ') for line in text.splitlines() for separator in ",;" for piece in line.split(separator)]
+    assert not any(piece.startswith(("=", "+", "-", "@")) for piece in pieces)
     workbook = load_workbook(io.BytesIO(organiser_app.get(f"/organiser/trainings/{training.id}/attendance.xlsx").body))
     values = [cell.value for row in workbook.active.iter_rows() for cell in row]
-    assert "'=HYPERLINK(\"http://evil\")" in values and not any(
-        isinstance(value, str) and value.startswith("=") for value in values)
+    assert "=HYPERLINK(\"http://evil\")" in values and "+D'Angelo" in values
+    assert not any(isinstance(value, str) and value.startswith("'") for value in values)
+    assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)
+
+
+def test_exports_write_hours_and_rates_as_numbers(organiser_app, training, session, people, dbsession, organiser):
+    second = factories.SessionFactory(training=training, start=dt.time(12), end=dt.time(13, 45))
+    for registration in people[:2]:
+        services.record(dbsession, registration, session, "present", "manual", organiser)
+    services.record(dbsession, people[0], second, "late", "manual", organiser)
+    services.record(dbsession, people[1], second, "absent", "manual", organiser)
+    rows = list(csv.reader(io.StringIO(organiser_app.get(
+        f"/organiser/trainings/{training.id}/attendance.csv").body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][5:] == ["Horas asistidas", "Horas previstas", "Porcentaje (%)", "Cumple"]
+    by_name = {row[0]: row[5:] for row in rows[1:]}
+    assert by_name["Ñahui"] == ["3,75", "3,75", "100", "Sí"]
+    assert by_name["D'Angelo"] == ["2", "3,75", "53,3", "No"]
+    assert by_name["Núñez"] == ["0", "3,75", "0", "No"]
+    organiser_app.set_cookie("_LOCALE_", "en")
+    english = organiser_app.get(f"/organiser/trainings/{training.id}/attendance.csv").body.decode("utf-8-sig")
+    assert '"Ñahui","Rosa","' in english and '"3.75","3.75","100","Yes"' in english
+    sheet = load_workbook(io.BytesIO(organiser_app.get(
+        f"/organiser/trainings/{training.id}/attendance.xlsx").body)).active
+    values = {row[0].value: [cell.value for cell in row[5:]] for row in sheet.iter_rows(min_row=2)}
+    assert values["Ñahui"] == [3.75, 3.75, 100, "Yes"] and values["D'Angelo"] == [2, 3.75, 53.3, "No"]
 
 
 def test_the_tab_is_shown(organiser_app, training, session):

@@ -38,8 +38,10 @@ def test_preview_then_commit_then_rejected_report(organiser_app, dbsession):
     assert training.confirmed_count == 40
     report_link = done.html.find("a", href=lambda href: href and href.endswith("rejected.csv"))["href"]
     report = organiser_app.get(report_link)
-    rows = list(csv.reader(io.StringIO(report.body.decode("utf-8-sig"))))
-    assert rows[0][:2] == ["Fila", "Motivo"]
+    text = report.body.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert text.startswith('"Fila";"Motivo";')  # Excel in Spanish splits at ";"
+    assert rows[0][:2] == ["Fila", "Motivo"] and all(len(row) == len(rows[0]) for row in rows)
     reasons = {row[0]: row[1] for row in rows[1:]}
     assert "Faltan los apellidos." in reasons["28"]
     assert any("150" in reason for reason in reasons.values())

@@ -1,3 +1,8 @@
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from participants.models import (
@@ -97,3 +102,47 @@ def test_people_tables_scroll_inside_the_page_on_a_phone(organiser_app, dbsessio
     for url in ("/organiser/people", f"/organiser/people/{person.id}"):
         page = organiser_app.get(url)
         assert page.text.count("<table") == page.text.count('<div class="table-responsive">\n<table'), url
+
+
+def test_people_export_follows_the_search_and_neutralises_formulas(organiser_app, dbsession):
+    institution = factories.InstitutionFactory(name="Defensoría del Pueblo")
+    factories.PersonFactory(given_names="Ñusta", family_names="Peña;=1+1", institution=institution,
+                            email="nusta@defensoria.gob.pe", phone="+595 996578189", position="=HYPERLINK(\"http://evil.example\")")
+    factories.PersonFactory(given_names="Raúl", family_names="Castillo")
+    page = organiser_app.get("/organiser/people", params={"q": "defensoria"})
+    csv_link = page.html.find("a", href=lambda href: href and href.startswith("/organiser/people.csv"))["href"]
+    assert csv_link == "/organiser/people.csv?q=defensoria"
+    assert page.html.find("a", href="/organiser/people.xlsx?q=defensoria")
+    response = organiser_app.get(csv_link)
+    assert response.content_type == "text/csv"
+    assert response.content_disposition == 'attachment; filename="personas.csv"'
+    rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Nombres", "Apellidos", "Correo electrónico", "Teléfono", "Sexo", "Cargo", "Institución",
+                       "País", "Documento de identidad"]
+    assert len(rows) == 2 and rows[1][:2] == ["Ñusta", "Peña;'=1+1"]
+    assert rows[1][3] == "'+595 996578189" and rows[1][5] == "'=HYPERLINK(\"http://evil.example\")"
+    workbook = organiser_app.get("/organiser/people.xlsx", params={"q": "defensoria"})
+    sheet = load_workbook(io.BytesIO(workbook.body)).active
+    assert sheet.title == "Personas" and sheet.max_row == 2
+    assert [cell.value for cell in sheet[2]][:7] == ["Ñusta", "Peña;=1+1", "nusta@defensoria.gob.pe", "+595 996578189",
+                                                      "Femenino", "=HYPERLINK(\"http://evil.example\")",
+                                                      "Defensoría del Pueblo"]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_people_export_without_a_search_has_everyone_beyond_the_pages_limit(organiser_app, dbsession):
+    from participants.views.people import PAGE_LIMIT
+
+    factories.PersonFactory.create_batch(PAGE_LIMIT + 1)
+    organiser_app.set_cookie("_LOCALE_", "en")
+    response = organiser_app.get("/organiser/people.csv")
+    rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig")), delimiter=","))
+    assert rows[0][:3] == ["Given names", "Family names", "Email"] and len(rows) == 1 + PAGE_LIMIT + 1
+    assert response.content_disposition == 'attachment; filename="people.csv"'
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_only_organisers_export_people(testapp, dbsession, format):
+    factories.PersonFactory()
+    response = testapp.get(f"/organiser/people.{format}")
+    assert response.status_int == 302 and "/login" in response.location

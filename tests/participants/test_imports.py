@@ -87,7 +87,7 @@ def test_commit_registers_valid_rows_and_reports_rejected(dbsession, app_request
     assert upload.committed_at is not None
     report_lines = upload.rejected_report.strip().splitlines()
     assert len(report_lines) == 1 + len(planned.rejected)
-    assert report_lines[0].startswith("Fila") or report_lines[0].startswith("Row")
+    assert report_lines[0].startswith('"Fila";"Motivo";')
     # Unknown institutions are created, kind "other", in the row's country.
     brazil = dbsession.scalar(select(Institution).where(Institution.name == "Ministério Público Federal"))
     assert brazil.kind == "other" and brazil.country == "BR"
@@ -156,3 +156,16 @@ def test_utf8_with_bom_and_semicolons():
     content = "\ufeffNombres;Apellidos;Correo electrónico\nÑusta;Peña;nusta@x.org\n".encode()
     _header, [row] = parse("x.csv", content)
     assert row.values == {"given_names": "Ñusta", "family_names": "Peña", "email": "nusta@x.org"}
+
+
+def test_the_rejected_rows_report_neutralises_formulas_in_the_organisers_separator(dbsession, app_request):
+    training = factories.TrainingFactory(capacity=5)
+    content = ("Nombres;Apellidos;Correo electrónico;Cargo\n"
+               "Rosa;;rosa@mpfn.gob.pe;Fiscal;=1+1\n"
+               "=HYPERLINK(\"http://evil.example\");;x@mpfn.gob.pe;Paz,@SUM(A1)\n").encode()
+    upload = store_upload(dbsession, training, "lista.csv", content, None)
+    commit(app_request, upload, training, notify=False)
+    lines = upload.rejected_report.splitlines()
+    assert lines[0] == '"Fila";"Motivo";"Nombres";"Apellidos";"Correo electrónico";"Cargo"'
+    assert lines[1].startswith('"2";"Faltan los apellidos."')
+    assert lines[2].endswith('"\'=HYPERLINK(""http://evil.example"")";"";"x@mpfn.gob.pe";"Paz,\'@SUM(A1)"')
