@@ -10,17 +10,19 @@ from pyramid.view import view_config
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from trainings.events import TrainingPublished
 from trainings.forms import CSRFSchema, FieldErrors, make_form
 from trainings.i18n import _
 from trainings.labels import SPEAKER_ROLE, choices
 from trainings.models import SessionSpeaker, SpeakerRole, TrainingSession
-from trainings.resources import SessionContext
+from trainings.resources import SessionContext, parse_id
 from trainings.security import Permission
 from trainings.services.schedule import speaker_conflict, speaker_conflict_message
 from trainings.views import flash_refusal, form_page
 
 from .institutions import institution_named
-from .models import Person
+from .models import Person, RegistrationRole, RegistrationSource
+from .registrations import AlreadyRegistered, register
 from .registry import PersonDetails, normalise_email, upsert_person
 
 SEARCH_LIMIT = 20
@@ -51,6 +53,26 @@ def assign_speaker(dbsession: Session, session: TrainingSession, person: Person,
     session.speakers.append(speaker)
     dbsession.flush()
     return speaker
+
+
+def register_as_speaker(request, session: TrainingSession, speaker: SessionSpeaker) -> None:
+    """A speaker or moderator is registered for the training in that role (taking no place):
+    they then appear in its registrations, attendance and certificates, and earn their
+    certificate. Someone already registered keeps their registration and role."""
+    try:
+        register(request, session.training, speaker.person, role=RegistrationRole(speaker.role.value),
+                 source=RegistrationSource.organiser, approved=True)
+    except AlreadyRegistered:
+        pass
+
+
+def register_the_speakers(event: TrainingPublished) -> None:
+    """Speakers copied with a duplicated training (or assigned any other way) are registered
+    when it is published."""
+    for session in event.training.sessions:
+        if not session.cancelled:
+            for speaker in session.speakers:
+                register_as_speaker(event.request, session, speaker)
 
 
 def remove_speaker(dbsession: Session, session: TrainingSession, speaker_id: int) -> None:
@@ -109,13 +131,13 @@ def _edit_page(request, session) -> str:
 def speakers_search(context, request):
     session = context.session
     if request.method == "POST":
-        person = request.dbsession.get(Person, int(request.POST.get("person_id", "0") or 0)) \
-            if (request.POST.get("person_id") or "").isdigit() else None
+        person_id = parse_id(request.POST.get("person_id"))
+        person = request.dbsession.get(Person, person_id) if person_id else None
         role = request.POST.get("role", "speaker")
         if person is None or role not in SpeakerRole.__members__:
             raise HTTPNotFound()
         try:
-            assign_speaker(request.dbsession, session, person, role)
+            register_as_speaker(request, session, assign_speaker(request.dbsession, session, person, role))
         except FieldErrors as refusal:
             flash_refusal(request, refusal)
         else:
@@ -134,7 +156,7 @@ def speaker_new(context, request):
     form = make_form(request, NewSpeakerSchema(), submit_label=_("Add to the session"))
 
     def create(values):
-        create_and_assign(request.dbsession, session, values)
+        register_as_speaker(request, session, create_and_assign(request.dbsession, session, values))
         return _edit_page(request, session)
 
     return form_page(request, form, create, appstruct={"role": "speaker"}, success_message=_("Speaker added."),
@@ -151,6 +173,7 @@ def speaker_remove(context, request):
 
 
 def includeme(config):
+    config.add_subscriber(register_the_speakers, TrainingPublished)
     config.add_route("session_speakers", r"/organiser/sessions/{id:\d+}/speakers", factory=SessionContext)
     config.add_route("session_speaker_new", r"/organiser/sessions/{id:\d+}/speakers/new", factory=SessionContext)
     config.add_route("session_speaker_remove", r"/organiser/sessions/{id:\d+}/speakers/{speaker_id:\d+}/remove",

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from participants.models import RegistrationRole, RegistrationStatus
 from participants.speakers import assign_speaker, search_people
 from tests import factories
 from tests.conftest import csrf_token_of
@@ -50,6 +51,11 @@ def test_pick_an_existing_person_then_remove(organiser_app, dbsession, session):
     edit = pick.submit("role", index=1).follow()  # "add as moderator"
     assert [(s.person.family_names, s.role) for s in session.speakers] == [("Benítez", SpeakerRole.moderator)]
     assert "Benítez" in edit.text
+    # Registered for the training as moderator, taking no place: listed, and earning a certificate.
+    (registration,) = session.speakers[0].person.registrations
+    assert (registration.training, registration.role, registration.status) == (
+        session.training, RegistrationRole.moderator, RegistrationStatus.confirmed)
+    assert session.training.confirmed_count == 0
     speaker = session.speakers[0]
     organiser_app.post(f"/organiser/sessions/{session.id}/speakers/{speaker.id}/remove",
                        {"csrf_token": csrf_token_of(edit)}).follow()
@@ -66,6 +72,7 @@ def test_create_a_person_in_place(organiser_app, dbsession, session):
     form.submit("submit").follow()
     (speaker,) = session.speakers
     assert speaker.person.email == "cveron@mp.gov.py"
+    assert [r.role for r in speaker.person.registrations] == [RegistrationRole.speaker]
     assert speaker.person.institution.name == "Fiscalía General del Estado"
 
 
@@ -79,3 +86,15 @@ def test_creating_an_overlapping_speaker_in_place_is_refused(organiser_app, dbse
     page = form.submit("submit", status=400)
     assert "ya interviene en «Otra sesión»" in page.text
     assert session.speakers == []
+
+
+def test_speakers_copied_with_a_duplicate_are_registered_when_it_is_published(organiser_app, dbsession):
+    from trainings.models import TrainingStatus
+
+    session = factories.SessionFactory(training__starts_on=DAY, training__status=TrainingStatus.draft)
+    speaker = factories.PersonFactory()
+    session.speakers.append(SessionSpeaker(person=speaker, role=SpeakerRole.speaker))  # as duplicating does
+    dbsession.flush()
+    overview = organiser_app.get(f"/organiser/trainings/{session.training_id}")
+    overview.forms[[k for k, f in overview.forms.items() if "publish" in f.action][0]].submit().follow()
+    assert [(r.training, r.role) for r in speaker.registrations] == [(session.training, RegistrationRole.speaker)]
