@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from sqlalchemy import column, select, table, update
 from sqlalchemy.orm import Session, joinedload
 
+from trainings.forms import FieldErrors
+from trainings.i18n import _
 from trainings.models import SessionSpeaker, Training, utcnow
 
 from .attendance.rates import attendance_rates
 from .duplicates import normalise_text
-from .models import Attendance, CalendarFeedToken, Person, Registration, RegistrationStatus
+from .models import Attendance, CalendarFeedToken, Person, Registration, RegistrationStatus, Sex
 from .registrations import ACTIVE, cancel
+from .registry import find_person, normalise_document, normalise_email
+from .signup import institution_from_values
 
 # The certificates package builds on this one, so its table is named, not imported.
 certificate_table = table("certificate", column("id"), column("registration_id"), column("serial"),
@@ -66,6 +70,42 @@ def history(dbsession: Session, person: Person) -> list[HistoryLine]:
         rate = attendance_rates(dbsession, registration.training_id).get(registration.id)
         lines.append(HistoryLine(registration, rate.percent if rate else None, certificates.get(registration.id, [])))
     return lines
+
+
+def person_values(person: Person) -> dict:
+    """The edit form's values for `person`."""
+    return {"given_names": person.given_names, "family_names": person.family_names, "email": person.email or "",
+            "phone": person.phone or "", "position": person.position or "",
+            "institution": str(person.institution_id or ""), "sex": person.sex.value if person.sex else "",
+            "country": person.country or "", "preferred_language": str(person.preferred_language or "es"),
+            "id_document": person.id_document or ""}
+
+
+def update_person(dbsession: Session, person: Person, values: dict) -> Person:
+    """Write what the organiser typed, as typed: unlike imports and forms, an empty value here
+    does erase. An email or document another person holds is refused (merge them instead).
+    Certificates already issued keep the name they state."""
+    email, document = normalise_email(values.get("email")), normalise_document(values.get("id_document"))
+    country = values.get("country") or None
+    errors = {}
+    holder = find_person(dbsession, email=email)
+    if email and holder is not None and holder.id != person.id:
+        errors["email"] = _("${name} already has this email: merge the two persons instead.",
+                            mapping={"name": holder.full_name})
+    holder = find_person(dbsession, id_document=document, country=country) if document and country else None
+    if holder is not None and holder.id != person.id:
+        errors["id_document"] = _("${name} already has this document: merge the two persons instead.",
+                                  mapping={"name": holder.full_name})
+    if errors:
+        raise FieldErrors(errors)
+    person.given_names, person.family_names = values["given_names"].strip(), values["family_names"].strip()
+    person.email, person.id_document, person.country = email, document, country
+    person.phone, person.position = values.get("phone", "").strip(), values.get("position", "").strip()
+    person.sex = Sex(values["sex"]) if values.get("sex") else None
+    person.preferred_language = values.get("preferred_language") or person.preferred_language
+    person.institution = institution_from_values(dbsession, values)
+    dbsession.flush()
+    return person
 
 
 class CannotMerge(Exception):

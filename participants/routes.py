@@ -30,6 +30,7 @@ def includeme(config):
     config.add_route("duplicates", "/organiser/people/duplicates")
     config.add_route("people_merge", "/organiser/people/merge")
     config.add_route("person", "/organiser/people/{id:\\d+}", factory=PersonContext)
+    config.add_route("person_edit", "/organiser/people/{id:\\d+}/edit", factory=PersonContext)
 
     config.add_training_tab("organiser_registrations", _("Registrations"), Permission.manage, order=20)
     config.add_navigation_item("people", _("People"), Permission.manage, order=40)

@@ -159,3 +159,17 @@ class DirectRegistrationSchema(CSRFSchema, PersonFields):
                                default=RegistrationRole.participant.value)
     send_email = colander.SchemaNode(colander.Boolean(), title=_("Email the private link to the person"),
                                      default=True, missing=False)
+
+
+class PersonEditSchema(CSRFSchema, PersonFields):
+    """An organiser corrects what the registry knows of a person (a typo, a new email)."""
+
+    email = colander.SchemaNode(
+        colander.String(), title=_("Email"), validator=colander.All(colander.Length(max=EMAIL_MAX), email_validator),
+        missing="", widget=deform.widget.TextInputWidget(attributes={"type": "email"}),
+    )
+    phone = colander.SchemaNode(colander.String(), title=_("Phone"), validator=colander.Length(max=50), missing="")
+    sex = colander.SchemaNode(colander.String(), title=_("Sex"), widget=sex_widget,
+                              validator=colander.OneOf([sex.value for sex in Sex]), missing="")
+    country = colander.SchemaNode(colander.String(), title=_("Country"), widget=country_widget,
+                                  validator=country_validator, missing="")

@@ -5,14 +5,17 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 from slugify import slugify
 
+from trainings.forms import make_form
 from trainings.i18n import _
 from trainings.resources import parse_id
 from trainings.security import Permission
+from trainings.views import form_page
 
 from .. import exports
 from ..duplicates import probable_duplicates
 from ..models import Person
-from ..people import CannotMerge, history, merge_people, search_people
+from ..people import CannotMerge, history, merge_people, person_values, search_people, update_person
+from ..schemas import PersonEditSchema
 from ..spreadsheets import Download
 
 PAGE_LIMIT = 200
@@ -41,6 +44,20 @@ def person_view(request):
     return {"person": person, "lines": history(request.dbsession, person)}
 
 
+@view_config(route_name="person_edit", renderer="participants/organiser/person_edit.jinja2",
+             permission=Permission.manage)
+def person_edit(request):
+    person = request.context.person
+    form = make_form(request, PersonEditSchema(), submit_label=_("Save"))
+
+    def save(values):
+        update_person(request.dbsession, person, values)
+        return request.route_path("person", id=person.id)
+
+    return form_page(request, form, save, appstruct=person_values(person), page={"person": person},
+                     success_message=_("Saved. Certificates already issued keep the name they were issued with."))
+
+
 @view_config(route_name="duplicates", renderer="participants/organiser/duplicates.jinja2",
              permission=Permission.manage)
 def duplicates_view(request):
@@ -51,7 +68,7 @@ def duplicates_view(request):
 def merge_view(request):
     keep_id, other_id = request.POST.get("keep", ""), request.POST.get("other", "")
     keep = request.dbsession.get(Person, parse_id(keep_id)) if parse_id(keep_id) else None
-    other = request.dbsession.get(Person, int(other_id)) if other_id.isdigit() else None
+    other = request.dbsession.get(Person, parse_id(other_id)) if parse_id(other_id) else None
     if keep is None or other is None:
         request.session.flash(request.localizer.translate(_("Choose the two persons to merge.")), "error")
         return HTTPFound(location=request.route_path("duplicates"))

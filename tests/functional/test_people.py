@@ -146,3 +146,24 @@ def test_only_organisers_export_people(testapp, dbsession, format):
     factories.PersonFactory()
     response = testapp.get(f"/organiser/people.{format}")
     assert response.status_int == 302 and "/login" in response.location
+
+
+def test_an_organiser_corrects_a_persons_details(organiser_app, dbsession):
+    person = factories.PersonFactory(given_names="ZOË", family_names="Huamán", email="rosa.huaman@mpfn",
+                                     phone="999")
+    factories.PersonFactory(email="taken@example.org")
+    page = organiser_app.get(f"/organiser/people/{person.id}").click(href=f"/organiser/people/{person.id}/edit")
+    form = page.forms["form"]
+    assert form["given_names"].value == "ZOË" and form["email"].value == "rosa.huaman@mpfn"
+    form["email"] = "taken@example.org"
+    refused = form.submit("submit", status=400)
+    assert "ya tiene este correo" in refused.text and person.email == "rosa.huaman@mpfn"
+    form = refused.forms["form"]
+    form["given_names"], form["email"], form["phone"] = "Zoë", " Rosa.Huaman@mpfn.gob.pe ", ""
+    form.submit("submit").follow()
+    assert (person.given_names, person.email, person.phone) == ("Zoë", "rosa.huaman@mpfn.gob.pe", "")
+
+
+def test_editing_a_person_needs_an_organiser(testapp, dbsession):
+    person = factories.PersonFactory()
+    assert testapp.get(f"/organiser/people/{person.id}/edit").status_int == 302
