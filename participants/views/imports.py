@@ -73,10 +73,18 @@ def import_preview(request):
         return {"training": training, "upload": upload, "result": None, "planned": None}
     if request.method == "POST":
         result = commit(request, upload, training, notify=request.POST.get("notify") == "on")
-        request.session.flash(request.localizer.translate(_(
-            "${count} rows imported (${created} new people, ${matched} already in the registry); ${rejected} rejected.",
+        translate = request.localizer.translate
+        request.session.flash(translate(_(
+            "Imported: ${count} (new people: ${created}; already in the registry: ${matched}). "
+            "Not imported (rejected or repeated): ${rejected}.",
             mapping={"count": result.created + result.matched, "created": result.created,
                      "matched": result.matched, "rejected": len(result.rejected)})), "success")
+        waiting = result.by_status.get("waitlisted", 0)
+        if waiting:
+            request.session.flash(request.localizer.pluralize(
+                "The training is full: ${count} person joined the waiting list.",
+                "The training is full: ${count} people joined the waiting list.", waiting,
+                domain="capacita", mapping={"count": waiting}), "warning")
         return HTTPFound(location=request.route_path("participant_import_preview", id=training.id,
                                                      import_id=upload.id))
     header, rows = parse(upload.filename, upload.content)

@@ -30,9 +30,12 @@ def test_preview_then_commit_then_rejected_report(organiser_app, dbsession):
     long_name = next(cell for cell in cells if cell.get_text(strip=True).startswith("NombreNombre"))
     assert "text-break" in long_name["class"] and len(long_name.contents[0].strip()) <= 80
     assert dbsession.scalar(select(func.count()).select_from(Registration)) == 0
+    assert "Solo quedan 40 plazas: las primeras 40 filas válidas las ocupan" in preview.text
     form = preview.forms["commit"]
+    assert form["notify"].checked  # a published training: people are told by default
     form["notify"] = False
     done = form.submit().follow()
+    assert "personas pasaron a la lista de espera" in done.text
     registrations = dbsession.scalars(select(Registration).where(Registration.training_id == training.id)).all()
     assert len(registrations) > 250 and {r.source for r in registrations} == {RegistrationSource.import_}
     assert training.confirmed_count == 40
@@ -106,3 +109,12 @@ def test_rows_with_control_characters_or_overlong_values_are_rejected_in_the_use
     assert "Una celda contiene caracteres de control invisibles" in preview.text
     assert "Los nombres tienen más de 150 caracteres." in preview.text
     assert "Given names" not in preview.text
+
+
+def test_importing_into_a_draft_does_not_email_by_default(organiser_app, dbsession):
+    from trainings.models import TrainingStatus
+
+    training = factories.TrainingFactory(status=TrainingStatus.draft)
+    preview = upload(organiser_app, training, "lista.csv",
+                     b"Nombres,Apellidos,Correo\nLuis,Torres,luis@example.org\n").follow()
+    assert "todavía es un borrador" in preview.text and not preview.forms["commit"]["notify"].checked
