@@ -7,8 +7,7 @@ import colander
 import deform
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.view import view_config
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from trainings.events import TrainingPublished
 from trainings.forms import CSRFSchema, FieldErrors, make_form
@@ -22,6 +21,7 @@ from trainings.views import flash_refusal, form_page
 
 from .institutions import institution_named
 from .models import Person, RegistrationRole, RegistrationSource
+from .people import search_people
 from .registrations import AlreadyRegistered, register
 from .registry import PersonDetails, normalise_email, upsert_person
 
@@ -29,18 +29,6 @@ SEARCH_LIMIT = 20
 
 
 # --- rules -------------------------------------------------------------------------------------
-
-def search_people(dbsession: Session, text: str, limit: int = SEARCH_LIMIT) -> list[Person]:
-    words = [word for word in (text or "").lower().split() if word][:5]
-    if not words:
-        return []
-    name = func.lower(Person.given_names + " " + Person.family_names)
-    query = select(Person).options(joinedload(Person.institution))
-    for word in words:
-        pattern = f"%{word.replace('%', '').replace('_', '')}%"
-        query = query.where(or_(name.like(pattern), func.lower(func.coalesce(Person.email, "")).like(pattern)))
-    return list(dbsession.scalars(query.order_by(Person.family_names, Person.given_names).limit(limit)))
-
 
 def assign_speaker(dbsession: Session, session: TrainingSession, person: Person, role: str) -> SessionSpeaker:
     if any(speaker.person_id == person.id for speaker in session.speakers):
@@ -146,7 +134,7 @@ def speakers_search(context, request):
         return HTTPFound(location=_edit_page(request, session))
     text = request.params.get("q", "").strip()
     return {"session": session, "training": session.training, "q": text,
-            "people": search_people(request.dbsession, text)}
+            "people": search_people(request.dbsession, text, limit=SEARCH_LIMIT) if text else []}
 
 
 @view_config(route_name="session_speaker_new", context=SessionContext,
