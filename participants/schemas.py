@@ -65,7 +65,8 @@ def country_widget(node, kw):
 
 @colander.deferred
 def country_validator(node, kw):
-    return colander.OneOf([code for code, _name in country_choices(kw["request"])])
+    return colander.OneOf([code for code, _name in country_choices(kw["request"])],
+                          msg_err=_("Choose a country from the list."))
 
 
 @colander.deferred

@@ -62,10 +62,15 @@ def country_name(request, code: str | None) -> str:
     return babel_locale(request).territories.get(code.upper(), code)
 
 
+# Territory codes CLDR names that are not countries: unions, the UN, test pseudo-locales.
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
+
+
 def country_choices(request) -> list[tuple[str, str]]:
     """Every country as (code, name) in the request's language, sorted by name."""
     territories = babel_locale(request).territories
-    countries = [(code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()]
+    countries = [(code, name) for code, name in territories.items()
+                 if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES]
     return sorted(countries, key=lambda item: item[1])
 
 

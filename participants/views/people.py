@@ -28,7 +28,8 @@ def _query(request) -> str:
 @view_config(route_name="people", renderer="participants/organiser/people.jinja2", permission=Permission.manage)
 def people_view(request):
     query = _query(request)
-    return {"q": query, "people": search_people(request.dbsession, query, limit=PAGE_LIMIT)}
+    found = search_people(request.dbsession, query, limit=None)  # the search reads everyone anyway
+    return {"q": query, "people": found[:PAGE_LIMIT], "total": len(found)}
 
 
 @view_config(route_name="people_export", renderer="spreadsheet", permission=Permission.manage)

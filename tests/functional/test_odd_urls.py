@@ -42,3 +42,15 @@ def test_the_language_switch_never_leaves_the_site_or_splits_headers(testapp, ta
 def test_an_address_that_is_not_utf8_is_a_clear_400(testapp):
     answer = testapp.get("/trainings?page=%B2", status=400)
     assert "Esta dirección no es válida" in answer.text
+
+
+@pytest.mark.parametrize("path", ["/api/trainings/abc", "/api/trainings/-1", "/api/nothing"])
+def test_the_api_answers_unknown_addresses_in_json(testapp, path):
+    assert testapp.get(path, status=404).json == {"error": "not found"}
+
+
+def test_the_country_list_holds_only_countries(app_request):
+    from trainings.i18n import country_choices
+
+    codes = {code for code, _name in country_choices(app_request)}
+    assert {"PE", "PY", "CR", "FR"} <= codes and not codes & {"EU", "EZ", "UN", "ZZ", "XA", "XB", "QO"}

@@ -167,3 +167,13 @@ def test_an_organiser_corrects_a_persons_details(organiser_app, dbsession):
 def test_editing_a_person_needs_an_organiser(testapp, dbsession):
     person = factories.PersonFactory()
     assert testapp.get(f"/organiser/people/{person.id}/edit").status_int == 302
+
+
+def test_the_people_list_says_when_it_shows_only_the_first_ones(organiser_app, dbsession, monkeypatch):
+    from participants.views import people
+
+    monkeypatch.setattr(people, "PAGE_LIMIT", 2)
+    for family in ("Aguirre", "Benítez", "Cáceres"):
+        factories.PersonFactory(family_names=family)
+    page = organiser_app.get("/organiser/people")
+    assert "Mostrando las primeras 2 de 3 personas" in page.text

@@ -21,6 +21,13 @@ def error_page(request, status: int, title, message) -> dict:
     return {"status": status, "title": translate(title), "message": translate(message or "")}
 
 
+@notfound_view_config(path_info=r"^/api/", renderer="json")
+def api_not_found(request):
+    """The JSON API answers in JSON even for an address it does not know (`/api/trainings/abc`)."""
+    request.response.status_int = 404
+    return {"error": "not found"}
+
+
 @notfound_view_config(renderer=TEMPLATE)
 def not_found(request):
     return error_page(request, 404, _("Page not found"),
