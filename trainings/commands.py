@@ -6,7 +6,7 @@ import importlib
 import os
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from . import accounts
 from .cli import CommandError, application, settings_of
@@ -52,8 +52,9 @@ def run_migrate(args):
 
 def run_create_user(args):
     with application(args.config) as request, request.tm:
+        database = _database_name(request.registry.settings["sqlalchemy.url"])
         if args.if_none and accounts.count_users(request.dbsession):
-            _show_remembered_login(args.remember)
+            _show_remembered_login(args.remember, database)
             return 0
         if accounts.find_user(request.dbsession, args.email) is not None:
             raise CommandError(f"an account for {args.email} exists already")
@@ -66,7 +67,7 @@ def run_create_user(args):
     login = f"email {args.email}  password {password}" if generate else f"email {args.email}"
     print(f"created an account with the {args.role} role — log in at /login with {login}")
     if args.remember and generate:
-        _remember_login(args.remember, args.email, password)
+        _remember_login(args.remember, args.email, password, database)
 
 
 def _ask_password() -> str:
@@ -76,19 +77,29 @@ def _ask_password() -> str:
     return password
 
 
-def _remember_login(path: str, email: str, password: str) -> None:
+def _database_name(url: str) -> str:
+    """The database a login belongs to, without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _remember_login(path: str, email: str, password: str, database: str) -> None:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
-        handle.write(f"email {email}  password {password}\n")
+        handle.write(f"email {email}  password {password}\ndatabase {database}\n")
 
 
-def _show_remembered_login(path: str | None) -> None:
+def _show_remembered_login(path: str | None, database: str) -> None:
+    """The remembered login, if it was made for this database (`make run DATABASE_URL=…` may
+    point at another one, whose accounts the file knows nothing of)."""
+    lines = []
     if path and os.path.exists(path):
         with open(path) as handle:
-            print(f"organiser login — {handle.read().strip()}  (kept in {path})")
+            lines = handle.read().splitlines()
+    if len(lines) >= 2 and lines[1] == f"database {database}":
+        print(f"organiser login — {lines[0].strip()}  (kept in {path})")
     else:
-        print("an organiser account exists already")
+        print("an organiser account exists already (use `capacita create-user` to add one)")
 
 
 def run_demo(args):

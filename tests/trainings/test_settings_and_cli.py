@@ -44,6 +44,10 @@ def test_migrate_then_create_user_then_if_none(ini_file, tmp_path, capsys):
     assert oct(remember.stat().st_mode & 0o777) == "0o600"
     assert cli.main(["-c", str(ini_file), "create-user", "--if-none", "--remember", str(remember)]) == 0
     assert "admin@capacita.test" in capsys.readouterr().out
+    # A login remembered for another database (make run DATABASE_URL=…) is not shown as this one's.
+    remember.write_text(remember.read_text().splitlines()[0] + "\ndatabase sqlite:////elsewhere.sqlite\n")
+    assert cli.main(["-c", str(ini_file), "create-user", "--if-none", "--remember", str(remember)]) == 0
+    assert "password" not in capsys.readouterr().out
     assert cli.main(["-c", str(ini_file), "create-user", "admin@capacita.test", "--generate"]) == 2
     assert "exists already" in capsys.readouterr().err
 
