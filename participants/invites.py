@@ -119,6 +119,8 @@ def withdraw(request, registration: Registration, sessions: list, reason: str):
 
 
 def on_registration_confirmed(event: RegistrationConfirmed):
+    if not event.notify:
+        return  # the organiser chose not to email this person; the private page offers the sessions
     invite(event.request, event.registration)
 
 

@@ -65,6 +65,35 @@ def test_confirmation_sends_a_request_with_organizer_attendee_and_every_session(
     assert attached.vevent.uid.value in {session.uid for session in training.sessions}
 
 
+def test_choosing_not_to_email_sends_no_invitation_either(app_request, dbsession, training):
+    quiet = factories.PersonFactory(email="callado@mpfn.gob.pe")
+    registration, _ = registrations.register(app_request, training, quiet, approved=True, notify=False)
+    assert registration.status == RegistrationStatus.confirmed
+    registrations.register_many(app_request, training, [factories.PersonFactory(), factories.PersonFactory()],
+                                notify=False)
+    assert outbox(dbsession) == []
+    # The same registrations with emails allowed do invite: the test above can fail.
+    registrations.register_many(app_request, training, [factories.PersonFactory(email="avisada@mpfn.gob.pe")])
+    [message] = outbox(dbsession)
+    assert (message.recipients, message.calendar_method) == ("avisada@mpfn.gob.pe", "REQUEST")
+
+
+def test_a_place_given_without_email_invites_nobody(app_request, dbsession, training):
+    """A promotion from the waitlist without notifying (an organiser's quiet choice) sends no
+    invitation; the next one, notified, does."""
+    training.capacity = 1
+    first, _ = registrations.register(app_request, training, factories.PersonFactory())
+    quiet, _ = registrations.register(app_request, training, factories.PersonFactory(email="quiet@mpfn.gob.pe"))
+    told, _ = registrations.register(app_request, training, factories.PersonFactory(email="told@mpfn.gob.pe"))
+    assert (quiet.status, told.status) == (RegistrationStatus.waitlisted, RegistrationStatus.waitlisted)
+    registrations.cancel(app_request, first, notify=False)
+    assert quiet.status == RegistrationStatus.confirmed
+    registrations.cancel(app_request, quiet)
+    assert told.status == RegistrationStatus.confirmed
+    requests = [m.recipients for m in outbox(dbsession) if m.calendar_method == "REQUEST"]
+    assert requests == [first.person.email, "told@mpfn.gob.pe"]
+
+
 def test_invites_speak_the_recipients_language_and_skip_people_without_email(app_request, dbsession, training):
     french = factories.PersonFactory(email="claire@example.org", preferred_language=Language.fr)
     registrations.register(app_request, training, french)
