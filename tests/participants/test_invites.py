@@ -187,6 +187,28 @@ def test_drafts_invite_nobody_until_published(app_request, dbsession, training):
     assert message.calendar_method == "REQUEST"
 
 
+def test_a_training_that_is_over_sends_no_invitations(app_request, dbsession):
+    """People registered after the training (to receive a certificate) get no invitation for
+    its past sessions, and nothing else about its calendar either."""
+    past = factories.TrainingFactory(starts_on=dt.date.today() - dt.timedelta(days=20),
+                                     ends_on=dt.date.today() - dt.timedelta(days=19))
+    session = factories.SessionFactory(training=past)
+    registration, _ = registrations.register(app_request, past, factories.PersonFactory())
+    registrations.register_many(app_request, past, [factories.PersonFactory()])
+    assert registration.status == RegistrationStatus.confirmed
+    app_request.registry.notify(TrainingPublished(app_request, past))
+    session.sequence += 1
+    app_request.registry.notify(SessionsChanged(app_request, past, [session]))
+    registrations.cancel(app_request, registration)
+    assert outbox(dbsession) == []
+    # The same registration for a training to come is invited: the test above can fail.
+    upcoming = factories.TrainingFactory()
+    factories.SessionFactory(training=upcoming)
+    registrations.register(app_request, upcoming, registration.person)
+    [message] = outbox(dbsession)
+    assert message.calendar_method == "REQUEST"
+
+
 def test_plain_text_is_not_html_escaped_but_html_is(app_request, dbsession):
     training = factories.TrainingFactory(title="Trata & explotación <laboral>")
     factories.SessionFactory(training=training, title="Víctimas & testigos")
