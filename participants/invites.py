@@ -142,8 +142,8 @@ def on_registration_cancelled(event: RegistrationCancelled):
 def on_sessions_changed(event: SessionsChanged):
     training = event.training
     changed = [session for session in event.sessions if not session.cancelled]
-    if training.status != TrainingStatus.published or not changed:
-        return
+    if training.status != TrainingStatus.published or not changed or training.has_ended():
+        return  # (a venue's new address revises every training held there, most of them past)
     for registration in confirmed_registrations(event.request.dbsession, training.id):
         invite(event.request, registration, changed, updated=True)
 

@@ -15,6 +15,7 @@ from tests.trainings.calendar.support import training_page_route  # noqa: F401
 from trainings.events import SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
 from trainings.mail import build_email
 from trainings.models import Language, OutboxMessage, TrainingStatus
+from trainings.services import places, schedule
 
 SENDER = "Capacita <no-reply@capacita.test>"
 
@@ -122,6 +123,52 @@ def test_a_changed_session_sends_an_updated_request_with_a_higher_sequence(app_r
     assert event.uid.value == first.uid
     assert int(event.sequence.value) == before[first.uid] + 1
     assert event.summary.value.startswith("Apertura (nuevo horario)")
+
+
+def test_a_session_added_to_a_published_training_is_sent_to_invitees(app_request, dbsession, training):
+    registration = factories.RegistrationFactory(training=training, person__email="luis@pnp.gob.pe")
+    added = schedule.add_session(app_request, training, schedule.SessionDetails(
+        title="Clausura", day=training.starts_on, start=dt.time(17), end=dt.time(18)))
+    [update] = outbox(dbsession)
+    assert (update.recipients, update.calendar_method) == (registration.person.email, "REQUEST")
+    assert update.subject == f"Actualizado: {training.title}"
+    assert "Clausura" in update.body_text and "Apertura" not in update.body_text
+    [event] = calendar_of(update).vevent_list
+    assert (event.uid.value, int(event.sequence.value)) == (added.uid, 0)
+
+
+def test_renaming_a_training_updates_every_invitation(app_request, dbsession, training):
+    registration = factories.RegistrationFactory(training=training)
+    requested = {event.uid.value: int(event.sequence.value)
+                 for event in vobject.readOne(registrations_request(app_request, dbsession, registration)).vevent_list}
+    details = schedule.TrainingDetails(
+        title="Taller: trata de personas y tráfico de migrantes", kind=training.kind, region_id=training.region_id,
+        starts_on=training.starts_on, ends_on=training.ends_on, capacity=training.capacity,
+        programme_id=training.programme_id, venue_id=training.venue_id)
+    schedule.update_training(app_request, training, details)
+    [update] = outbox(dbsession)[1:]
+    assert update.subject == "Actualizado: Taller: trata de personas y tráfico de migrantes"
+    events = calendar_of(update).vevent_list
+    assert {event.uid.value for event in events} == set(requested)
+    for event in events:
+        assert int(event.sequence.value) == requested[event.uid.value] + 1
+        assert event.summary.value.endswith("— Taller: trata de personas y tráfico de migrantes")
+
+
+def test_a_new_venue_address_updates_the_invitations_of_trainings_to_come(app_request, dbsession, training):
+    registration = factories.RegistrationFactory(training=training)
+    past = factories.TrainingFactory(venue=training.venue, region=training.region,
+                                     starts_on=dt.date.today() - dt.timedelta(days=30),
+                                     ends_on=dt.date.today() - dt.timedelta(days=30))
+    factories.SessionFactory(training=past)
+    factories.RegistrationFactory(training=past)
+    venue = training.venue
+    places.save_venue(app_request, {"region_id": venue.region_id, "name": venue.name, "address": "Jr. Lampa 545",
+                                    "latitude": None, "longitude": None}, venue)
+    [update] = outbox(dbsession)  # the past training's participant is told nothing
+    assert update.recipients == registration.person.email and update.calendar_method == "REQUEST"
+    for event in calendar_of(update).vevent_list:
+        assert "Jr. Lampa 545" in event.location.value and int(event.sequence.value) == 1
 
 
 def test_a_cancelled_session_sends_cancel_with_a_sequence_above_the_last_request(app_request, dbsession, training):
