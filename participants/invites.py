@@ -119,8 +119,10 @@ def withdraw(request, registration: Registration, sessions: list, reason: str):
         return None  # its sessions stay in calendars as what happened; nobody is told twice it is over
     if reason == "session":  # one session is off, the training goes on: the subject must not alarm
         subject = _("Session cancelled: ${title}", mapping={"title": training.title})
+    elif reason == "registration":  # the training goes on, without this person
+        subject = _("Registration cancelled: ${title}", mapping={"title": training.title})
     else:
-        subject = _("Cancelled: ${title}", mapping={"title": training.title})
+        subject = _("Training cancelled: ${title}", mapping={"title": training.title})
     return queue_invite(request, registration, sessions, CANCEL, "cancel", subject, reason=reason)
 
 

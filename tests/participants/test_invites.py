@@ -211,7 +211,7 @@ def test_a_cancelled_registration_cancels_every_session_for_that_person(app_requ
 def test_a_cancelled_training_cancels_for_everyone_once(app_request, dbsession, training):
     first = factories.RegistrationFactory(training=training)
     second = factories.RegistrationFactory(training=training)
-    training.status = TrainingStatus.cancelled
+    training.status, training.cancel_reason = TrainingStatus.cancelled, "Paro regional de transportes"
     app_request.registry.notify(TrainingCancelled(app_request, training))
     # A cancelling service may cancel the registrations too: nobody gets a second CANCEL.
     first.status = RegistrationStatus.cancelled
@@ -221,7 +221,33 @@ def test_a_cancelled_training_cancels_for_everyone_once(app_request, dbsession, 
     assert {message.calendar_method for message in messages} == {"CANCEL"}
     for message in messages:
         assert len(calendar_of(message).vevent_list) == 2
-        assert message.subject == f"Cancelado: {training.title}"
+        # Not "Cancelado": the subject names what is cancelled, and agrees with it.
+        assert message.subject == f"Capacitación cancelada: {training.title}"
+        assert f"La capacitación «{training.title}» fue cancelada." in message.body_text
+
+
+def test_a_training_cancellation_gives_the_organisers_reason_escaped_in_html(app_request, dbsession, training):
+    french = factories.RegistrationFactory(training=training, person__preferred_language=Language.fr)
+    spanish = factories.RegistrationFactory(training=training)
+    schedule.cancel_training(app_request, training, "Paro de transportes <Cusco> & lluvias\nNueva fecha: marzo")
+    by_recipient = {message.recipients: message for message in outbox(dbsession)}
+    message = by_recipient[spanish.person.email]
+    assert "Los organizadores indicaron este motivo:\nParo de transportes <Cusco> & lluvias\nNueva fecha: marzo" \
+        in message.body_text
+    assert "Paro de transportes &lt;Cusco&gt; &amp; lluvias" in message.body_html
+    assert "<Cusco>" not in message.body_html
+    in_french = by_recipient[french.person.email]
+    assert in_french.subject == f"Formation annulée : {training.title}"
+    assert f"La formation « {training.title} » a été annulée." in in_french.body_text
+    assert "Les organisateurs ont donné ce motif :" in in_french.body_text
+
+
+def test_a_cancelled_registration_says_so_in_its_subject(app_request, dbsession, training):
+    registration, _ = registrations.register(app_request, training, factories.PersonFactory())
+    registrations.cancel(app_request, registration)
+    cancel = outbox(dbsession)[-1]
+    assert cancel.subject == f"Inscripción cancelada: {training.title}"
+    assert "motivo" not in cancel.body_text  # the training goes on: no reason to give
 
 
 def test_drafts_invite_nobody_until_published(app_request, dbsession, training):
