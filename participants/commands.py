@@ -17,7 +17,8 @@ def register(subparsers):
     command.add_argument("training_id", type=int, metavar="TRAINING_ID")
     command.add_argument("file", metavar="FILE")
     command.add_argument("--dry-run", action="store_true", help="only show what would happen")
-    command.add_argument("--no-email", action="store_true", help="do not email the private links")
+    command.add_argument("--no-email", action="store_true",
+                         help="do not email the private links nor the calendar invitations")
     command.add_argument("--report", metavar="CSV", help="write the rejected rows to this file")
     command.set_defaults(handler=run_import)
 

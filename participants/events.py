@@ -7,10 +7,15 @@ from dataclasses import dataclass
 
 @dataclass
 class RegistrationConfirmed:
-    """A registration became confirmed: on registering, on approval, or promoted from the waitlist."""
+    """A registration became confirmed: on registering, on approval, or promoted from the waitlist.
+
+    `notify` is False when the organiser chose not to email the person (an import or a direct
+    registration with the email unticked): nothing is sent, not even the calendar invitation;
+    the sessions are still on the person's private page and in their feeds."""
 
     request: object
     registration: object
+    notify: bool = True
 
 
 @dataclass

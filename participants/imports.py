@@ -375,7 +375,8 @@ def commit(request, upload: ParticipantImport, training: Training, *, notify: bo
             known.remember(person)
             people.append(person)
         dbsession.flush()
-        for registration, token in register_many(request, training, people, source=RegistrationSource.import_):
+        for registration, token in register_many(request, training, people, source=RegistrationSource.import_,
+                                                   notify=notify):
             result.by_status[registration.status.value] = result.by_status.get(registration.status.value, 0) + 1
             if notify:
                 send_registration_mail(request, registration, token, reason="organiser")

@@ -3,8 +3,10 @@
 Invites follow the registration and the schedule through their events: a confirmed
 registration gets a METHOD:REQUEST with every session (the same UIDs as the public feeds);
 a changed session an updated REQUEST with its higher SEQUENCE; a cancelled session,
-registration or training a METHOD:CANCEL. Everything goes through the outbox, in the
-recipient's language, so a rolled-back change never sends an invite.
+registration or training a METHOD:CANCEL. A training that is over sends none of them (people
+registered afterwards, to receive a certificate, get no invitation for past sessions).
+Everything goes through the outbox, in the recipient's language, so a rolled-back change
+never sends an invite.
 
 Personal feeds: `my_calendar` (one registration's sessions, by its private-link token) and
 `calendar_person` (every confirmed training of a person, by a revocable token of its own).
@@ -103,6 +105,8 @@ def invite(request, registration: Registration, sessions: list | None = None, up
     training = registration.training
     if training.status != TrainingStatus.published:
         return None  # drafts invite nobody yet; publishing sends the invites
+    if training.has_ended():
+        return None  # registered afterwards (for a certificate): nothing to put in a calendar
     sessions = live_sessions(training) if sessions is None else sessions
     subject = (_("Updated: ${title}", mapping={"title": training.title}) if updated
                else _("Invitation: ${title}", mapping={"title": training.title}))
@@ -111,14 +115,20 @@ def invite(request, registration: Registration, sessions: list | None = None, up
 
 def withdraw(request, registration: Registration, sessions: list, reason: str):
     training = registration.training
+    if training.has_ended():
+        return None  # its sessions stay in calendars as what happened; nobody is told twice it is over
     if reason == "session":  # one session is off, the training goes on: the subject must not alarm
         subject = _("Session cancelled: ${title}", mapping={"title": training.title})
+    elif reason == "registration":  # the training goes on, without this person
+        subject = _("Registration cancelled: ${title}", mapping={"title": training.title})
     else:
-        subject = _("Cancelled: ${title}", mapping={"title": training.title})
+        subject = _("Training cancelled: ${title}", mapping={"title": training.title})
     return queue_invite(request, registration, sessions, CANCEL, "cancel", subject, reason=reason)
 
 
 def on_registration_confirmed(event: RegistrationConfirmed):
+    if not event.notify:
+        return  # the organiser chose not to email this person; the private page offers the sessions
     invite(event.request, event.registration)
 
 
@@ -134,8 +144,8 @@ def on_registration_cancelled(event: RegistrationCancelled):
 def on_sessions_changed(event: SessionsChanged):
     training = event.training
     changed = [session for session in event.sessions if not session.cancelled]
-    if training.status != TrainingStatus.published or not changed:
-        return
+    if training.status != TrainingStatus.published or not changed or training.has_ended():
+        return  # (a venue's new address revises every training held there, most of them past)
     for registration in confirmed_registrations(event.request.dbsession, training.id):
         invite(event.request, registration, changed, updated=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from trainings.i18n import _
 from trainings.mail import queue_mail, render_mail, speaking
 
-from .models import Registration
+from .models import Registration, RegistrationStatus
 from .tokens import new_token
 
 SUBJECTS = {
@@ -20,6 +20,17 @@ SUBJECTS = {
     "moved": _("Your registration was moved: ${training}"),
     "organiser": _("You are registered: ${training}"),
 }
+# On registering, the subject says where the person stands when they have no place yet.
+SUBJECTS_WITHOUT_A_PLACE = {
+    RegistrationStatus.waitlisted: _("You are on the waiting list: ${training}"),
+    RegistrationStatus.pending: _("Your registration awaits approval: ${training}"),
+}
+
+
+def subject_for(registration: Registration, reason: str):
+    if reason in ("registered", "organiser") and registration.status in SUBJECTS_WITHOUT_A_PLACE:
+        return SUBJECTS_WITHOUT_A_PLACE[registration.status]
+    return SUBJECTS[reason]
 
 
 def reissue_token(registration: Registration) -> str:
@@ -53,5 +64,6 @@ def send_registration_mail(request, registration: Registration, token: str | Non
               "link": private_link(request, token), "reason": reason}
     text, html = render_mail(request, "participants/mail/registration", values, language)
     with speaking(request, language) as localizer:
-        subject = localizer.translate(_(SUBJECTS[reason], mapping={"training": registration.training.title}))
+        subject = localizer.translate(_(subject_for(registration, reason),
+                                        mapping={"training": registration.training.title}))
     return queue_mail(request.dbsession, to=person.email, subject=subject, text=text, html=html, language=language)

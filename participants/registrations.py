@@ -60,12 +60,13 @@ def takes_a_place(registration: Registration) -> bool:
 
 def register(request, training: Training, person: Person, *, role=RegistrationRole.participant,
              source=RegistrationSource.web, consent: bool = False,
-             approved: bool = False) -> tuple[Registration, str]:
+             approved: bool = False, notify: bool = True) -> tuple[Registration, str]:
     """Register `person`; returns the registration and its private-link token (given only now).
 
     Participants of a training that requires approval wait as pending unless `approved`
     (organisers registering someone directly approve by doing so); otherwise they take a place
-    or join the waitlist. A cancelled registration of the same person is revived."""
+    or join the waitlist. A cancelled registration of the same person is revived. Without
+    `notify`, a confirmed place sends no calendar invitation either."""
     dbsession: Session = request.dbsession
     registration = dbsession.scalar(
         select(Registration).where(Registration.training_id == training.id, Registration.person_id == person.id)
@@ -85,7 +86,7 @@ def register(request, training: Training, person: Person, *, role=RegistrationRo
     registration.status = RegistrationStatus.pending if needs_approval else RegistrationStatus.waitlisted
     dbsession.flush()
     if not needs_approval:
-        _confirm_if_possible(request, registration)
+        _confirm_if_possible(request, registration, notify=notify)
     return registration, token
 
 
@@ -94,7 +95,7 @@ def approve(request, registration: Registration, *, notify: bool = True) -> Regi
     The person is emailed (with a fresh private link)."""
     if registration.status == RegistrationStatus.pending:
         registration.status = RegistrationStatus.waitlisted
-        _confirm_if_possible(request, registration)
+        _confirm_if_possible(request, registration, notify=notify)
         if notify:
             from .notifications import send_registration_mail
 
@@ -102,7 +103,7 @@ def approve(request, registration: Registration, *, notify: bool = True) -> Regi
     return registration
 
 
-def _confirm_if_possible(request, registration: Registration) -> bool:
+def _confirm_if_possible(request, registration: Registration, *, notify: bool = True) -> bool:
     if takes_a_place(registration) and not take_place(request.dbsession, registration.training_id):
         registration.status = RegistrationStatus.waitlisted
         request.dbsession.flush()
@@ -110,7 +111,7 @@ def _confirm_if_possible(request, registration: Registration) -> bool:
     registration.status = RegistrationStatus.confirmed
     registration.confirmed_at = utcnow()
     request.dbsession.flush()
-    request.registry.notify(RegistrationConfirmed(request, registration))
+    request.registry.notify(RegistrationConfirmed(request, registration, notify=notify))
     return True
 
 
@@ -140,7 +141,7 @@ def promote_waitlisted(request, training: Training, *, notify: bool = True) -> l
             .order_by(Registration.created_at, Registration.id)
             .limit(1)
         )
-        if candidate is None or not _confirm_if_possible(request, candidate):
+        if candidate is None or not _confirm_if_possible(request, candidate, notify=notify):
             break
         promoted.append(candidate)
         if notify:
@@ -191,12 +192,13 @@ def move(request, registration: Registration, target: Training) -> tuple[Registr
     return moved, token
 
 
-def register_many(request, training: Training, people: list[Person], *,
-                  source=RegistrationSource.import_) -> list[tuple[Registration, str]]:
+def register_many(request, training: Training, people: list[Person], *, source=RegistrationSource.import_,
+                  notify: bool = True) -> list[tuple[Registration, str]]:
     """Register many participants at once (an import), with the rules of `register`: pending
     when the training requires approval, else places in list order, then the waitlist. The
     places are taken with one guarded UPDATE under a lock on the training's row, so capacity
-    holds against concurrent registrations. Raises AlreadyRegistered if one is registered."""
+    holds against concurrent registrations. Raises AlreadyRegistered if one is registered.
+    Without `notify`, confirmed places send no calendar invitations."""
     dbsession: Session = request.dbsession
     existing = {
         registration.person_id: registration
@@ -226,7 +228,7 @@ def register_many(request, training: Training, people: list[Person], *,
     dbsession.flush()
     for registration, _token in results:
         if registration.status == RegistrationStatus.confirmed:
-            request.registry.notify(RegistrationConfirmed(request, registration))
+            request.registry.notify(RegistrationConfirmed(request, registration, notify=notify))
     return results
 
 

@@ -158,7 +158,8 @@ class DirectRegistrationSchema(CSRFSchema, PersonFields):
     role = colander.SchemaNode(colander.String(), title=_("Role"), widget=role_widget,
                                validator=colander.OneOf([role.value for role in RegistrationRole]),
                                default=RegistrationRole.participant.value)
-    send_email = colander.SchemaNode(colander.Boolean(), title=_("Email the private link to the person"),
+    send_email = colander.SchemaNode(colander.Boolean(),
+                                     title=_("Email the private link and calendar invitation to the person"),
                                      default=True, missing=False)
 
 

@@ -55,7 +55,7 @@ def register_from_form(request, training: Training, values: dict, *, source=Regi
     organiser = source == RegistrationSource.organiser
     try:
         registration, token = register(request, training, person, role=role, source=source,
-                                       consent=source == RegistrationSource.web, approved=organiser)
+                                       consent=source == RegistrationSource.web, approved=organiser, notify=notify)
     except AlreadyRegistered as error:
         if organiser:
             raise FieldErrors({None: _("This person is already registered for this training.")}) from error
@@ -70,18 +70,19 @@ def register_directly(request, training: Training, values: dict, person=None) ->
     """An organiser registers someone in any role: `person` when chosen from the registry (their
     details updated with what the form says), else the person the details describe."""
     role = RegistrationRole(values.get("role") or RegistrationRole.participant.value)
+    notify = bool(values.get("send_email"))
     if person is None:
         return register_from_form(request, training, values, source=RegistrationSource.organiser, role=role,
-                                  notify=bool(values.get("send_email")))
+                                  notify=notify)
     details = details_from_values(request.dbsession, values)
     for name, value in vars(details).items():
         if value not in (None, "") and name not in {"email", "id_document"}:
             setattr(person, name, value.strip() if isinstance(value, str) else value)
     try:
         registration, token = register(request, training, person, role=role, source=RegistrationSource.organiser,
-                                       approved=True)
+                                       approved=True, notify=notify)
     except AlreadyRegistered as error:
         raise FieldErrors({None: _("This person is already registered for this training.")}) from error
-    if values.get("send_email"):
+    if notify:
         send_registration_mail(request, registration, token, reason="organiser")
     return registration, token

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 @dataclass
 class SessionsChanged:
-    """Sessions whose time, place or title changed; their SEQUENCE was raised already."""
+    """Sessions added, or shown differently in calendars: their time, room or title changed, or
+    their training's title, venue or region (the venue's name, address or position, the
+    region's city or zone). The SEQUENCE of changed sessions was raised already."""
 
     request: object
     training: object

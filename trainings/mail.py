@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import os
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 
 from pyramid.i18n import make_localizer
 from pyramid.interfaces import ITranslationDirectories
@@ -81,14 +81,24 @@ def render_mail(request, template: str, values: dict, language: str) -> tuple[st
     return text, html
 
 
+def message_id(message: OutboxMessage, sender: str) -> str:
+    """The Message-ID of an outbox message: derived from its row, so that every attempt to send
+    it carries the same one and mail servers and clients drop a copy delivered twice (a retry
+    after a timeout that had in fact delivered). The row's creation instant keeps two
+    installations sending from one domain apart."""
+    stamp = f".{message.created_at.astimezone(dt.UTC):%Y%m%d%H%M%S}" if message.created_at else ""
+    return f"<outbox-{message.id}{stamp}@{_sender_domain(sender)}>"
+
+
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """The email of an outbox message, with the same Date and Message-ID on every attempt."""
     email = EmailMessage()
     email["Subject"] = message.subject
     email["From"] = sender
     email["To"] = message.recipients
-    # A stable Message-ID lets mail servers and clients drop a copy delivered twice.
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=_sender_domain(sender))
-    email["Content-Language"] = message.language
+    # RFC 5322 requires the origination date: when the message was queued, ready to go.
+    email["Date"] = format_datetime((message.created_at or utcnow()).astimezone(dt.UTC))
+    email["Message-ID"] = message_id(message, sender)
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
@@ -101,6 +111,9 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     for attachment in message.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         email.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    # Last: set_content() drops the Content-* headers it finds, and making the message multipart
+    # moves them into its first part.
+    email["Content-Language"] = message.language
     return email
 
 

@@ -73,6 +73,10 @@ def test_issuing_emails_the_pdf_in_the_certificate_language(app_request, dbsessi
     assert message.recipients == certificate.registration.person.email
     assert "/verify/" + certificate.verification_code in message.body_text
     assert message.subject.startswith("Su certificado")
+    # The HTML part is a whole document in the certificate's language, like every other email.
+    assert message.body_html.startswith("<!doctype html>")
+    assert f'<html lang="{certificate.language}">' in message.body_html
+    assert message.body_html.rstrip().endswith("</html>")
     (attachment,) = message.attachments
     assert attachment.content_type == "application/pdf"
     text = PdfReader(io.BytesIO(attachment.data)).pages[0].extract_text()

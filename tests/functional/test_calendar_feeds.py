@@ -182,3 +182,45 @@ def test_the_organisers_calendar_tab_needs_a_login(testapp, dbsession):
     training = factories.TrainingFactory()
     response = testapp.get(f"/organiser/trainings/{training.id}/calendar", status=302)
     assert "/login" in response.location
+
+
+def raw_get(app, testapp, url, **headers):
+    """Straight to the WSGI app (WebTest would decode the gzip body and drop its header), with
+    the test's database session."""
+    from webob import Request
+
+    request = Request.blank(url, environ=dict(testapp.extra_environ), headers=headers)
+    response = request.get_response(app)
+    response.body = b"".join(response.app_iter)
+    return response
+
+
+def test_the_gzipped_and_plain_feeds_have_their_own_etags_and_both_get_304(app, testapp, dbsession):
+    import gzip
+
+    session = factories.SessionFactory(topic="Marco normativo " * 80)  # big enough to be compressed
+    url = f"/calendar/trainings/{session.training_id}.ics"
+    plain = raw_get(app, testapp, url)
+    zipped = raw_get(app, testapp, url, **{"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain.headers and zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.body) == plain.body
+    assert plain.headers["ETag"] != zipped.headers["ETag"]  # RFC 9110: different bytes, different tags
+    assert zipped.headers["ETag"].startswith('"') and zipped.headers["ETag"].endswith('-gzip"')
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+
+    for etag in (plain.headers["ETag"], zipped.headers["ETag"]):
+        for encoding in ("gzip", "identity"):
+            answer = raw_get(app, testapp, url, **{"If-None-Match": etag, "Accept-Encoding": encoding})
+            assert answer.status_int == 304, (etag, encoding)
+    confirmed = raw_get(app, testapp, url, **{"If-None-Match": zipped.headers["ETag"], "Accept-Encoding": "gzip"})
+    assert confirmed.headers["ETag"] == zipped.headers["ETag"]  # the tag of the copy the client holds
+    confirmed = raw_get(app, testapp, url, **{"If-None-Match": plain.headers["ETag"], "Accept-Encoding": "gzip"})
+    assert confirmed.headers["ETag"] == plain.headers["ETag"]
+    weak = raw_get(app, testapp, url, **{"If-None-Match": "W/" + zipped.headers["ETag"], "Accept-Encoding": "gzip"})
+    assert weak.status_int == 304
+
+    session.title = "Sesión reprogramada"
+    session.sequence += 1
+    dbsession.flush()
+    for etag in (plain.headers["ETag"], zipped.headers["ETag"]):
+        assert raw_get(app, testapp, url, **{"If-None-Match": etag, "Accept-Encoding": "gzip"}).status_int == 200

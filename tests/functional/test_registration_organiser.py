@@ -93,6 +93,26 @@ def test_register_directly_in_any_role(organiser_app, dbsession):
     assert dbsession.scalar(select(Registration).where(Registration.person_id == existing.id)).status == "confirmed"
 
 
+def test_registering_directly_without_email_sends_no_invitation(organiser_app, dbsession):
+    training = factories.TrainingFactory(capacity=5)
+    factories.SessionFactory(training=training)
+
+    def register(email, send_email):
+        form = organiser_app.get(f"/organiser/trainings/{training.id}/registrations/new").forms["form"]
+        for name, value in {"given_names": "Rocío", "family_names": "Benítez", "email": email,
+                            "new_institution": "OIM Paraguay", "new_institution_kind": "international",
+                            "country": "PY"}.items():
+            form[name] = value
+        form["send_email"] = send_email
+        form.submit("submit").follow()
+        dbsession.flush()
+        return [(m.recipients, m.calendar_method) for m in dbsession.scalars(select(OutboxMessage)
+                                                                            .order_by(OutboxMessage.id))]
+
+    assert register("rocio@oim.int", False) == []
+    assert register("ana@oim.int", True) == [("ana@oim.int", "REQUEST"), ("ana@oim.int", None)]
+
+
 def test_exports_neutralise_formulas_and_keep_markup_as_text(organiser_app, dbsession):
     training = factories.TrainingFactory()
     factories.RegistrationFactory(training=training, person=factories.PersonFactory(

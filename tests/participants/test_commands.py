@@ -5,6 +5,7 @@ from sqlalchemy import select
 from participants.models import Registration
 from tests import factories
 from trainings import cli
+from trainings.models import OutboxMessage
 
 DATA = Path(__file__).resolve().parents[2] / "participants" / "demo_data"
 
@@ -14,6 +15,7 @@ def test_import_participants_command(tmp_path, monkeypatch, app_request, dbsessi
     import contextlib
 
     training = factories.TrainingFactory(capacity=30)
+    factories.SessionFactory(training=training)
 
     @contextlib.contextmanager
     def fake_application(config_uri):
@@ -29,6 +31,8 @@ def test_import_participants_command(tmp_path, monkeypatch, app_request, dbsessi
     registrations = dbsession.scalars(select(Registration).where(Registration.training_id == training.id)).all()
     assert len(registrations) > 100 and training.confirmed_count == 30
     assert "alberto.martinez89 at mpfn.gob.pe" in report.read_text(encoding="utf-8")
+    # --no-email: neither the private links nor the calendar invitations go out.
+    assert dbsession.scalars(select(OutboxMessage)).all() == []
 
 
 def test_import_participants_refuses_bad_files(tmp_path, capsys):

@@ -95,6 +95,27 @@ def test_commit_registers_valid_rows_and_reports_rejected(dbsession, app_request
     assert dbsession.scalar(select(func.count()).select_from(OutboxMessage)) == len(with_email)
 
 
+def test_an_import_without_email_sends_neither_links_nor_invitations(dbsession, app_request, sample_en):
+    training = factories.TrainingFactory(capacity=20)
+    factories.SessionFactory(training=training)
+    upload = store_upload(dbsession, training, "list.csv", sample_en, None)
+    commit(app_request, upload, training, notify=False)
+    assert training.confirmed_count == 20
+    assert dbsession.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_an_import_with_email_sends_links_and_invitations(dbsession, app_request, sample_en):
+    training = factories.TrainingFactory(capacity=20)
+    factories.SessionFactory(training=training)
+    upload = store_upload(dbsession, training, "list.csv", sample_en, None)
+    commit(app_request, upload, training)
+    dbsession.flush()
+    invitations = dbsession.scalars(select(OutboxMessage).where(OutboxMessage.calendar_method == "REQUEST")).all()
+    confirmed = dbsession.scalars(select(Registration).where(Registration.training_id == training.id,
+                                                             Registration.status == RegistrationStatus.confirmed))
+    assert len(invitations) == len([r for r in confirmed if r.person.email]) > 0
+
+
 @pytest.mark.parametrize("step", ["apply_details", "send_registration_mail"])
 def test_a_failure_during_commit_leaves_the_database_as_it_was(dbsession, app_request, sample_en, monkeypatch, step):
     training = factories.TrainingFactory(capacity=500)

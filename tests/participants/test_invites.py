@@ -15,6 +15,7 @@ from tests.trainings.calendar.support import training_page_route  # noqa: F401
 from trainings.events import SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
 from trainings.mail import build_email
 from trainings.models import Language, OutboxMessage, TrainingStatus
+from trainings.services import places, schedule
 
 SENDER = "Capacita <no-reply@capacita.test>"
 
@@ -65,6 +66,35 @@ def test_confirmation_sends_a_request_with_organizer_attendee_and_every_session(
     assert attached.vevent.uid.value in {session.uid for session in training.sessions}
 
 
+def test_choosing_not_to_email_sends_no_invitation_either(app_request, dbsession, training):
+    quiet = factories.PersonFactory(email="callado@mpfn.gob.pe")
+    registration, _ = registrations.register(app_request, training, quiet, approved=True, notify=False)
+    assert registration.status == RegistrationStatus.confirmed
+    registrations.register_many(app_request, training, [factories.PersonFactory(), factories.PersonFactory()],
+                                notify=False)
+    assert outbox(dbsession) == []
+    # The same registrations with emails allowed do invite: the test above can fail.
+    registrations.register_many(app_request, training, [factories.PersonFactory(email="avisada@mpfn.gob.pe")])
+    [message] = outbox(dbsession)
+    assert (message.recipients, message.calendar_method) == ("avisada@mpfn.gob.pe", "REQUEST")
+
+
+def test_a_place_given_without_email_invites_nobody(app_request, dbsession, training):
+    """A promotion from the waitlist without notifying (an organiser's quiet choice) sends no
+    invitation; the next one, notified, does."""
+    training.capacity = 1
+    first, _ = registrations.register(app_request, training, factories.PersonFactory())
+    quiet, _ = registrations.register(app_request, training, factories.PersonFactory(email="quiet@mpfn.gob.pe"))
+    told, _ = registrations.register(app_request, training, factories.PersonFactory(email="told@mpfn.gob.pe"))
+    assert (quiet.status, told.status) == (RegistrationStatus.waitlisted, RegistrationStatus.waitlisted)
+    registrations.cancel(app_request, first, notify=False)
+    assert quiet.status == RegistrationStatus.confirmed
+    registrations.cancel(app_request, quiet)
+    assert told.status == RegistrationStatus.confirmed
+    requests = [m.recipients for m in outbox(dbsession) if m.calendar_method == "REQUEST"]
+    assert requests == [first.person.email, "told@mpfn.gob.pe"]
+
+
 def test_invites_speak_the_recipients_language_and_skip_people_without_email(app_request, dbsession, training):
     french = factories.PersonFactory(email="claire@example.org", preferred_language=Language.fr)
     registrations.register(app_request, training, french)
@@ -93,6 +123,52 @@ def test_a_changed_session_sends_an_updated_request_with_a_higher_sequence(app_r
     assert event.uid.value == first.uid
     assert int(event.sequence.value) == before[first.uid] + 1
     assert event.summary.value.startswith("Apertura (nuevo horario)")
+
+
+def test_a_session_added_to_a_published_training_is_sent_to_invitees(app_request, dbsession, training):
+    registration = factories.RegistrationFactory(training=training, person__email="luis@pnp.gob.pe")
+    added = schedule.add_session(app_request, training, schedule.SessionDetails(
+        title="Clausura", day=training.starts_on, start=dt.time(17), end=dt.time(18)))
+    [update] = outbox(dbsession)
+    assert (update.recipients, update.calendar_method) == (registration.person.email, "REQUEST")
+    assert update.subject == f"Actualizado: {training.title}"
+    assert "Clausura" in update.body_text and "Apertura" not in update.body_text
+    [event] = calendar_of(update).vevent_list
+    assert (event.uid.value, int(event.sequence.value)) == (added.uid, 0)
+
+
+def test_renaming_a_training_updates_every_invitation(app_request, dbsession, training):
+    registration = factories.RegistrationFactory(training=training)
+    requested = {event.uid.value: int(event.sequence.value)
+                 for event in vobject.readOne(registrations_request(app_request, dbsession, registration)).vevent_list}
+    details = schedule.TrainingDetails(
+        title="Taller: trata de personas y tráfico de migrantes", kind=training.kind, region_id=training.region_id,
+        starts_on=training.starts_on, ends_on=training.ends_on, capacity=training.capacity,
+        programme_id=training.programme_id, venue_id=training.venue_id)
+    schedule.update_training(app_request, training, details)
+    [update] = outbox(dbsession)[1:]
+    assert update.subject == "Actualizado: Taller: trata de personas y tráfico de migrantes"
+    events = calendar_of(update).vevent_list
+    assert {event.uid.value for event in events} == set(requested)
+    for event in events:
+        assert int(event.sequence.value) == requested[event.uid.value] + 1
+        assert event.summary.value.endswith("— Taller: trata de personas y tráfico de migrantes")
+
+
+def test_a_new_venue_address_updates_the_invitations_of_trainings_to_come(app_request, dbsession, training):
+    registration = factories.RegistrationFactory(training=training)
+    past = factories.TrainingFactory(venue=training.venue, region=training.region,
+                                     starts_on=dt.date.today() - dt.timedelta(days=30),
+                                     ends_on=dt.date.today() - dt.timedelta(days=30))
+    factories.SessionFactory(training=past)
+    factories.RegistrationFactory(training=past)
+    venue = training.venue
+    places.save_venue(app_request, {"region_id": venue.region_id, "name": venue.name, "address": "Jr. Lampa 545",
+                                    "latitude": None, "longitude": None}, venue)
+    [update] = outbox(dbsession)  # the past training's participant is told nothing
+    assert update.recipients == registration.person.email and update.calendar_method == "REQUEST"
+    for event in calendar_of(update).vevent_list:
+        assert "Jr. Lampa 545" in event.location.value and int(event.sequence.value) == 1
 
 
 def test_a_cancelled_session_sends_cancel_with_a_sequence_above_the_last_request(app_request, dbsession, training):
@@ -135,7 +211,7 @@ def test_a_cancelled_registration_cancels_every_session_for_that_person(app_requ
 def test_a_cancelled_training_cancels_for_everyone_once(app_request, dbsession, training):
     first = factories.RegistrationFactory(training=training)
     second = factories.RegistrationFactory(training=training)
-    training.status = TrainingStatus.cancelled
+    training.status, training.cancel_reason = TrainingStatus.cancelled, "Paro regional de transportes"
     app_request.registry.notify(TrainingCancelled(app_request, training))
     # A cancelling service may cancel the registrations too: nobody gets a second CANCEL.
     first.status = RegistrationStatus.cancelled
@@ -145,7 +221,33 @@ def test_a_cancelled_training_cancels_for_everyone_once(app_request, dbsession, 
     assert {message.calendar_method for message in messages} == {"CANCEL"}
     for message in messages:
         assert len(calendar_of(message).vevent_list) == 2
-        assert message.subject == f"Cancelado: {training.title}"
+        # Not "Cancelado": the subject names what is cancelled, and agrees with it.
+        assert message.subject == f"Capacitación cancelada: {training.title}"
+        assert f"La capacitación «{training.title}» fue cancelada." in message.body_text
+
+
+def test_a_training_cancellation_gives_the_organisers_reason_escaped_in_html(app_request, dbsession, training):
+    french = factories.RegistrationFactory(training=training, person__preferred_language=Language.fr)
+    spanish = factories.RegistrationFactory(training=training)
+    schedule.cancel_training(app_request, training, "Paro de transportes <Cusco> & lluvias\nNueva fecha: marzo")
+    by_recipient = {message.recipients: message for message in outbox(dbsession)}
+    message = by_recipient[spanish.person.email]
+    assert "Los organizadores indicaron este motivo:\nParo de transportes <Cusco> & lluvias\nNueva fecha: marzo" \
+        in message.body_text
+    assert "Paro de transportes &lt;Cusco&gt; &amp; lluvias" in message.body_html
+    assert "<Cusco>" not in message.body_html
+    in_french = by_recipient[french.person.email]
+    assert in_french.subject == f"Formation annulée : {training.title}"
+    assert f"La formation « {training.title} » a été annulée." in in_french.body_text
+    assert "Les organisateurs ont donné ce motif :" in in_french.body_text
+
+
+def test_a_cancelled_registration_says_so_in_its_subject(app_request, dbsession, training):
+    registration, _ = registrations.register(app_request, training, factories.PersonFactory())
+    registrations.cancel(app_request, registration)
+    cancel = outbox(dbsession)[-1]
+    assert cancel.subject == f"Inscripción cancelada: {training.title}"
+    assert "motivo" not in cancel.body_text  # the training goes on: no reason to give
 
 
 def test_drafts_invite_nobody_until_published(app_request, dbsession, training):
@@ -154,6 +256,28 @@ def test_drafts_invite_nobody_until_published(app_request, dbsession, training):
     assert outbox(dbsession) == []
     training.status = TrainingStatus.published
     app_request.registry.notify(TrainingPublished(app_request, training))
+    [message] = outbox(dbsession)
+    assert message.calendar_method == "REQUEST"
+
+
+def test_a_training_that_is_over_sends_no_invitations(app_request, dbsession):
+    """People registered after the training (to receive a certificate) get no invitation for
+    its past sessions, and nothing else about its calendar either."""
+    past = factories.TrainingFactory(starts_on=dt.date.today() - dt.timedelta(days=20),
+                                     ends_on=dt.date.today() - dt.timedelta(days=19))
+    session = factories.SessionFactory(training=past)
+    registration, _ = registrations.register(app_request, past, factories.PersonFactory())
+    registrations.register_many(app_request, past, [factories.PersonFactory()])
+    assert registration.status == RegistrationStatus.confirmed
+    app_request.registry.notify(TrainingPublished(app_request, past))
+    session.sequence += 1
+    app_request.registry.notify(SessionsChanged(app_request, past, [session]))
+    registrations.cancel(app_request, registration)
+    assert outbox(dbsession) == []
+    # The same registration for a training to come is invited: the test above can fail.
+    upcoming = factories.TrainingFactory()
+    factories.SessionFactory(training=upcoming)
+    registrations.register(app_request, upcoming, registration.person)
     [message] = outbox(dbsession)
     assert message.calendar_method == "REQUEST"
 

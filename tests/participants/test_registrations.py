@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from participants.events import RegistrationCancelled, RegistrationConfirmed
@@ -103,3 +105,41 @@ def test_waitlist_position_and_move(app_request, dbsession, events):
     register(app_request, other, regs[2].person)
     with pytest.raises(AlreadyRegistered):
         move(app_request, regs[2], other)
+
+
+def test_the_subject_says_where_the_person_stands(app_request, dbsession, events):
+    from sqlalchemy import select
+
+    from participants.notifications import send_registration_mail
+    from trainings.models import OutboxMessage
+
+    training = factories.TrainingFactory(capacity=1, title="Taller de Tacna")
+    confirmed, token = register(app_request, training, factories.PersonFactory())
+    waiting, waiting_token = register(app_request, training, factories.PersonFactory())
+    approval = factories.TrainingFactory(requires_approval=True, title="Seminario de Puno")
+    pending, pending_token = register(app_request, approval, factories.PersonFactory())
+    for registration, link in ((confirmed, token), (waiting, waiting_token), (pending, pending_token)):
+        send_registration_mail(app_request, registration, link, reason="organiser")
+    send_registration_mail(app_request, waiting, waiting_token)
+    dbsession.flush()
+    subjects = [mail.subject for mail in dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert subjects == ["Está inscrito: Taller de Tacna", "Está en la lista de espera: Taller de Tacna",
+                        "Su inscripción espera aprobación: Seminario de Puno",
+                        "Está en la lista de espera: Taller de Tacna"]
+
+
+def test_the_waiting_list_of_a_training_that_is_over_promises_nothing(app_request, dbsession, events):
+    from participants.notifications import send_registration_mail
+
+    past = factories.TrainingFactory(capacity=1, starts_on=datetime.date.today() - datetime.timedelta(days=9),
+                                     ends_on=datetime.date.today() - datetime.timedelta(days=8))
+    register(app_request, past, factories.PersonFactory())
+    waiting, token = register(app_request, past, factories.PersonFactory())
+    assert waiting.status == RegistrationStatus.waitlisted
+    mail = send_registration_mail(app_request, waiting, token, reason="organiser")
+    assert "ya se realizó: su inscripción quedó en la lista de espera" in mail.body_text
+    assert "Le escribiremos" not in mail.body_text and "Le escribiremos" not in mail.body_html
+    upcoming = factories.TrainingFactory(capacity=1)
+    register(app_request, upcoming, factories.PersonFactory())
+    waiting, token = register(app_request, upcoming, factories.PersonFactory())
+    assert "Le escribiremos" in send_registration_mail(app_request, waiting, token).body_text

@@ -26,3 +26,12 @@ def test_static_files_are_cached_for_a_year(app):
 
 def test_clients_without_gzip_get_plain_responses(app):
     assert "Content-Encoding" not in get(app, "/").headers
+
+
+def test_a_gzipped_representation_gets_its_own_entity_tag():
+    from trainings.compression import _gzipped_etag_header, gzip_etag
+
+    assert gzip_etag("abc") == "abc-gzip"
+    assert _gzipped_etag_header('"abc"') == '"abc-gzip"'
+    assert _gzipped_etag_header('W/"abc"') == 'W/"abc-gzip"'
+    assert _gzipped_etag_header("not a tag") is None

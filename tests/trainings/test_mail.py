@@ -1,6 +1,7 @@
 """The outbox: queued in the caller's transaction, delivered once, retried with backoff."""
 import datetime as dt
 import email
+import email.utils
 
 import pytest
 import transaction
@@ -16,9 +17,10 @@ SENDER = "Capacita <no-reply@capacita.test>"
 
 class RecordingDelivery:
     def __init__(self, failures=0):
-        self.sent, self.failures = [], failures
+        self.sent, self.attempted, self.failures = [], [], failures
 
     def send(self, message, sender, recipients):
+        self.attempted.append(message)
         if self.failures:
             self.failures -= 1
             raise ConnectionRefusedError("smtp down")
@@ -59,6 +61,32 @@ def test_an_email_has_text_html_calendar_and_attachments(dbsession):
     calendar = next(part for part in parsed.walk() if part.get_content_type() == "text/calendar")
     assert calendar.get_param("method") == "REQUEST"
     assert "outbox-" in parsed["Message-ID"]
+    assert parsed["Date"] and parsed["Content-Language"] == "es"
+
+
+def test_headers_date_language_and_a_message_id_that_survives_retries(worker, queued):
+    manager, dbsession = worker
+    _, message_id = queued
+    with manager:
+        french = queue_mail(dbsession, to="claire@example.org", subject="s", text="Bonjour", language="fr")
+        dbsession.flush()
+        french_id = french.id
+    delivery = RecordingDelivery(failures=1)
+    deliver_pending(manager, dbsession, delivery, SENDER)  # the first attempt fails, the French one goes
+    with manager:
+        dbsession.get(OutboxMessage, message_id).next_attempt_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    deliver_pending(manager, dbsession, delivery, SENDER)  # the retry
+    failed, french, retried = delivery.attempted
+    assert retried["Message-ID"] == failed["Message-ID"] != french["Message-ID"]
+    assert retried["Date"] == failed["Date"]
+    assert retried["Message-ID"].startswith(f"<outbox-{message_id}.")
+    assert retried["Message-ID"].endswith("@capacita.test>")
+    for sent, language in ((retried, "es"), (french, "fr")):
+        parsed = email.message_from_bytes(bytes(sent))
+        assert parsed["Content-Language"] == language
+    with manager:
+        queued_at = dbsession.get(OutboxMessage, french_id).created_at
+    assert email.utils.parsedate_to_datetime(french["Date"]) == queued_at.replace(microsecond=0)
 
 
 def test_delivery_marks_sent_and_never_sends_twice(worker, queued):

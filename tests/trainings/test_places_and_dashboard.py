@@ -9,26 +9,52 @@ from trainings.models import TrainingStatus
 from trainings.services import dashboard, places
 
 
-def test_a_region_needs_a_valid_iana_zone_and_a_unique_name(dbsession):
+def test_a_region_needs_a_valid_iana_zone_and_a_unique_name(app_request, dbsession):
     values = {"country": "py", "name": "Itapúa", "city": "Encarnación", "timezone": "America/Asuncion"}
-    region = places.save_region(dbsession, values)
+    region = places.save_region(app_request, values)
     assert region.country == "PY"
     with pytest.raises(FieldErrors) as caught:
-        places.save_region(dbsession, dict(values, name="Guairá", timezone="Paraguay/Asuncion"))
+        places.save_region(app_request, dict(values, name="Guairá", timezone="Paraguay/Asuncion"))
     assert set(caught.value.errors) == {"timezone"}
     with pytest.raises(FieldErrors) as caught:
-        places.save_region(dbsession, dict(values, name="itapúa"))
+        places.save_region(app_request, dict(values, name="itapúa"))
     assert set(caught.value.errors) == {"name"}
-    assert places.save_region(dbsession, dict(values, city="Encarnación (centro)"), region) is region
+    assert places.save_region(app_request, dict(values, city="Encarnación (centro)"), region) is region
 
 
-def test_venue_names_are_unique_within_a_region(dbsession):
+def test_venue_names_are_unique_within_a_region(app_request, dbsession):
     region = factories.RegionFactory()
     values = {"region_id": region.id, "name": "Auditorio", "address": "", "latitude": None, "longitude": None}
-    places.save_venue(dbsession, values)
+    places.save_venue(app_request, values)
     with pytest.raises(FieldErrors):
-        places.save_venue(dbsession, dict(values, name="AUDITORIO"))
-    places.save_venue(dbsession, dict(values, region_id=factories.RegionFactory().id))
+        places.save_venue(app_request, dict(values, name="AUDITORIO"))
+    places.save_venue(app_request, dict(values, region_id=factories.RegionFactory().id))
+
+
+def test_a_venue_edit_calendars_show_revises_the_sessions_held_there(app_request, dbsession, events):
+    venue = factories.VenueFactory(address="Av. Principal 123")
+    first = factories.SessionFactory(training__venue=venue, training__region=venue.region)
+    second = factories.SessionFactory(training__venue=venue, training__region=venue.region)
+    elsewhere = factories.SessionFactory(training__region=venue.region)
+    values = {"region_id": venue.region_id, "name": venue.name, "address": venue.address, "latitude": None,
+              "longitude": None}
+    places.save_venue(app_request, values, venue)
+    assert events == []  # saved unchanged: nothing to tell
+    places.save_venue(app_request, dict(values, address="Jr. Lampa 545"), venue)
+    assert (first.sequence, second.sequence, elsewhere.sequence) == (1, 1, 0)
+    assert [event.sessions for event in events] == [[first], [second]]
+    places.save_venue(app_request, dict(values, address="Jr. Lampa 545", latitude=-12.05, longitude=-77.03), venue)
+    assert first.sequence == 2  # its position (GEO) too
+
+
+def test_a_region_edit_calendars_show_revises_its_trainings(app_request, dbsession, events):
+    region = factories.RegionFactory(country="PY", name="Itapúa", city="Encarnación", timezone="America/Asuncion")
+    session = factories.SessionFactory(training__region=region, training__venue=None)
+    values = {"country": "PY", "name": "Itapúa (sur)", "city": "Encarnación", "timezone": "America/Asuncion"}
+    places.save_region(app_request, values, region)
+    assert session.sequence == 0 and events == []  # the region's name is not in calendars
+    places.save_region(app_request, dict(values, city="Cambyretá"), region)
+    assert session.sequence == 1 and events[-1].sessions == [session]
 
 
 def test_registration_counts_by_training_and_status(dbsession):

@@ -100,6 +100,23 @@ def test_a_new_venue_raises_the_sequence_of_live_sessions(app_request, dbsession
     assert isinstance(events[-1], SessionsChanged) and events[-1].sessions == [live]
 
 
+def test_a_new_title_or_region_raises_the_sequence_and_other_details_do_not(app_request, dbsession, training,
+                                                                          events):
+    session = factories.SessionFactory(training=training)
+    region, venue_id = training.region, training.venue_id
+    schedule.update_training(app_request, training, training_details(region, title=training.title,
+                                                                     venue_id=venue_id, capacity=31,
+                                                                     description="Más detalles"))
+    assert session.sequence == 0 and events == []  # calendars show none of these
+    schedule.update_training(app_request, training, training_details(region, title="Taller: nuevo nombre",
+                                                                     venue_id=venue_id))
+    assert session.sequence == 1
+    assert isinstance(events[-1], SessionsChanged) and events[-1].sessions == [session]
+    other_city = factories.RegionFactory(timezone=region.timezone, city="Arequipa")
+    schedule.update_training(app_request, training, training_details(other_city, title="Taller: nuevo nombre"))
+    assert session.sequence == 2 and len(events) == 2
+
+
 def test_the_region_may_not_change_time_zone_under_existing_sessions(app_request, dbsession, training):
     factories.SessionFactory(training=training)
     asuncion = factories.RegionFactory(country="PY", timezone="America/Asuncion")
@@ -132,45 +149,51 @@ def test_cancelling_keeps_sessions_and_registrations(app_request, dbsession, tra
 
 # --- sessions ----------------------------------------------------------------------------------
 
-def test_a_session_is_entered_in_the_region_local_time(dbsession):
+def test_a_session_is_entered_in_the_region_local_time(app_request, dbsession):
     training = factories.TrainingFactory(region=factories.RegionFactory(timezone="America/Asuncion"),
                                          starts_on=DAY, ends_on=DAY)
-    session = schedule.add_session(dbsession, training, details())
+    session = schedule.add_session(app_request, training, details())
     assert session.starts_at == dt.datetime(2026, 11, 10, 12, tzinfo=dt.UTC)  # UTC-3 all year
 
 
-def test_a_session_must_end_after_it_starts(dbsession, training):
-    assert set(refusal(lambda: schedule.add_session(dbsession, training, details(end=dt.time(9))))) == {"end"}
+def test_a_new_session_is_announced(app_request, dbsession, training, events):
+    session = schedule.add_session(app_request, training, details())
+    assert session.sequence == 0
+    assert [type(event) for event in events] == [SessionsChanged] and events[0].sessions == [session]
+
+
+def test_a_session_must_end_after_it_starts(app_request, dbsession, training):
+    assert set(refusal(lambda: schedule.add_session(app_request, training, details(end=dt.time(9))))) == {"end"}
     assert session_count(dbsession) == 0
 
 
-def test_a_session_must_fall_within_the_training_dates(dbsession, training):
-    errors = refusal(lambda: schedule.add_session(dbsession, training, details(day=DAY + dt.timedelta(days=2))))
+def test_a_session_must_fall_within_the_training_dates(app_request, dbsession, training):
+    errors = refusal(lambda: schedule.add_session(app_request, training, details(day=DAY + dt.timedelta(days=2))))
     assert set(errors) == {"day"}
 
 
-def test_a_nonexistent_local_time_is_refused_on_its_field(dbsession):
+def test_a_nonexistent_local_time_is_refused_on_its_field(app_request, dbsession):
     madrid = factories.RegionFactory(country="ES", timezone="Europe/Madrid")
     day = dt.date(2026, 3, 29)  # clocks jump from 02:00 to 03:00
     training = factories.TrainingFactory(region=madrid, starts_on=day, ends_on=day)
-    errors = refusal(lambda: schedule.add_session(dbsession, training, details(day=day, start=dt.time(2, 30),
+    errors = refusal(lambda: schedule.add_session(app_request, training, details(day=day, start=dt.time(2, 30),
                                                                                end=dt.time(4))))
     assert set(errors) == {"start"}
 
 
-def test_a_room_cannot_be_double_booked_at_a_venue(dbsession, training):
+def test_a_room_cannot_be_double_booked_at_a_venue(app_request, dbsession, training):
     factories.SessionFactory(training=training, room="Sala 1", start=dt.time(10), end=dt.time(12))
     other = factories.TrainingFactory(region=training.region, venue=training.venue, starts_on=DAY, ends_on=DAY)
-    errors = refusal(lambda: schedule.add_session(dbsession, other, details(room=" sala 1 ")))
+    errors = refusal(lambda: schedule.add_session(app_request, other, details(room=" sala 1 ")))
     assert set(errors) == {"room"}
     # Another room, or the same room once the other session ends, is fine.
-    schedule.add_session(dbsession, other, details(room="Sala 2"))
-    schedule.add_session(dbsession, other, details(room="Sala 1", start=dt.time(12), end=dt.time(13)))
+    schedule.add_session(app_request, other, details(room="Sala 2"))
+    schedule.add_session(app_request, other, details(room="Sala 1", start=dt.time(12), end=dt.time(13)))
 
 
-def test_a_cancelled_session_frees_its_room(dbsession, training):
+def test_a_cancelled_session_frees_its_room(app_request, dbsession, training):
     factories.SessionFactory(training=training, room="Sala 1", cancelled=True)
-    schedule.add_session(dbsession, training, details())
+    schedule.add_session(app_request, training, details())
 
 
 def test_a_speaker_cannot_be_in_two_overlapping_sessions_anywhere(app_request, dbsession, training):

@@ -16,3 +16,16 @@ def test_scrolling_tables_keep_their_hidden_labels_inside(testapp):
     # and made registration and attendance pages twice as wide as a phone.
     css = testapp.get("/static/app/capacita.css").text
     assert ".table-responsive { position: relative; }" in css
+
+
+def test_every_html_email_is_a_whole_document_in_its_language():
+    """Mail clients render a fragment in quirks mode, and screen readers need the language."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    emails = sorted(templates.glob("*/**/mail/*.html.jinja2"))
+    assert len(emails) >= 4
+    for path in emails:
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("<!doctype html>"), path
+        assert '<html lang="{{ request.locale_name }}">' in text and text.rstrip().endswith("</html>"), path

@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 from icalendar import Calendar
 from pyramid.httpexceptions import HTTPNotFound, HTTPNotModified
 
+from ..compression import matches_etag
 from ..i18n import _
 from ..i18n import format_datetime as format_datetime_local
 from ..mail import localizer_for
@@ -84,7 +85,7 @@ def body_cache(request) -> BodyCache:
 def is_not_modified(request, version: FeedVersion) -> bool:
     """RFC 9110: If-None-Match decides when present; If-Modified-Since only without it."""
     if request.headers.get("If-None-Match"):
-        return version.etag in request.if_none_match
+        return matches_etag(request, version.etag)  # the plain or the gzipped copy
     since = request.if_modified_since
     return bool(since and version.last_modified and version.last_modified <= since)
 

@@ -174,6 +174,15 @@ class Training(Base):
         offered = [code for code in (self.offered_languages or "").split() if code]
         return offered or [str(self.language)]
 
+    def has_ended(self, now: dt.datetime | None = None) -> bool:
+        """Whether the training is over: its last session that takes place has ended (without
+        such sessions, its last day is past in its region)."""
+        now = now or utcnow()
+        live = [session.ends_at for session in self.sessions if not session.cancelled]
+        if live:
+            return max(live) <= now
+        return self.ends_on < now.astimezone(self.zone).date()
+
 
 class TrainingSession(Base):
     """One slot of a training's timetable. Named so as not to be confused with a db session."""

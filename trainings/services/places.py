@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..forms import FieldErrors
 from ..i18n import _
-from ..models import Programme, Region, Venue, is_valid_timezone
+from ..models import Programme, Region, Training, Venue, is_valid_timezone
+from .schedule import revise_sessions
 
 
 def regions(dbsession: Session) -> list[Region]:
@@ -38,7 +39,15 @@ def programme_choices(request) -> list[tuple[str, str]]:
     return [(str(programme.id), programme.name) for programme in programmes(request.dbsession)]
 
 
-def save_region(dbsession: Session, values: dict, region: Region | None = None) -> Region:
+def _trainings_shown_with(dbsession: Session, criterion) -> list[Training]:
+    return list(dbsession.scalars(select(Training).where(criterion).order_by(Training.id)))
+
+
+def save_region(request, values: dict, region: Region | None = None) -> Region:
+    """Create or edit a region. Its city and zone are in its trainings' calendar events: when
+    they change, those events are revised (new SEQUENCE, updated invitations)."""
+    dbsession = request.dbsession
+    before = (region.city, region.timezone) if region is not None else None
     country, name = values["country"].strip().upper(), values["name"].strip()
     if not is_valid_timezone(values["timezone"]):
         raise FieldErrors({"timezone": _("Not a known IANA time zone, such as America/Lima.")})
@@ -50,10 +59,22 @@ def save_region(dbsession: Session, values: dict, region: Region | None = None) 
     region.timezone = values["timezone"].strip()
     dbsession.add(region)
     dbsession.flush()
+    if before is not None and (region.city, region.timezone) != before:
+        for training in _trainings_shown_with(dbsession, Training.region_id == region.id):
+            revise_sessions(request, training, training.sessions)
     return region
 
 
-def save_venue(dbsession: Session, values: dict, venue: Venue | None = None) -> Venue:
+def _venue_face(venue: Venue) -> tuple:
+    return venue.name, venue.address, venue.latitude, venue.longitude
+
+
+def save_venue(request, values: dict, venue: Venue | None = None) -> Venue:
+    """Create or edit a venue. Its name, address and position are in the calendar events of
+    the trainings held there: when they change, those events are revised (new SEQUENCE,
+    updated invitations)."""
+    dbsession = request.dbsession
+    before = _venue_face(venue) if venue is not None else None
     region = dbsession.get(Region, values["region_id"])
     if region is None:
         raise FieldErrors({"region_id": _("Choose a region.")})
@@ -66,6 +87,9 @@ def save_venue(dbsession: Session, values: dict, venue: Venue | None = None) -> 
     venue.latitude, venue.longitude = values["latitude"], values["longitude"]
     dbsession.add(venue)
     dbsession.flush()
+    if before is not None and _venue_face(venue) != before:
+        for training in _trainings_shown_with(dbsession, Training.venue_id == venue.id):
+            revise_sessions(request, training, training.sessions)
     return venue
 
 

@@ -119,21 +119,35 @@ def create_training(dbsession: Session, details: TrainingDetails) -> Training:
     return training
 
 
+def calendar_face(training: Training) -> tuple:
+    """What of a training its sessions' calendar events show (SUMMARY and LOCATION): its title,
+    its venue and its region's city. When it changes, every live session reads differently."""
+    return training.title, training.venue_id, training.region_id
+
+
+def revise_sessions(request, training: Training, sessions) -> list[TrainingSession]:
+    """`sessions` now read differently in calendars: raise their SEQUENCE, so that calendar
+    programs take the new version over the one they have, and tell the invitees
+    (SessionsChanged). Cancelled sessions are left alone; returns the revised ones."""
+    live = [session for session in sessions if not session.cancelled]
+    for session in live:
+        session.sequence += 1
+    request.dbsession.flush()
+    if live:
+        request.registry.notify(SessionsChanged(request, training, live))
+    return live
+
+
 def update_training(request, training: Training, details: TrainingDetails) -> Training:
     dbsession = request.dbsession
     errors = training_errors(dbsession, details, training)
     if errors:
         raise FieldErrors(errors)
-    moved_place = training.venue_id != details.venue_id
+    before = calendar_face(training)
     _apply(dbsession, training, details)
     dbsession.flush()
-    if moved_place:
-        live = [session for session in training.sessions if not session.cancelled]
-        for session in live:
-            session.sequence += 1
-        dbsession.flush()
-        if live:
-            request.registry.notify(SessionsChanged(request, training, live))
+    if calendar_face(training) != before:
+        revise_sessions(request, training, training.sessions)
     return training
 
 
@@ -266,7 +280,9 @@ def session_errors(dbsession: Session, training: Training, details: SessionDetai
     return errors, starts_at, ends_at
 
 
-def add_session(dbsession: Session, training: Training, details: SessionDetails) -> TrainingSession:
+def add_session(request, training: Training, details: SessionDetails) -> TrainingSession:
+    """A new session; the invitees of a published training are sent it (SessionsChanged)."""
+    dbsession = request.dbsession
     if training.status == TrainingStatus.cancelled:
         raise FieldErrors({None: _("This training is cancelled: its timetable can no longer change.")})
     errors, starts_at, ends_at = session_errors(dbsession, training, details)
@@ -277,6 +293,7 @@ def add_session(dbsession: Session, training: Training, details: SessionDetails)
                               room=details.room.strip(), starts_at=starts_at, ends_at=ends_at, position=position)
     dbsession.add(session)
     dbsession.flush()
+    request.registry.notify(SessionsChanged(request, training, [session]))
     return session
 
 
@@ -286,6 +303,8 @@ def update_session(request, session: TrainingSession, details: SessionDetails) -
     errors, starts_at, ends_at = session_errors(request.dbsession, session.training, details, session)
     if errors:
         raise FieldErrors(errors)
+    # What calendars show of the event (time, place, title); the topic is description text,
+    # which feeds update and the next revision carries, without emailing every invitee.
     changed = (starts_at != session.starts_at or ends_at != session.ends_at
                or details.room.strip() != session.room or details.title.strip() != session.title)
     session.title = details.title.strip()

@@ -41,20 +41,20 @@ def _fields(obj, names) -> dict:
 
 @view_config(route_name="region_new", renderer=FORM, permission=Permission.manage)
 def region_new(request):
-    return _edit(request, RegionSchema(), lambda values: places.save_region(request.dbsession, values),
+    return _edit(request, RegionSchema(), lambda values: places.save_region(request, values),
                  {"country": "PE", "timezone": "America/Lima"}, _("New region"), "regions")
 
 
 @view_config(route_name="region_edit", context=RegionContext, renderer=FORM, permission=Permission.manage)
 def region_edit(context, request):
     region = context.object
-    return _edit(request, RegionSchema(), lambda values: places.save_region(request.dbsession, values, region),
+    return _edit(request, RegionSchema(), lambda values: places.save_region(request, values, region),
                  _fields(region, ("country", "name", "city", "timezone")), _("Edit the region"), "regions")
 
 
 @view_config(route_name="venue_new", renderer=FORM, permission=Permission.manage)
 def venue_new(request):
-    return _edit(request, VenueSchema(), lambda values: places.save_venue(request.dbsession, values),
+    return _edit(request, VenueSchema(), lambda values: places.save_venue(request, values),
                  _preselected_region(request), _("New venue"), "regions")
 
 
@@ -66,7 +66,7 @@ def _preselected_region(request) -> dict:
 @view_config(route_name="venue_edit", context=VenueContext, renderer=FORM, permission=Permission.manage)
 def venue_edit(context, request):
     venue = context.object
-    return _edit(request, VenueSchema(), lambda values: places.save_venue(request.dbsession, values, venue),
+    return _edit(request, VenueSchema(), lambda values: places.save_venue(request, values, venue),
                  _fields(venue, ("region_id", "name", "address", "latitude", "longitude")), _("Edit the venue"),
                  "regions")
 

@@ -51,7 +51,7 @@ def session_new(context, request):
     form = make_form(request, SessionSchema(), submit_label=_("Add the session"))
 
     def add(values):
-        schedule.add_session(request.dbsession, training, _details(values))
+        schedule.add_session(request, training, _details(values))
         if request.POST.get("then") == "another":
             return request.route_path("session_new", id=training.id)
         return _overview(request, training)
