@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from trainings.events import PlacesAdded
 from trainings.models import Training, utcnow
 
 from .events import RegistrationCancelled, RegistrationConfirmed
@@ -250,3 +251,12 @@ def _take_places(dbsession: Session, training: Training, wanted: int) -> int:
             places = 0
     _refresh_count(dbsession, training.id)
     return places
+
+
+def on_places_added(event: PlacesAdded) -> None:
+    """More places: the first people waiting take them, and are told."""
+    promote_waitlisted(event.request, event.training)
+
+
+def includeme(config):
+    config.add_subscriber(on_places_added, PlacesAdded)

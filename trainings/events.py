@@ -36,3 +36,11 @@ class TrainingCancelled:
 class TrainingPublished:
     request: object
     training: object
+
+
+@dataclass
+class PlacesAdded:
+    """The training's capacity went up: the waiting list may move."""
+
+    request: object
+    training: object

@@ -218,3 +218,17 @@ def test_cancelling_a_registration_asks_first(organiser_app, dbsession):
     page = organiser_app.get(f"/organiser/trainings/{registration.training_id}/registrations")
     form = page.html.find("form", action=lambda url: url and url.endswith(f"/{registration.id}/cancel"))
     assert "confirm(" in form["onsubmit"] and "Ana Paz" in form["onsubmit"]
+
+
+def test_raising_the_capacity_gives_the_new_places_to_the_waiting_list_in_order(organiser_app, dbsession):
+    from participants.models import RegistrationStatus as Status
+
+    training = factories.TrainingFactory(capacity=1, confirmed_count=1)
+    factories.RegistrationFactory(training=training)
+    first, second, third = (factories.RegistrationFactory(training=training, status=Status.waitlisted)
+                            for _ in range(3))
+    form = organiser_app.get(f"/organiser/trainings/{training.id}/edit").forms["form"]
+    form["capacity"] = "3"
+    form.submit("submit").follow()
+    assert (first.status, second.status, third.status) == (Status.confirmed, Status.confirmed, Status.waitlisted)
+    assert training.confirmed_count == 3

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..events import SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
+from ..events import PlacesAdded, SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
 from ..forms import FieldErrors
 from ..i18n import _
 from ..models import (
@@ -143,11 +143,13 @@ def update_training(request, training: Training, details: TrainingDetails) -> Tr
     errors = training_errors(dbsession, details, training)
     if errors:
         raise FieldErrors(errors)
-    before = calendar_face(training)
+    before, capacity_before = calendar_face(training), training.capacity
     _apply(dbsession, training, details)
     dbsession.flush()
     if calendar_face(training) != before:
         revise_sessions(request, training, training.sessions)
+    if training.capacity > capacity_before:
+        request.registry.notify(PlacesAdded(request, training))
     return training
 
 
