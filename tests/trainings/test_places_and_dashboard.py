@@ -62,6 +62,7 @@ def test_registration_counts_by_training_and_status(dbsession):
     other = factories.TrainingFactory()
     factories.RegistrationFactory.create_batch(2, training=training)
     factories.RegistrationFactory(training=training, status="pending")
+    factories.RegistrationFactory(training=training, role="speaker")  # takes no place: not counted
     assert dashboard.registration_counts(dbsession, [training.id, other.id]) == {
         training.id: {"confirmed": 2, "pending": 1}, other.id: {}}
     assert dashboard.registration_counts(dbsession, []) == {}

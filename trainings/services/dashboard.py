@@ -12,7 +12,10 @@ from sqlalchemy.orm import Session, joinedload
 from ..models import Training, TrainingSession, TrainingStatus
 
 # The participants package's table, named rather than imported (trainings never imports it).
-_registration = sa.table("registration", sa.column("training_id"), sa.column("status"))
+_registration = sa.table("registration", sa.column("training_id"), sa.column("status"), sa.column("role"))
+# Speakers, moderators and organisers are registered too, but take no place: the dashboard
+# counts people for places, as the training's confirmed count does.
+ROLES_TAKING_A_PLACE = ("participant", "observer")
 
 
 def trainings_by_status(dbsession: Session) -> dict[TrainingStatus, dict]:
@@ -29,13 +32,14 @@ def trainings_by_status(dbsession: Session) -> dict[TrainingStatus, dict]:
 
 
 def registration_counts(dbsession: Session, training_ids) -> dict[int, dict[str, int]]:
-    """Registrations of each training by status (pending, confirmed, waitlisted, cancelled)."""
+    """Registrations taking a place, of each training by status (pending, confirmed, waitlisted,
+    cancelled)."""
     training_ids = list(training_ids)
     if not training_ids:
         return {}
     rows = dbsession.execute(
         select(_registration.c.training_id, _registration.c.status, func.count())
-        .where(_registration.c.training_id.in_(training_ids))
+        .where(_registration.c.training_id.in_(training_ids), _registration.c.role.in_(ROLES_TAKING_A_PLACE))
         .group_by(_registration.c.training_id, _registration.c.status)
     ).all()
     counts: dict[int, dict[str, int]] = {training_id: {} for training_id in training_ids}
