@@ -200,8 +200,17 @@ def deliver_one(transaction_manager, dbsession: Session, message_id: int, delive
             dbsession.get(OutboxMessage, message_id).last_error = str(error)[:2000]
         return False
     with transaction_manager:
-        dbsession.get(OutboxMessage, message_id).sent_at = utcnow()
+        forget_content(dbsession.get(OutboxMessage, message_id))
     return True
+
+
+def forget_content(message: OutboxMessage) -> None:
+    """Mark sent and keep only who was written to, about what, and when. The bodies carried
+    private links, whose tokens the database otherwise keeps only as hashes, and certificates:
+    kept after delivery, any copy of the database would open every participant's page."""
+    message.sent_at = utcnow()
+    message.body_text, message.body_html, message.calendar = "", "", None
+    message.attachments.clear()
 
 
 def deliver_pending(transaction_manager, dbsession: Session, delivery, sender: str, limit: int = 200) -> int:

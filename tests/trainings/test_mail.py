@@ -97,7 +97,10 @@ def test_delivery_marks_sent_and_never_sends_twice(worker, queued):
     assert deliver_pending(manager, dbsession, delivery, SENDER) == 0
     assert len(delivery.sent) == 1
     with manager:
-        assert dbsession.get(OutboxMessage, message_id).sent_at is not None
+        sent = dbsession.get(OutboxMessage, message_id)
+        assert sent.sent_at is not None and sent.subject
+        # Private links and certificates do not outlive delivery in the database.
+        assert (sent.body_text, sent.body_html, sent.calendar, sent.attachments) == ("", "", None, [])
 
 
 def test_a_failure_is_retried_later_with_backoff(worker, queued):
