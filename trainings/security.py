@@ -39,6 +39,9 @@ class Root:
         self.request = request
 
 
+EPOCH_KEY = "capacita.session_epoch"
+
+
 class SecurityPolicy:
     def __init__(self):
         self.session_helper = SessionAuthenticationHelper()
@@ -49,7 +52,9 @@ class SecurityPolicy:
         if user_id is None:
             return None
         user = request.dbsession.get(User, user_id)
-        return user if user is not None and user.active else None
+        if user is None or not user.active or request.session.get(EPOCH_KEY) != user.session_epoch:
+            return None
+        return user
 
     def authenticated_userid(self, request):
         user = request.identity
@@ -66,9 +71,15 @@ class SecurityPolicy:
         return self.acl_helper.permits(context, self.principals(request), permission)
 
     def remember(self, request, userid, **kw):
+        user = request.dbsession.get(User, userid)
+        request.session[EPOCH_KEY] = user.session_epoch
         return self.session_helper.remember(request, userid, **kw)
 
     def forget(self, request, **kw):
+        """Log out: this session ends, and so does every copy of it or other session of the user."""
+        user = request.identity
+        if user is not None:
+            user.session_epoch += 1
         return self.session_helper.forget(request, **kw)
 
 

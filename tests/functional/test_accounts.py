@@ -118,3 +118,12 @@ def test_every_answer_forbids_framing_sniffing_and_leaking_private_addresses(tes
         assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_copied_session_cookie_stops_working_at_logout(testapp, organiser):
+    log_in(testapp, organiser)
+    stolen = testapp.cookies["capacita_session"]
+    dashboard = testapp.get("/organiser")
+    testapp.post("/logout", {"csrf_token": csrf_token_of(dashboard)})
+    testapp.set_cookie("capacita_session", stolen)
+    assert testapp.get("/organiser").status_int == 302  # back to the login page

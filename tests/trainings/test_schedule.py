@@ -107,14 +107,15 @@ def test_a_new_title_or_region_raises_the_sequence_and_other_details_do_not(app_
     schedule.update_training(app_request, training, training_details(region, title=training.title,
                                                                      venue_id=venue_id, capacity=31,
                                                                      description="Más detalles"))
-    assert session.sequence == 0 and events == []  # calendars show none of these
+    changes = [event for event in events if isinstance(event, SessionsChanged)]
+    assert session.sequence == 0 and changes == []  # calendars show none of these (more places do not)
     schedule.update_training(app_request, training, training_details(region, title="Taller: nuevo nombre",
                                                                      venue_id=venue_id))
     assert session.sequence == 1
     assert isinstance(events[-1], SessionsChanged) and events[-1].sessions == [session]
     other_city = factories.RegionFactory(timezone=region.timezone, city="Arequipa")
     schedule.update_training(app_request, training, training_details(other_city, title="Taller: nuevo nombre"))
-    assert session.sequence == 2 and len(events) == 2
+    assert session.sequence == 2 and len([event for event in events if isinstance(event, SessionsChanged)]) == 2
 
 
 def test_the_region_may_not_change_time_zone_under_existing_sessions(app_request, dbsession, training):

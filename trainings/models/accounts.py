@@ -33,6 +33,9 @@ class User(Base):
     )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Sessions live in signed cookies, which the server cannot delete: each session records the
+    # epoch it began in, and logging out moves the epoch on, so a copied cookie stops working.
+    session_epoch: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     @property
     def name(self) -> str:
