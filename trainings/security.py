@@ -14,8 +14,8 @@ from .settings import as_bool
 
 class Permission(enum.StrEnum):
     view = "view"  # anyone: public pages, feeds, verification
-    manage = "manage"  # organisers: trainings, participants, attendance, certificates
-    administer = "administer"  # admins: accounts, regions, programmes, layouts
+    manage = "manage"  # organisers: trainings, venues, programmes, participants, attendance, certificates
+    administer = "administer"  # admins: accounts, regions (their time zones), certificate layouts
 
 
 def role_principal(role: str) -> str:

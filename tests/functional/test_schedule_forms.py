@@ -197,8 +197,16 @@ def test_organiser_pages_need_a_login_and_unknown_ids_are_404(testapp, organiser
     assert testapp.get("/organiser/trainings/new").status_int == 302
 
 
-def test_regions_venues_and_programmes(organiser_app, dbsession):
-    form = organiser_app.get("/organiser/regions/new").forms["form"]
+def test_only_administrators_touch_regions_and_their_time_zones(organiser_app, dbsession, lima):
+    organiser_app.get("/organiser/regions/new", status=403)
+    organiser_app.get(f"/organiser/regions/{lima.id}/edit", status=403)
+    assert "/organiser/regions/new" not in organiser_app.get("/organiser/regions").text
+    assert "/organiser/venues/new" in organiser_app.get("/organiser/regions").text
+
+
+def test_regions_venues_and_programmes(admin_app, dbsession):
+    organiser_app = admin_app
+    form = admin_app.get("/organiser/regions/new").forms["form"]
     form["country"], form["name"], form["city"], form["timezone"] = "PY", "Itapúa", "Encarnación", "America/Asuncio"
     assert "No es una zona horaria IANA conocida" in form.submit("submit", status=400).text
     form["timezone"] = "America/Asuncion"

@@ -39,13 +39,14 @@ def _fields(obj, names) -> dict:
     return {name: getattr(obj, name) for name in names}
 
 
-@view_config(route_name="region_new", renderer=FORM, permission=Permission.manage)
+# A region's time zone sets the clock of every training held there: administrators keep them.
+@view_config(route_name="region_new", renderer=FORM, permission=Permission.administer)
 def region_new(request):
     return _edit(request, RegionSchema(), lambda values: places.save_region(request, values),
                  {"country": "PE", "timezone": "America/Lima"}, _("New region"), "regions")
 
 
-@view_config(route_name="region_edit", context=RegionContext, renderer=FORM, permission=Permission.manage)
+@view_config(route_name="region_edit", context=RegionContext, renderer=FORM, permission=Permission.administer)
 def region_edit(context, request):
     region = context.object
     return _edit(request, RegionSchema(), lambda values: places.save_region(request, values, region),
