@@ -66,6 +66,33 @@ class CertificateContent:
     keywords: tuple = field(default_factory=tuple)
 
 
+ELLIPSIS = "…"
+
+
+def wrap_lines(text: str, font_name: str, size: float, max_width: float, max_lines: int) -> list[str]:
+    """`text` wrapped to `max_width`; if it needs more than `max_lines`, the last line ends at a
+    word with an ellipsis, so that a cut is visible rather than silent."""
+    lines = simpleSplit(text, font_name, size, max_width)
+    if len(lines) <= max_lines:
+        return lines
+    kept, last = lines[:max_lines - 1], lines[max_lines - 1].split(" ")
+    while len(last) > 1 and pdfmetrics.stringWidth(" ".join(last) + ELLIPSIS, font_name, size) > max_width:
+        last.pop()
+    return [*kept, " ".join(last).rstrip(",;:·–-") + ELLIPSIS]
+
+
+def fit_name(text: str, font_name: str, size: float, max_width: float, lines: int = 2) -> tuple[float, list[str]]:
+    """A name on one line, made smaller as needed down to 70 % of its size; longer still, on
+    up to `lines` lines at that size (never below 8 pt), and only then cut."""
+    width = pdfmetrics.stringWidth(text, font_name, size)
+    if width <= max_width:
+        return size, [text]
+    smallest = max(size * 0.7, 8)
+    if size * max_width / width >= smallest:
+        return size * max_width / width, [text]
+    return smallest, wrap_lines(text, font_name, smallest, max_width, lines)
+
+
 class Renderer:
     """Draws certificates with one layout; build once, use for many."""
 
@@ -197,16 +224,15 @@ class Renderer:
         font_name, size = style["font"], style["size"]
         text = printable(text, font_name)
         max_width = style["max_width"] * mm
-        if shrink:  # a long name gets smaller rather than wrapped
-            width = pdfmetrics.stringWidth(text, font_name, size)
-            if width > max_width:
-                size = max(size * max_width / width, 8)
-            lines = [text]
+        if shrink:
+            size, lines = fit_name(text, font_name, size, max_width)
         else:
-            lines = simpleSplit(text, font_name, size, max_width)[:max_lines]
+            lines = wrap_lines(text, font_name, size, max_width, max_lines)
         canvas.setFillColor(HexColor(style["colour"]))
         canvas.setFont(font_name, size)
         x, y = self.x(style["x"]), self.y(style["y"])
+        if shrink:  # a name on two lines stays centred on its place
+            y += (len(lines) - 1) * size * 0.625
         draw = {"left": canvas.drawString, "center": canvas.drawCentredString,
                 "right": canvas.drawRightString}[style["align"]]
         for index, line in enumerate(lines):
@@ -229,12 +255,17 @@ class Renderer:
                 canvas.drawImage(image, centre - width / 2, y + 1 * mm, width, 14 * mm,
                                  preserveAspectRatio=True, anchor="s", mask="auto")
             canvas.line(centre - width / 2, y, centre + width / 2, y)
+            # Each signatory keeps to their own column, so that three long titles never overlap.
+            column = min(width * 1.3, self.width / (len(people) + 1) * 0.95)
             bold = "DejaVuSans-Bold"
-            canvas.setFont(bold, size)
-            canvas.drawCentredString(centre, y - size * 1.4, printable(person["name"], bold))
+            name_size, (name, *_rest) = fit_name(printable(person["name"], bold), bold, size, column, lines=1)
+            canvas.setFont(bold, name_size)
+            canvas.drawCentredString(centre, y - size * 1.4, name)
             if person.get("position"):
                 canvas.setFont(font_name, size * 0.9)
-                canvas.drawCentredString(centre, y - size * 2.6, printable(person["position"], font_name))
+                position = wrap_lines(printable(person["position"], font_name), font_name, size * 0.9, column, 2)
+                for index, line in enumerate(position):
+                    canvas.drawCentredString(centre, y - size * (2.6 + index * 1.15), line)
 
     def _stamp(self, canvas, stamp: str):
         canvas.saveState()

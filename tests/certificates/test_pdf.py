@@ -136,3 +136,26 @@ def test_file_names_are_safe(dbsession):
     certificate = factories.CertificateFactory(registration=factories.RegistrationFactory(person=person),
                                                serial="PE-2026-000123")
     assert documents.file_name(certificate) == "garcia-d-angelo-x-tomas-PE-2026-000123.pdf"
+
+
+def test_long_names_wrap_and_long_titles_end_with_a_visible_cut():
+    from reportlab.pdfbase import pdfmetrics
+
+    from certificates.pdf import fit_name, wrap_lines
+    from trainings.pdf_fonts import font
+
+    font("DejaVuSans")
+    name = "María de los Ángeles Fernández-Castañeda de la Torre y Villanueva " * 2
+    size, lines = fit_name(name.strip(), "DejaVuSans", 30, 200)
+    assert size == 21 and len(lines) == 2  # smaller, never below 70 %, then on two lines
+    assert all(pdfmetrics.stringWidth(line, "DejaVuSans", size) <= 200 for line in lines)
+    assert fit_name("Ana Paz", "DejaVuSans", 30, 200) == (30, ["Ana Paz"])
+    title = "Taller regional de capacitación contra la trata de personas y el tráfico ilícito de migrantes " * 3
+    cut = wrap_lines(title.strip(), "DejaVuSans", 14, 300, 3)
+    assert len(cut) == 3 and cut[-1].endswith("…") and not cut[-1].endswith(" …")
+
+
+def test_a_very_long_name_is_all_on_the_certificate(renderer):
+    name = "María de los Ángeles Fernández-Castañeda de la Torre y Villanueva Quispe Huamán Mamani"
+    text = read(renderer.render(content(name))).pages[0].extract_text()
+    assert all(word in text for word in name.split())
