@@ -72,3 +72,17 @@ def test_translations_keep_placeholders(package, language):
             found = [set(PLACEHOLDER.findall(string)) for string in strings]
             assert all(placeholders <= expected for placeholders in found), ids[0]
             assert set().union(*found) == expected, ids[0]
+
+
+def test_a_word_shared_by_packages_has_one_translation():
+    """The packages' catalogs are merged into one domain: a message they share must read the same
+    in each, or the page shows whichever catalog loaded first ("Cancelado" beside "Anulada")."""
+    for language in ("es", "fr"):
+        seen: dict[str, tuple[str, str]] = {}
+        for package in ("trainings", "participants", "certificates"):
+            path = ROOT / package / "locale" / language / "LC_MESSAGES" / "capacita.po"
+            with path.open("rb") as handle:
+                for message in read_po(handle, locale=language):
+                    if message.id and isinstance(message.id, str) and message.string:
+                        first = seen.setdefault(message.id, (package, message.string))
+                        assert first[1] == message.string, (language, message.id, first, (package, message.string))

@@ -14,6 +14,12 @@ TRAINING_STATUS = {
     TrainingStatus.published: _("Published"),
     TrainingStatus.cancelled: _("Cancelled"),
 }
+# Headings over a group of trainings of one status, in the plural.
+TRAINING_STATUS_GROUP = {
+    TrainingStatus.draft: _("Drafts"),
+    TrainingStatus.published: _("Published trainings"),
+    TrainingStatus.cancelled: _("Cancelled trainings"),
+}
 SPEAKER_ROLE = {SpeakerRole.speaker: _("Speaker"), SpeakerRole.moderator: _("Moderator")}
 USER_ROLE = {UserRole.admin: _("Administrator"), UserRole.organiser: _("Organiser")}
 LANGUAGE = {Language.es: _("Spanish"), Language.en: _("English"), Language.fr: _("French")}

@@ -87,7 +87,7 @@ def test_a_cancelled_training_stays_visible_and_marked(testapp, dbsession):
     training = factories.TrainingFactory(title="Taller suspendido", status=TrainingStatus.cancelled,
                                          cancel_reason="Paro de transportes", starts_on=SOON)
     listing = testapp.get("/trainings")
-    assert "Taller suspendido" in listing.text and "Cancelado" in listing.text
+    assert "Taller suspendido" in listing.text and "Cancelada" in listing.text
     page = testapp.get(f"/trainings/{training.id}")
     assert "Esta capacitación ha sido cancelada." in page.text and "Paro de transportes" in page.text
 

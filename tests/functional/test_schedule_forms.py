@@ -150,7 +150,7 @@ def test_edit_cancel_and_delete_sessions(organiser_app, dbsession, lima):
     assert "return confirm(" in overview.text  # one click would email everyone: it asks first
     organiser_app.post(f"/organiser/sessions/{session.id}/cancel", {"csrf_token": csrf_token_of(overview)})
     assert session.cancelled and session.sequence == 2
-    assert "Cancelado" in organiser_app.get(f"/trainings/{training.id}").text
+    assert "Cancelada" in organiser_app.get(f"/trainings/{training.id}").text
     draft = factories.TrainingFactory(region=lima, starts_on=START, ends_on=START, status=TrainingStatus.draft)
     doomed = factories.SessionFactory(training=draft)
     page = organiser_app.get(f"/organiser/trainings/{draft.id}")

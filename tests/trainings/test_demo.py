@@ -13,6 +13,6 @@ def test_the_demo_has_published_draft_and_cancelled_trainings_in_local_time(app_
     seminar = next(training for training in trainings if training.title == demo.ASUNCION_SEMINAR)
     assert utc_to_local(seminar.sessions[0].starts_at, "America/Asuncion").strftime("%H:%M") == "09:00"
     listing = testapp.get("/trainings").text
-    assert "Ica" in listing and "Cancelado" in listing
+    assert "Ica" in listing and "Cancelada" in listing
     draft = next(training for training in trainings if training.status == TrainingStatus.draft)
     testapp.get(f"/trainings/{draft.id}", status=404)
