@@ -31,7 +31,7 @@ from trainings.security import Permission
 
 from .events import RegistrationCancelled, RegistrationConfirmed
 from .models import CalendarFeedToken, Person, Registration, RegistrationStatus
-from .tokens import hash_token, new_token
+from .tokens import hash_token, new_token, registration_by_token
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
 SENT_IN_THIS_REQUEST = "capacita.invites.sent"
@@ -170,10 +170,6 @@ def on_training_published(event: TrainingPublished):
 
 
 # --- personal feeds ------------------------------------------------------------------------
-
-def registration_by_token(dbsession: Session, token: str) -> Registration | None:
-    return dbsession.scalar(select(Registration).where(Registration.token_hash == hash_token(token)))
-
 
 def person_by_feed_token(dbsession: Session, token: str) -> Person | None:
     return dbsession.scalar(

@@ -227,3 +227,17 @@ class CalendarFeedToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
+
+
+class EarlierPrivateLink(Base):
+    """A private link sent before the registration's current one. It keeps working: anyone can
+    ask for a person's link again (the form cannot tell who asks), and that must never break the
+    link the person uses, nor the calendar they subscribed to with it."""
+
+    __tablename__ = "earlier_private_link"
+    __table_args__ = (sa.UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
+    replaced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,7 +10,7 @@ from trainings.i18n import _
 from trainings.mail import queue_mail, render_mail, speaking
 
 from .models import Registration, RegistrationStatus
-from .tokens import new_token
+from .tokens import give_new_link
 
 SUBJECTS = {
     "registered": _("Your registration: ${training}"),
@@ -33,13 +33,6 @@ def subject_for(registration: Registration, reason: str):
     return SUBJECTS[reason]
 
 
-def reissue_token(registration: Registration) -> str:
-    """A fresh private link for `registration`; the previous one stops working."""
-    token, token_hash = new_token()
-    registration.token_hash = token_hash
-    return token
-
-
 def private_link(request, token: str) -> str:
     """The link in emails: on the site's public address (`app.public_url`) when it is set, so that
     emails queued from the command line or behind a proxy point to the right place."""
@@ -57,7 +50,7 @@ def send_registration_mail(request, registration: Registration, token: str | Non
     if not person.email:
         return None
     if token is None:
-        token = reissue_token(registration)
+        token = give_new_link(request.dbsession, registration)
         request.dbsession.flush()
     language = str(person.preferred_language or "es")
     values = {"registration": registration, "person": person, "training": registration.training,

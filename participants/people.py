@@ -12,7 +12,15 @@ from trainings.models import SessionSpeaker, Training, utcnow
 
 from .attendance.rates import attendance_rates
 from .duplicates import normalise_text
-from .models import Attendance, CalendarFeedToken, Person, Registration, RegistrationStatus, Sex
+from .models import (
+    Attendance,
+    CalendarFeedToken,
+    EarlierPrivateLink,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Sex,
+)
 from .registrations import ACTIVE, cancel
 from .registry import find_person, normalise_document, normalise_email
 from .signup import institution_from_values
@@ -180,6 +188,10 @@ def _absorb(dbsession: Session, worse: Registration, better: Registration) -> No
         )
     dbsession.execute(update(certificate_table).where(certificate_table.c.registration_id == worse.id)
                       .values(registration_id=better.id))
+    # The links emailed for the absorbed registration now open the one kept.
+    dbsession.execute(update(EarlierPrivateLink).where(EarlierPrivateLink.registration_id == worse.id)
+                      .values(registration_id=better.id))
+    dbsession.add(EarlierPrivateLink(registration_id=better.id, token_hash=worse.token_hash))
 
 
 def _move_speaker_rows(dbsession: Session, keep: Person, other: Person) -> None:

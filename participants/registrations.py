@@ -14,7 +14,7 @@ from trainings.models import Training, utcnow
 
 from .events import RegistrationCancelled, RegistrationConfirmed
 from .models import Person, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
-from .tokens import new_token
+from .tokens import give_new_link, new_token
 
 # Only these roles take one of the training's places; speakers and organisers come on top.
 ROLES_TAKING_A_PLACE = frozenset({RegistrationRole.participant, RegistrationRole.observer})
@@ -74,11 +74,13 @@ def register(request, training: Training, person: Person, *, role=RegistrationRo
     )
     if registration is not None and registration.status in ACTIVE:
         raise AlreadyRegistered(registration)
-    token, token_hash = new_token()
     if registration is None:
-        registration = Registration(training=training, person=person)
+        token, token_hash = new_token()
+        registration = Registration(training=training, person=person, token_hash=token_hash)
         dbsession.add(registration)
-    registration.role, registration.source, registration.token_hash = role, source, token_hash
+    else:  # a cancelled registration revived: a new link, and the earlier ones still open it
+        token = give_new_link(dbsession, registration)
+    registration.role, registration.source = role, source
     registration.cancelled_at = registration.confirmed_at = None
     registration.created_at = utcnow()  # the waitlist is in order of (re)arrival
     if consent:
@@ -210,12 +212,13 @@ def register_many(request, training: Training, people: list[Person], *, source=R
         registration = existing.get(person.id) if person.id is not None else None
         if registration is not None and registration.status in ACTIVE:
             raise AlreadyRegistered(registration)
-        token, token_hash = new_token()
         if registration is None:
-            registration = Registration(training_id=training.id, person=person)
+            token, token_hash = new_token()
+            registration = Registration(training_id=training.id, person=person, token_hash=token_hash)
             dbsession.add(registration)
+        else:
+            token = give_new_link(dbsession, registration)
         registration.role, registration.source = RegistrationRole.participant, source
-        registration.token_hash = token_hash
         registration.cancelled_at = registration.confirmed_at = None
         registration.created_at = utcnow()
         registration.status = (RegistrationStatus.pending if training.requires_approval

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound
-from sqlalchemy import select
 
 from trainings.models import Training
 from trainings.resources import get_or_404
 from trainings.security import BASE_ACL
 
 from .models import ParticipantImport, Person, Registration
-from .tokens import hash_token
+from .tokens import registration_by_token
 
 
 class TrainingContext:
@@ -49,8 +48,4 @@ class PrivateLinkContext:
 
     def __init__(self, request):
         self.token = request.matchdict.get("token", "")
-        self.registration = None
-        if 20 <= len(self.token) <= 100:
-            self.registration = request.dbsession.scalar(
-                select(Registration).where(Registration.token_hash == hash_token(self.token))
-            )
+        self.registration = registration_by_token(request.dbsession, self.token)

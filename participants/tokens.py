@@ -1,6 +1,13 @@
-"""Private-link tokens: 256 random bits given once to their owner, stored only as a hash."""
+"""Private-link tokens: 256 random bits given once to their owner, stored only as a hash.
+
+A registration has its current link and may have earlier ones (each email that carries a link
+needs a new token, since only hashes are kept); all of them open the registration."""
+from __future__ import annotations
+
 import hashlib
 import secrets
+
+from sqlalchemy import or_, select
 
 
 def new_token() -> tuple[str, str]:
@@ -11,3 +18,26 @@ def new_token() -> tuple[str, str]:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def give_new_link(dbsession, registration) -> str:
+    """A fresh token for `registration`, to be sent now; the earlier links keep working."""
+    from .models import EarlierPrivateLink
+
+    token, token_hash = new_token()
+    if registration.token_hash:
+        dbsession.add(EarlierPrivateLink(registration_id=registration.id, token_hash=registration.token_hash))
+    registration.token_hash = token_hash
+    return token
+
+
+def registration_by_token(dbsession, token, *options):
+    """The registration a private link opens (its current token or an earlier one), or None."""
+    from .models import EarlierPrivateLink, Registration
+
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return None
+    digest = hash_token(token)
+    earlier = select(EarlierPrivateLink.registration_id).where(EarlierPrivateLink.token_hash == digest)
+    return dbsession.scalar(select(Registration).where(
+        or_(Registration.token_hash == digest, Registration.id.in_(earlier))).options(*options))

@@ -6,8 +6,7 @@ from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from participants.models import Registration
-from participants.tokens import hash_token
+from participants.tokens import registration_by_token
 from trainings.i18n import _
 from trainings.resources import get_or_404
 from trainings.security import Permission
@@ -77,8 +76,7 @@ def _refused(request, values: dict):
 @view_config(route_name="my_certificate", permission=Permission.view)
 def my_certificate(request):
     """A participant's own certificate, through their private link."""
-    registration = request.dbsession.scalar(
-        select(Registration).where(Registration.token_hash == hash_token(request.matchdict["token"])))
+    registration = registration_by_token(request.dbsession, request.matchdict["token"])
     if registration is None:
         raise HTTPNotFound()
     certificate = get_or_404(request.dbsession, Certificate, request.matchdict["certificate_id"])

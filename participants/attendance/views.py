@@ -5,7 +5,6 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
 from slugify import slugify
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from trainings.forms import handle_form, make_form
@@ -16,7 +15,7 @@ from trainings.security import Permission
 
 from ..models import AttendanceMethod, AttendanceStatus, Person, Registration, RegistrationStatus
 from ..spreadsheets import Download
-from ..tokens import hash_token
+from ..tokens import registration_by_token
 from . import labels, services
 from .checkin import CheckinResult, check_in, check_in_code
 from .pdf import badge_pdf, signin_sheet_pdf
@@ -279,9 +278,9 @@ def walk_in(context, request):
 # --- The participant's own QR code and badge ---------------------------------------------
 
 def _registration_by_token(request) -> Registration:
-    registration = request.dbsession.scalar(
-        select(Registration).where(Registration.token_hash == hash_token(request.matchdict["token"]))
-        .options(joinedload(Registration.person).joinedload(Person.institution), joinedload(Registration.training)))
+    registration = registration_by_token(
+        request.dbsession, request.matchdict["token"],
+        joinedload(Registration.person).joinedload(Person.institution), joinedload(Registration.training))
     if registration is None or registration.status != RegistrationStatus.confirmed:
         raise HTTPNotFound()
     return registration

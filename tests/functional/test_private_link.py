@@ -24,9 +24,11 @@ def test_private_page_shows_status_and_waitlist_position_and_cancels(testapp, ap
     assert first.status == RegistrationStatus.cancelled and second.status == RegistrationStatus.confirmed
     [mail] = dbsession.scalars(select(OutboxMessage)).all()
     assert mail.recipients == second.person.email
-    # The promoted person's old link was replaced by the one in the email.
-    testapp.get(f"/me/{second_token}", status=404)
-    testapp.get(f"/me/{LINK.search(mail.body_text).group(1)}", status=200)
+    # The promoted person gets a new link by email; the one they had keeps working.
+    new_token = LINK.search(mail.body_text).group(1)
+    assert new_token != second_token
+    testapp.get(f"/me/{new_token}", status=200)
+    testapp.get(f"/me/{second_token}", status=200)
 
 
 def test_cancel_needs_csrf(testapp, app_request, dbsession):
@@ -102,3 +104,29 @@ def test_lost_link_says_when_the_address_is_mistyped(testapp, dbsession):
     refused = _ask(testapp, "ana.baez17@", status=400)
     assert "no es un correo electrónico válido" in refused.text.lower()
     assert dbsession.scalars(select(OutboxMessage)).all() == []
+
+
+def test_asking_for_the_link_again_never_breaks_the_one_in_use(testapp, app_request, dbsession):
+    # Anyone can ask for anyone's link: the person's page and calendar feed must keep working.
+    registration, token = register(app_request, factories.TrainingFactory(),
+                                   factories.PersonFactory(email="rosa@example.org"))
+    page = testapp.get("/lost-link")
+    form = page.forms["form"]
+    form["email"] = "rosa@example.org"
+    form.submit("submit")
+    sent = [mail for mail in dbsession.scalars(select(OutboxMessage)) if LINK.search(mail.body_text)]
+    fresh = LINK.search(sent[-1].body_text).group(1)
+    for link in (token, fresh):
+        assert registration.person.full_name in testapp.get(f"/me/{link}").text
+        assert testapp.get(f"/me/{link}/calendar.ics").content_type == "text/calendar"
+
+
+def test_after_a_merge_the_absorbed_registrations_link_opens_the_one_kept(testapp, app_request, dbsession):
+    from participants.people import merge_people
+
+    training = factories.TrainingFactory()
+    keep, other = factories.PersonFactory(), factories.PersonFactory()
+    kept, _token = register(app_request, training, keep)
+    _absorbed, absorbed_token = register(app_request, training, other)
+    merge_people(app_request, keep, other)
+    assert keep.full_name in testapp.get(f"/me/{absorbed_token}").text
