@@ -1,6 +1,6 @@
 """Certificate rendering figures (not a test: prints numbers).
 
-    .venv/bin/python bench/certificates.py [--single 300] [--bulk 3000]
+    .venv/bin/python bench/certificate_pdfs.py [--single 300] [--bulk 3000]
 
 1. single certificates per second on one core: one process renders certificates one after
    another (each a complete PDF, as a download or an email attachment is), reported both by
@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+# Named so as not to shadow the `certificates` package for the scripts beside it (the folder of
+# a script comes first on sys.path); the project's root goes first all the same.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from certificates.codes import format_serial, new_verification_code  # noqa: E402
