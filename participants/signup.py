@@ -5,7 +5,7 @@ from __future__ import annotations
 from trainings.forms import FieldErrors
 from trainings.i18n import _
 from trainings.models import Training
-from trainings.resources import parse_id
+from trainings.resources import get_by_id
 from trainings.services.catalogue import accepts_registrations
 
 from . import institutions
@@ -18,7 +18,7 @@ from .registry import PersonDetails, upsert_person
 def institution_from_values(dbsession, values: dict) -> Institution | None:
     chosen = (values.get("institution") or "").strip()
     if chosen:
-        institution = dbsession.get(Institution, parse_id(chosen)) if parse_id(chosen) else None
+        institution = get_by_id(dbsession, Institution, chosen)
         if institution is None:
             raise FieldErrors({"institution": _("Choose an institution from the list.")})
         return institution

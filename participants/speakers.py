@@ -14,7 +14,7 @@ from trainings.forms import CSRFSchema, FieldErrors, make_form
 from trainings.i18n import _
 from trainings.labels import SPEAKER_ROLE, choices
 from trainings.models import SessionSpeaker, SpeakerRole, TrainingSession
-from trainings.resources import SessionContext, parse_id
+from trainings.resources import SessionContext, get_by_id
 from trainings.security import Permission
 from trainings.services.schedule import speaker_conflict, speaker_conflict_message
 from trainings.views import flash_refusal, form_page
@@ -119,8 +119,7 @@ def _edit_page(request, session) -> str:
 def speakers_search(context, request):
     session = context.session
     if request.method == "POST":
-        person_id = parse_id(request.POST.get("person_id"))
-        person = request.dbsession.get(Person, person_id) if person_id else None
+        person = get_by_id(request.dbsession, Person, request.POST.get("person_id"))
         role = request.POST.get("role", "speaker")
         if person is None or role not in SpeakerRole.__members__:
             raise HTTPNotFound()

@@ -20,8 +20,14 @@ def parse_id(text) -> int | None:
     return value if 1 <= value <= MAX_ID else None
 
 
+def get_by_id(dbsession, model, text):
+    """The object a URL or form value names, or None."""
+    found_id = parse_id(text)
+    return None if found_id is None else dbsession.get(model, found_id)
+
+
 def get_or_404(dbsession, model, text):
-    found = dbsession.get(model, parse_id(text)) if parse_id(text) is not None else None
+    found = get_by_id(dbsession, model, text)
     if found is None:
         raise HTTPNotFound()
     return found

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from trainings.forms import handle_form, make_form
 from trainings.i18n import _
 from trainings.models import utcnow
-from trainings.resources import get_or_404, parse_id
+from trainings.resources import get_by_id, get_or_404, parse_id
 from trainings.security import Permission
 
 from ..models import AttendanceMethod, AttendanceStatus, Person, Registration, RegistrationStatus
@@ -47,7 +47,7 @@ def _selected_session(request, training):
 
 def _registration_of(request, training_id: int, value) -> Registration:
     value = str(value or "")
-    registration = request.dbsession.get(Registration, parse_id(value)) if parse_id(value) else None
+    registration = get_by_id(request.dbsession, Registration, value)
     if registration is None or registration.training_id != training_id:
         raise HTTPBadRequest(request.localizer.translate(_("This person is not registered for this training.")))
     return registration

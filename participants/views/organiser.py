@@ -12,7 +12,7 @@ from sqlalchemy import select
 from trainings.forms import handle_form, make_form
 from trainings.i18n import _
 from trainings.models import Training, TrainingStatus
-from trainings.resources import parse_id
+from trainings.resources import get_by_id
 from trainings.security import Permission
 
 from .. import exports, listing
@@ -123,10 +123,7 @@ def move_view(request):
              permission=Permission.manage)
 def register_person_view(request):
     training = request.context.training
-    chosen = None
-    chosen_id = request.params.get("person", "")
-    if parse_id(chosen_id):
-        chosen = request.dbsession.get(Person, parse_id(chosen_id))
+    chosen = get_by_id(request.dbsession, Person, request.params.get("person"))
     action = request.route_path("registration_new", id=training.id, _query={"person": chosen.id} if chosen else {})
     form = make_form(request, DirectRegistrationSchema(), submit_label=_("Register this person"), action=action)
 

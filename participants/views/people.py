@@ -7,7 +7,7 @@ from slugify import slugify
 
 from trainings.forms import make_form
 from trainings.i18n import _
-from trainings.resources import parse_id
+from trainings.resources import get_by_id
 from trainings.security import Permission
 from trainings.views import form_page
 
@@ -68,8 +68,7 @@ def duplicates_view(request):
 @view_config(route_name="people_merge", request_method="POST", permission=Permission.manage)
 def merge_view(request):
     keep_id, other_id = request.POST.get("keep", ""), request.POST.get("other", "")
-    keep = request.dbsession.get(Person, parse_id(keep_id)) if parse_id(keep_id) else None
-    other = request.dbsession.get(Person, parse_id(other_id)) if parse_id(other_id) else None
+    keep, other = get_by_id(request.dbsession, Person, keep_id), get_by_id(request.dbsession, Person, other_id)
     if keep is None or other is None:
         request.session.flash(request.localizer.translate(_("Choose the two persons to merge.")), "error")
         return HTTPFound(location=request.route_path("duplicates"))
