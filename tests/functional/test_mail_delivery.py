@@ -82,7 +82,7 @@ def test_every_kind_of_message_arrives_whole_through_smtp(app_request, dbsession
                 assert len(PdfReader(io.BytesIO(part.get_payload(decode=True))).pages) == 1
                 kinds.add("certificate")
     assert kinds == {"REQUEST", "CANCEL", "certificate"}
-    assert any(message["Subject"].startswith("Invitación: " + LONG_TITLE) for message in arrived)
+    assert any(message["Subject"] == f"Invitación: Apertura — {LONG_TITLE}" for message in arrived)
     assert any(CJK_TITLE in message["Subject"] for message in arrived)
     assert any("lista de espera" in message["Subject"] for message in arrived)
     assert any("enlace privado" in message["Subject"] for message in arrived)

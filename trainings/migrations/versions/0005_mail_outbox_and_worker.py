@@ -1,6 +1,8 @@
 """Mail that is given up stays visible as failed (`outbox.failed_at`); the worker records who
 ran a job and when it started, and when each periodic task runs next (`worker_task`), so that
-several workers share the work without doing any of it twice.
+several workers share the work without doing any of it twice. A registration's invitations
+carry a revision (`registration.invite_revision`) so that a CANCEL and a later re-invitation
+each outrank the message before.
 
 Revision ID: 0005
 Revises: 0004
@@ -26,6 +28,8 @@ def upgrade():
         batch_op.add_column(sa.Column("started_at", trainings.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("worker", sa.String(length=200), nullable=False, server_default=""))
         batch_op.create_index("ix_job_status", ["status", "id"])
+    with op.batch_alter_table("registration") as batch_op:
+        batch_op.add_column(sa.Column("invite_revision", sa.Integer(), nullable=False, server_default="0"))
     op.create_table(
         "worker_task",
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -39,6 +43,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table("worker_task")
+    with op.batch_alter_table("registration") as batch_op:
+        batch_op.drop_column("invite_revision")
     with op.batch_alter_table("job") as batch_op:
         batch_op.drop_index("ix_job_status")
         batch_op.drop_column("worker")
