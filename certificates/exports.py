@@ -127,7 +127,8 @@ def build_merged_pdf(request, job: JobRun) -> None:
 
     path = job.result_path(".pdf")
     count = write_merged_pdf(renderer, contents, path, title=title, author=author, progress=progress)
-    job.report(status=JobStatus.done, progress=count, total=count, result_path=str(path), finished_at=utcnow())
+    job.report(status=JobStatus.done, progress=count, total=count, result_path=job.stored_path(path),
+               finished_at=utcnow())
 
 
 def includeme(config):

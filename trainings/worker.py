@@ -129,6 +129,17 @@ class JobRun:
     def result_path(self, suffix: str) -> Path:
         return results_dir(self.request.registry.settings) / f"job-{self.id}{suffix}"
 
+    def stored_path(self, path: Path) -> str:
+        """What `Job.result_path` keeps: the path under `app.var_dir`, so that a machine that
+        mounts the shared folder elsewhere still finds the file (`result_file`)."""
+        var_dir = Path(self.request.registry.settings.get("app.var_dir") or "var")
+        return str(path.relative_to(var_dir)) if path.is_relative_to(var_dir) else str(path)
+
+
+def result_file(settings: dict, job: Job) -> Path:
+    """The file a finished job left, on this machine."""
+    return Path(settings.get("app.var_dir") or "var") / job.result_path
+
 
 def run_next_job(request) -> bool:
     """Claim and run one queued job; False when there was none."""

@@ -14,6 +14,7 @@ from trainings.forms import handle_form, make_form, render_form
 from trainings.i18n import _
 from trainings.models import JobStatus, utcnow
 from trainings.security import Permission
+from trainings.worker import result_file
 
 from .. import documents, exports, services
 from ..eligibility import training_eligibility
@@ -158,7 +159,8 @@ def job_download(context, request):
     job = context.obj
     if job.status != JobStatus.done or not job.result_path:
         raise HTTPNotFound()
-    response = FileResponse(job.result_path, request=request, content_type="application/pdf")
+    response = FileResponse(str(result_file(request.registry.settings, job)), request=request,
+                            content_type="application/pdf")
     response.content_disposition = f'attachment; filename="{job.result_name}"'
     response.cache_control = "private, no-store"
     return response
