@@ -4,40 +4,16 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy.orm import Session
 
-from tests import factories
-from tests.certificates.conftest import make_past_training
+from tests.certificates.conftest import ini_with_a_past_training
 from trainings.cli import main
-from trainings.db import make_engine, migrate
 
 
 @pytest.fixture
 def ini(tmp_path, smtp_server):
-    url = f"sqlite:///{tmp_path}/cli.sqlite"
-    path = tmp_path / "test.ini"
-    path.write_text(f"""[app:main]
-use = egg:capacita
-sqlalchemy.url = {url}
-session.secret = cli-test
-app.public_url = https://capacita.example
-app.var_dir = {tmp_path}
-mail.host = 127.0.0.1
+    return ini_with_a_past_training(tmp_path, f"""mail.host = 127.0.0.1
 mail.port = {smtp_server.port}
-mail.default_sender = Capacita <no-reply@capacita.example>
-""")
-    engine = make_engine({"sqlalchemy.url": url})
-    migrate(engine)
-    with Session(engine) as session:
-        factories.bind(session)
-        try:
-            past = make_past_training(session)
-            session.commit()
-            training_id = past.training.id
-        finally:
-            factories.bind(None)
-    engine.dispose()
-    return path, training_id
+mail.default_sender = Capacita <no-reply@capacita.example>""")
 
 
 def test_certificates_go_out_through_smtp_with_their_pdf(ini, smtp_server, capsys):

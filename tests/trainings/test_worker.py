@@ -81,6 +81,14 @@ def test_claiming_a_task_moves_it_on(dbsession):
 
 # --- several workers on PostgreSQL: real commits on separate connections ----------------------
 
+def run_side_by_side(work, workers: int) -> None:
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 class SlowDelivery:
     """Takes its time, so that the workers' rounds overlap."""
 
@@ -118,11 +126,7 @@ def test_several_workers_never_send_a_message_twice(engine):
             session.close()
 
     try:
-        workers = [threading.Thread(target=work) for _ in range(4)]
-        for thread in workers:
-            thread.start()
-        for thread in workers:
-            thread.join()
+        run_side_by_side(work, 4)
         assert len(sent) == count and len(set(sent)) == count
         with Session(engine) as session:
             assert session.scalars(select(OutboxMessage.attempts).where(OutboxMessage.id.in_(ids))).all() == \
@@ -163,11 +167,7 @@ def test_several_workers_claim_each_job_once(engine):
             request.dbsession.close()
 
     try:
-        workers = [threading.Thread(target=work) for _ in range(3)]
-        for thread in workers:
-            thread.start()
-        for thread in workers:
-            thread.join()
+        run_side_by_side(work, 3)
         assert sorted(ran) == sorted(job_ids)
         with Session(engine) as session:
             assert set(session.scalars(select(Job.status).where(Job.id.in_(job_ids)))) == {JobStatus.done}
