@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,9 @@ from .models import Job, JobStatus, WorkerTask, utcnow
 
 log = logging.getLogger(__name__)
 MAIL_BATCH = 200
+# A running job that has not reported for this long lost its worker (a machine went down):
+# another worker starts it again. Handlers report progress far more often than this.
+JOB_SILENT_FOR = dt.timedelta(minutes=10)
 
 
 # --- what packages register ----------------------------------------------------------------
@@ -100,11 +103,17 @@ def _for_update(dbsession: Session, query):
 
 
 def claim_job(dbsession: Session, kinds) -> Job | None:
-    """The oldest queued job of a kind this worker knows, marked running for this worker."""
-    job = dbsession.scalar(_for_update(dbsession, select(Job).where(
-        Job.status == JobStatus.queued, Job.kind.in_(list(kinds))).order_by(Job.id).limit(1)))
+    """The oldest queued job of a kind this worker knows — or one whose worker went silent —
+    marked running for this worker."""
+    now = utcnow()
+    waiting = or_(Job.status == JobStatus.queued,
+                  and_(Job.status == JobStatus.running, Job.heartbeat_at < now - JOB_SILENT_FOR))
+    job = dbsession.scalar(_for_update(dbsession, select(Job).where(waiting, Job.kind.in_(list(kinds)))
+                                       .order_by(Job.id).limit(1)))
     if job is not None:
-        job.status, job.started_at, job.worker = JobStatus.running, utcnow(), worker_name()
+        if job.status == JobStatus.running:
+            log.warning("job %s: its worker %s went silent; starting it again", job.id, job.worker)
+        job.status, job.started_at, job.heartbeat_at, job.worker = JobStatus.running, now, now, worker_name()
     return job
 
 
@@ -125,6 +134,7 @@ class JobRun:
             job = self.request.dbsession.get(Job, self.id)
             for name, value in values.items():
                 setattr(job, name, value)
+            job.heartbeat_at = utcnow()
 
     def result_path(self, suffix: str) -> Path:
         return results_dir(self.request.registry.settings) / f"job-{self.id}{suffix}"

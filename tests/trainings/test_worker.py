@@ -174,3 +174,14 @@ def test_several_workers_claim_each_job_once(engine):
     finally:
         with Session(engine) as session, session.begin():
             session.execute(delete(Job).where(Job.id.in_(job_ids)))
+
+
+def test_a_job_whose_worker_went_silent_is_taken_up_again(dbsession):
+    from trainings.worker import JOB_SILENT_FOR, claim_job
+
+    job = queue_job(dbsession, "report", {})
+    assert claim_job(dbsession, ["report"]) is job
+    assert claim_job(dbsession, ["report"]) is None  # running, and its worker reports
+    job.heartbeat_at = utcnow() - JOB_SILENT_FOR - dt.timedelta(seconds=1)
+    assert claim_job(dbsession, ["report"]) is job
+    assert job.status == JobStatus.running and job.heartbeat_at > utcnow() - dt.timedelta(seconds=5)

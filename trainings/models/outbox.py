@@ -101,6 +101,9 @@ class Job(Base):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Moved on by every progress report: a running job whose worker stopped reporting (its
+    # machine went down) is taken up again by another worker (trainings/worker.py).
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     worker: Mapped[str] = mapped_column(sa.String(200), default="")  # host and process that ran it
 

@@ -26,6 +26,7 @@ def upgrade():
     op.execute("UPDATE outbox SET failed_at = next_attempt_at WHERE sent_at IS NULL AND attempts >= 8")
     with op.batch_alter_table("job") as batch_op:
         batch_op.add_column(sa.Column("started_at", trainings.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("heartbeat_at", trainings.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("worker", sa.String(length=200), nullable=False, server_default=""))
         batch_op.create_index("ix_job_status", ["status", "id"])
     with op.batch_alter_table("registration") as batch_op:
@@ -48,6 +49,7 @@ def downgrade():
     with op.batch_alter_table("job") as batch_op:
         batch_op.drop_index("ix_job_status")
         batch_op.drop_column("worker")
+        batch_op.drop_column("heartbeat_at")
         batch_op.drop_column("started_at")
     with op.batch_alter_table("outbox") as batch_op:
         batch_op.drop_constraint("ck_outbox_delivered_or_failed", type_="check")
