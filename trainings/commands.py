@@ -221,8 +221,8 @@ def describe_delivery(delivery) -> str:
 
 
 def _print_round(report) -> None:
-    mail = report.mail
-    if mail.sent or mail.given_up or mail.retried or mail.unavailable or report.jobs or report.tasks:
+    mail = report.mail  # (an unreachable server is logged once by the worker, not every round)
+    if mail.sent or mail.given_up or mail.retried or report.jobs or report.tasks:
         print(f"worker: {describe(mail)}; {report.jobs} job(s), {report.tasks} task(s) run", flush=True)
 
 

@@ -344,8 +344,7 @@ def deliver_pending(transaction_manager, dbsession: Session, delivery, sender: s
         for message_id in ids:
             report += deliver_one(transaction_manager, dbsession, message_id, delivery, sender)
             if report.unavailable:
-                log.warning("mail delivery paused: %s", report.unavailable)
-                break
+                break  # the caller says so (once, not every round)
     finally:
         delivery.close()
     return report

@@ -232,15 +232,24 @@ class Worker:
         self.delivery = delivery_from_settings(settings)
         self.sender = default_sender(settings)
         self.stopping = threading.Event()
+        self.mail_unavailable = ""
+
+    def deliver_mail(self) -> DeliveryReport:
+        report = deliver_pending(self.request.tm, self.request.dbsession, self.delivery, self.sender, MAIL_BATCH)
+        if report.unavailable and not self.mail_unavailable:
+            log.warning("mail delivery paused until the mail server answers: %s", report.unavailable)
+        elif report.sent and self.mail_unavailable:
+            log.info("the mail server answers again: delivery resumed")
+        if report.unavailable or report.sent:
+            self.mail_unavailable = report.unavailable
+        return report
 
     def run_round(self) -> RoundReport:
-        mail = deliver_pending(self.request.tm, self.request.dbsession, self.delivery, self.sender, MAIL_BATCH)
-        report = RoundReport(mail=mail, tasks=run_due_tasks(self.request))
+        report = RoundReport(mail=self.deliver_mail(), tasks=run_due_tasks(self.request))
         while not self.stopping.is_set() and run_next_job(self.request):
             report.jobs += 1
             # Mail queued meanwhile (a job can take minutes) goes before the next job.
-            report.mail += deliver_pending(self.request.tm, self.request.dbsession, self.delivery, self.sender,
-                                           MAIL_BATCH)
+            report.mail += self.deliver_mail()
         return report
 
     def run_forever(self, interval: float, on_round: Callable[[RoundReport], None] | None = None) -> None:

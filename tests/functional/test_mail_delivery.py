@@ -172,3 +172,17 @@ def test_subjects_of_any_length_and_script_arrive_as_written(dbsession, worker_r
     assert worker_for(worker_request, smtp_server).run_round().mail.sent == 1
     [message] = smtp_server.messages
     assert message["Subject"] == subject[:300]
+
+
+def test_an_unreachable_server_is_logged_once_not_every_round(dbsession, worker_request, smtp_server, caplog):
+    _queue(dbsession, count=1)
+    worker = worker_for(worker_request, smtp_server)
+    smtp_server.stop()
+    with caplog.at_level(logging.INFO, logger="trainings.worker"):
+        worker.run_round()
+        worker.run_round()
+        smtp_server.start()
+        worker.run_round()
+    messages = [record.getMessage() for record in caplog.records]
+    assert sum("paused" in message for message in messages) == 1
+    assert sum("resumed" in message for message in messages) == 1
