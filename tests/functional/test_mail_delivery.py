@@ -131,7 +131,8 @@ def test_a_refused_message_is_failed_visible_and_retried_once(admin_app, dbsessi
     assert worker_for(worker_request, smtp_server).run_round().mail.sent == 0
     assert len(smtp_server.messages) == 1
     dbsession.expire_all()
-    assert "Nada está esperando" in admin_app.get("/organiser/outbox").text
+    page = admin_app.get("/organiser/outbox").text
+    assert "Nada está esperando" in page and "Última entrega:" in page
 
 
 def test_after_the_last_attempt_a_message_is_given_up(dbsession, worker_request, smtp_server):

@@ -24,6 +24,7 @@ class OutboxSummary:
     failed: int
     delivered: int
     oldest_pending_at: dt.datetime | None
+    last_delivered_at: dt.datetime | None
 
     def waiting_for(self, now: dt.datetime) -> dt.timedelta | None:
         return now - self.oldest_pending_at if self.oldest_pending_at is not None else None
@@ -42,6 +43,7 @@ def summary(dbsession: Session) -> OutboxSummary:
         pending=counts.get(OutboxState.pending.value, 0), failed=counts.get(OutboxState.failed.value, 0),
         delivered=counts.get(OutboxState.delivered.value, 0),
         oldest_pending_at=oldest_pending_at(dbsession),
+        last_delivered_at=dbsession.scalar(select(func.max(OutboxMessage.sent_at))),
     )
 
 
