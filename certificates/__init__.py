@@ -4,3 +4,4 @@
 def includeme(config):
     config.add_translation_dirs("certificates:locale/")
     config.include(".routes")
+    config.include(".exports")

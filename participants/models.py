@@ -135,6 +135,10 @@ class Registration(Base):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Added to the SEQUENCE of the invitations sent to this person (participants/invites.py):
+    # odd after their registration's CANCEL, even again at the next invitation, so that each
+    # outranks the one before in their calendar.
+    invite_revision: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     training: Mapped[Training] = relationship()
     person: Mapped[Person] = relationship(back_populates="registrations")

@@ -167,3 +167,40 @@ def organiser_app(testapp, organiser):
 def admin_app(testapp, admin):
     log_in(testapp, admin).follow()
     return testapp
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd, strict defaults) on a free port; `stop()`/`start()` it
+    to play a mail server that is down."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def worker_session(connection):
+    """A worker's own transaction manager and session: its commits go into savepoints of the
+    test's connection, so they are still rolled back at the end of the test."""
+    manager = transaction.TransactionManager(explicit=True)
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    zope.sqlalchemy.register(session, transaction_manager=manager)
+    yield manager, session
+    session.close()
+
+
+@pytest.fixture
+def worker_request(app, worker_session):
+    """The request a `capacita worker` process has: the application's, with its own
+    transactions (each committed at once, as the worker does)."""
+    from pyramid.scripting import prepare
+
+    manager, session = worker_session
+    env = prepare(registry=app.registry)
+    request = env["request"]
+    request.environ.update({"tm.active": False, "tm.manager": manager, "app.dbsession": session})
+    yield request
+    env["closer"]()

@@ -48,6 +48,11 @@ def format_time(request, value: dt.datetime, zone, format="short") -> str:
     return babel_dates.format_time(value, format=format, tzinfo=as_zone(zone), locale=babel_locale(request))
 
 
+def format_duration(request, value: dt.timedelta) -> str:
+    """"5 minutes", "2 hours": how long, rounded to the largest unit."""
+    return babel_dates.format_timedelta(value, threshold=1.5, locale=babel_locale(request))
+
+
 def format_number(request, value) -> str:
     return babel_numbers.format_decimal(value, locale=babel_locale(request))
 
@@ -110,6 +115,7 @@ JINJA2_FILTERS = {
     "datetime": _jinja_filter(format_datetime),
     "time": _jinja_filter(format_time),
     "number": _jinja_filter(format_number),
+    "duration": _jinja_filter(format_duration),
     "percent": _jinja_filter(format_percent),
     "country": _jinja_filter(country_name),
 }

@@ -12,8 +12,9 @@ from slugify import slugify
 from participants.models import Person, Registration, RegistrationStatus
 from trainings.forms import handle_form, make_form, render_form
 from trainings.i18n import _
-from trainings.models import JobStatus
+from trainings.models import JobStatus, utcnow
 from trainings.security import Permission
+from trainings.worker import result_file
 
 from .. import documents, exports, services
 from ..eligibility import training_eligibility
@@ -22,6 +23,9 @@ from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCe
 from ..pdf import missing_characters
 from ..schemas import LayoutChoiceSchema, ManualIssueSchema, RevokeSchema
 from . import pdf_response
+
+# A job still queued after this long means no worker is running (`capacita worker`).
+WORKER_LATE = dt.timedelta(minutes=1)
 
 
 def _tab(request, training, **values) -> dict:
@@ -134,21 +138,20 @@ def certificates_zip(context, request):
 @view_config(route_name="certificates_merged", request_method="POST", permission=Permission.manage)
 def certificates_merged(context, request):
     training = context.obj
-    prepared = _valid_certificates(request, training)
-    if isinstance(prepared, HTTPFound):
-        return prepared
-    renderer, contents = prepared
-    job = exports.new_job(request.dbsession, training_id=training.id, total=len(contents), user=request.identity,
-                          result_name=f"{slugify(training.title)[:60] or 'certificates'}-{training.id}.pdf")
-    exports.start_after_commit(request, job, renderer, contents, title=training.title,
-                               author=training.programme.name if training.programme else "Capacita")
+    count = len(documents.training_certificates(request.dbsession, training, valid_only=True))
+    if not count:
+        request.session.flash(request.localizer.translate(_("No valid certificates to download yet.")), "warning")
+        return HTTPFound(location=request.route_path("organiser_certificates", id=training.id))
+    job = exports.queue_merged_pdf(request.dbsession, training, total=count, user=request.identity,
+                                   result_name=f"{slugify(training.title)[:60] or 'certificates'}-{training.id}.pdf")
     return HTTPFound(location=request.route_path("certificates_job", job_id=job.id))
 
 
 @view_config(route_name="certificates_job", renderer="certificates/job.jinja2", permission=Permission.manage)
 def job_status(context, request):
     job = context.obj
-    return {"job": job, "finished": job.status in (JobStatus.done, JobStatus.failed)}
+    waiting = job.status == JobStatus.queued and utcnow() - job.created_at > WORKER_LATE
+    return {"job": job, "finished": job.status in (JobStatus.done, JobStatus.failed), "worker_late": waiting}
 
 
 @view_config(route_name="certificates_job_download", permission=Permission.manage)
@@ -156,7 +159,8 @@ def job_download(context, request):
     job = context.obj
     if job.status != JobStatus.done or not job.result_path:
         raise HTTPNotFound()
-    response = FileResponse(job.result_path, request=request, content_type="application/pdf")
+    response = FileResponse(str(result_file(request.registry.settings, job)), request=request,
+                            content_type="application/pdf")
     response.content_disposition = f'attachment; filename="{job.result_name}"'
     response.cache_control = "private, no-store"
     return response

@@ -4,40 +4,16 @@ import zipfile
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy.orm import Session
 
 from certificates.commands import Progress
-from tests import factories
 from trainings.cli import main
-from trainings.db import make_engine, migrate
 
-from .conftest import make_past_training
+from .conftest import ini_with_a_past_training
 
 
 @pytest.fixture
 def ini(tmp_path):
-    url = f"sqlite:///{tmp_path}/cli.sqlite"
-    path = tmp_path / "test.ini"
-    path.write_text(f"""[app:main]
-use = egg:capacita
-sqlalchemy.url = {url}
-session.secret = cli-test
-app.public_url = https://capacita.example
-app.var_dir = {tmp_path}
-mail.file_path = {tmp_path}/mail
-""")
-    engine = make_engine({"sqlalchemy.url": url})
-    migrate(engine)
-    with Session(engine) as session:
-        factories.bind(session)
-        try:
-            past = make_past_training(session)
-            session.commit()
-            training_id = past.training.id
-        finally:
-            factories.bind(None)
-    engine.dispose()
-    return path, training_id
+    return ini_with_a_past_training(tmp_path)
 
 
 def test_issue_then_export_zip_and_pdf(ini, tmp_path, capsys):

@@ -108,7 +108,8 @@ def test_things_set_once_sit_under_one_setup_menu_shown_to_those_allowed(testapp
     testapp.post("/logout", {"csrf_token": csrf_token_of(testapp.get("/organiser"))})
     log_in(testapp, admin)
     regions = testapp.get("/organiser/regions")
-    assert _setup_menu(regions) == ["Regiones y sedes", "Programas", "Diseños de certificado"]
+    assert _setup_menu(regions) == ["Regiones y sedes", "Programas", "Diseños de certificado",
+                                    "Bandeja de salida"]
     assert regions.html.find("a", class_="dropdown-item active")["aria-current"] == "page"
 
 
