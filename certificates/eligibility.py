@@ -107,22 +107,26 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
     return kinds, reasons
 
 
-def training_eligibility(dbsession: Session, training: Training) -> list[Eligibility]:
-    """Every registration of the training (cancelled ones included, as not eligible), with the
-    kinds it earns, why, and the certificates it already has; a constant number of queries."""
-    registrations = dbsession.scalars(
-        select(Registration)
-        .where(Registration.training_id == training.id)
-        .options(selectinload(Registration.person))
-        .order_by(Registration.id)
-    ).all()
-    rates = attendance_rates(dbsession, training.id)
+def training_eligibility(dbsession: Session, training: Training,
+                         registrations: list[Registration] | None = None) -> list[Eligibility]:
+    """Every registration of the training (cancelled ones included, as not eligible), or the
+    `registrations` given (a page of them), with the kinds each earns, why, and the certificates
+    it already has; a constant number of queries."""
+    page = registrations is not None
+    if not page:
+        registrations = dbsession.scalars(
+            select(Registration)
+            .where(Registration.training_id == training.id)
+            .options(selectinload(Registration.person))
+            .order_by(Registration.id)
+        ).all()
+    ids = [registration.id for registration in registrations]
+    rates = attendance_rates(dbsession, training.id, ids if page else None)
     spoken = spoken_sessions(dbsession, training.id)
     certificates: dict[int, list[Certificate]] = defaultdict(list)
-    for certificate in dbsession.scalars(
-        select(Certificate).join(Registration, Registration.id == Certificate.registration_id)
-        .where(Registration.training_id == training.id).order_by(Certificate.id)
-    ):
+    query = (select(Certificate).join(Registration, Registration.id == Certificate.registration_id)
+             .where(Registration.training_id == training.id).order_by(Certificate.id))
+    for certificate in dbsession.scalars(query.where(Certificate.registration_id.in_(ids)) if page else query):
         certificates[certificate.registration_id].append(certificate)
     result = []
     for registration in registrations:
@@ -131,6 +135,29 @@ def training_eligibility(dbsession: Session, training: Training) -> list[Eligibi
         kinds, reasons = decide(registration, rate, training.attendance_threshold, own_sessions)
         result.append(Eligibility(registration, rate, training.attendance_threshold, kinds, reasons,
                                   own_sessions, certificates[registration.id]))
-    result.sort(key=lambda item: (item.registration.person.family_names.casefold(),
-                                  item.registration.person.given_names.casefold(), item.registration.id))
+    if not page:
+        result.sort(key=lambda item: (item.registration.person.family_names.casefold(),
+                                      item.registration.person.given_names.casefold(), item.registration.id))
     return result
+
+
+def certificate_totals(dbsession: Session, training: Training) -> tuple[int, int]:
+    """(certificates earned but not issued yet, valid certificates issued) over the whole
+    training, from plain rows: the same decisions as `training_eligibility` without loading
+    every registration, person and certificate as objects."""
+    registrations = dbsession.execute(
+        select(Registration.id, Registration.status, Registration.role, Registration.person_id)
+        .where(Registration.training_id == training.id)).all()
+    rates = attendance_rates(dbsession, training.id, [row.id for row in registrations])
+    spoken = spoken_sessions(dbsession, training.id)
+    issued = defaultdict(set)
+    for registration_id, kind in dbsession.execute(
+            select(Certificate.registration_id, Certificate.kind)
+            .join(Registration, Registration.id == Certificate.registration_id)
+            .where(Registration.training_id == training.id, Certificate.revoked_at.is_(None))):
+        issued[registration_id].add(kind)
+    to_issue = 0
+    for row in registrations:
+        kinds, _reasons = decide(row, rates.get(row.id), training.attendance_threshold, spoken.get(row.person_id, []))
+        to_issue += sum(kind not in issued[row.id] for kind in kinds)
+    return to_issue, sum(len(kinds) for kinds in issued.values())

@@ -58,6 +58,26 @@ def expected_registrations(dbsession: Session, training_id: int) -> list[Registr
         registration.id))
 
 
+def expected_query(training_id: int):
+    return select(Registration).join(Person, Person.id == Registration.person_id).where(
+        Registration.training_id == training_id, Registration.status == RegistrationStatus.confirmed,
+        Registration.role.in_(ON_THE_SHEET))
+
+
+def expected_page(dbsession: Session, training_id: int, limit: int, offset: int = 0,
+                  conditions: list = ()) -> list[Registration]:
+    """A page of `expected_registrations`, sorted in SQL by `Person.sort_name`."""
+    return list(dbsession.scalars(
+        expected_query(training_id).where(*conditions)
+        .options(joinedload(Registration.person).joinedload(Person.institution))
+        .order_by(Person.sort_name, Registration.id).limit(limit).offset(offset or None)))
+
+
+def count_expected(dbsession: Session, training_id: int, conditions: list = ()) -> int:
+    return dbsession.scalar(expected_query(training_id).where(*conditions)
+                            .with_only_columns(func.count(Registration.id)).order_by(None)) or 0
+
+
 def session_attendances(dbsession: Session, session_id: int) -> dict[int, Attendance]:
     """The recorded attendances of a session, by registration id."""
     rows = dbsession.scalars(select(Attendance).where(Attendance.session_id == session_id)
