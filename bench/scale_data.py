@@ -46,6 +46,9 @@ TOPICS = ["Investigación del delito de trata de personas", "Atención a víctim
           "Entrevista a víctimas sin revictimización", "Lavado de activos vinculado a la trata"]
 KINDS = ["workshop", "seminar", "course", "conference", "other"]
 # What translate() folds in SQL to build the same accent-free text as participants.text in Python.
+# A verification code as certificates.codes writes them (hex digits are in its alphabet).
+CODE = ("substr({source}, 1, 4) || '-' || substr({source}, 5, 4) || '-' || substr({source}, 9, 4) || '-' "
+        "|| substr({source}, 13, 2)")
 ACCENTED, PLAIN = "ÁÉÍÓÚÜÑáéíóúüñ", "AEIOUUNaeiouun"
 
 
@@ -145,20 +148,21 @@ def _places(connection, counts) -> None:
         "INSERT INTO region (id, country, name, city, timezone, updated_at) "
         "VALUES (:id, :country, :region, :city, :timezone, now() - interval '400 days')"),
         [dict(row, id=number) for number, row in enumerate(regions, 1)])
-    _sql(connection, 
+    _sql(connection,
         "INSERT INTO venue (id, region_id, name, address, updated_at) "
         "SELECT r.id * 2 - k, r.id, CASE k WHEN 0 THEN 'Auditorio del Ministerio Público — ' || r.city "
         "ELSE 'Centro de Convenciones de ' || r.city END, 'Av. Principal ' || (r.id * 10 + k), "
         "now() - interval '400 days' FROM region r CROSS JOIN generate_series(0, 1) k")
-    _sql(connection, 
+    _sql(connection,
         "INSERT INTO programme (id, name, donor, description, updated_at) "
-        "SELECT n, 'Programa ' || n || ': lucha contra la trata — ' || (ARRAY['Perú','Paraguay','Colombia'])[n % 3 + 1], "
+        "SELECT n, 'Programa ' || n || ': lucha contra la trata — ' "
+        "|| (ARRAY['Perú','Paraguay','Colombia'])[n % 3 + 1], "
         "(ARRAY['OIM','UNODC','Unión Europea','INL'])[n % 4 + 1], '', now() - interval '400 days' "
         "FROM generate_series(1, 12) n")
     institutions = _csv_rows(ROOT / "participants/demo_data/institutions.csv")
     connection.execute(sa.text("INSERT INTO institution (name, kind, country, updated_at) "
                                "VALUES (:name, :kind, :country, now() - interval '400 days')"), institutions)
-    _sql(connection, 
+    _sql(connection,
         "INSERT INTO institution (name, kind, country, updated_at) "
         "SELECT 'Fiscalía Provincial Penal de ' || city, 'prosecution', country, now() - interval '400 days' "
         "FROM region ON CONFLICT DO NOTHING")
@@ -167,7 +171,7 @@ def _places(connection, counts) -> None:
 def _trainings(connection, counts) -> None:
     """Spread over two years past and one ahead; training 1 is the big one, running today."""
     topics = _sql_array(TOPICS)
-    _sql(connection, 
+    _sql(connection,
         f"INSERT INTO training (id, title, description, kind, programme_id, region_id, venue_id, language, "
         f"offered_languages, capacity, confirmed_count, requires_approval, attendance_threshold, "
         f"late_after_minutes, status, starts_on, ends_on, created_at, updated_at, published_at, cancel_reason) "
@@ -177,7 +181,8 @@ def _trainings(connection, counts) -> None:
         f"CASE WHEN n % 10 = 7 THEN 'en' ELSE 'es' END, 'es', "
         f"CASE WHEN n = 1 THEN {counts['big'] + 100} ELSE 400 END, 0, n % 9 = 4, 80, 15, "
         f"CASE WHEN n = 1 THEN 'published' WHEN n % 20 = 3 THEN 'draft' WHEN n % 20 = 11 THEN 'cancelled' "
-        f"ELSE 'published' END, d, d + CASE WHEN n = 1 THEN 2 ELSE 1 END, now() - interval '400 days', now() - interval '300 days', "
+        f"ELSE 'published' END, d, d + CASE WHEN n = 1 THEN 2 ELSE 1 END, now() - interval '400 days', "
+        f"now() - interval '300 days', "
         f"now() - interval '300 days', '' "
         f"FROM generate_series(1, {counts['trainings']}) n "
         f"JOIN region r ON r.id = n % (SELECT count(*) FROM region) + 1 "
@@ -189,7 +194,7 @@ def _trainings(connection, counts) -> None:
 def _sessions(connection, counts) -> None:
     """Ten per training: five a day from 08:00 Lima time (13:00 UTC); the big training's are
     spread over yesterday, today and tomorrow, with one open now for check-in."""
-    _sql(connection, 
+    _sql(connection,
         f"INSERT INTO session (id, training_id, title, topic, starts_at, ends_at, room, position, cancelled, "
         f"sequence, uid, created_at, updated_at) "
         f"SELECT (t.id - 1) * {SESSIONS_PER_TRAINING} + k + 1, t.id, 'Sesión ' || (k + 1) || ': ' || "
@@ -198,7 +203,8 @@ def _sessions(connection, counts) -> None:
         f"s.starts + interval '105 minutes', 'Sala ' || (k % 3 + 1), k, false, 0, "
         f"'bench-' || t.id || '-' || k || '@capacita', now() - interval '300 days', now() - interval '300 days' "
         f"FROM training t CROSS JOIN generate_series(0, {SESSIONS_PER_TRAINING - 1}) k "
-        f"CROSS JOIN LATERAL (SELECT CASE WHEN t.id = 1 AND k = 4 THEN date_trunc('minute', now()) - interval '5 minutes' "
+        f"CROSS JOIN LATERAL (SELECT CASE WHEN t.id = 1 AND k = 4 "
+        f"THEN date_trunc('minute', now()) - interval '5 minutes' "
         f"ELSE ((t.starts_on + (k / 5) + CASE WHEN t.id = 1 AND k >= 5 THEN 1 ELSE 0 END)::timestamp "
         f"+ interval '13 hours' + (k % 5) * interval '2 hours') AT TIME ZONE 'UTC' END AS starts) s")
     _sql(connection, f"SELECT setval('session_id_seq', {counts['sessions']})")
@@ -214,7 +220,7 @@ def _persons(connection, counts) -> None:
     name_key = "replace(" + _fold("p.given || ' ' || p.family") + ", ' ', '')"
     sort_name = _fold("p.family || ' ' || p.given")
     institutions = _sql(connection, "SELECT array_agg(id ORDER BY id) FROM institution").scalar_one()
-    _sql(connection, 
+    _sql(connection,
         f"INSERT INTO person (id, given_names, family_names, email, phone, sex, position, institution_id, "
         f"country, preferred_language, id_document, created_at, updated_at, search_text, name_key, sort_name) "
         f"SELECT n, p.given, p.family, p.email, '+51 9' || lpad((n * 7 % 100000000)::text, 8, '0'), "
@@ -244,12 +250,13 @@ def _registrations(connection, counts) -> None:
     status = ("CASE WHEN n % 20 = 1 THEN 'cancelled' WHEN n % 20 = 2 THEN 'waitlisted' "
               "WHEN n % 20 = 3 THEN 'pending' ELSE 'confirmed' END")
     token = "encode(sha256(convert_to('bench-private-link-' || lpad(n::text, 10, '0') || '-scale', 'UTF8')), 'hex')"
-    _sql(connection, 
+    _sql(connection,
         f"INSERT INTO registration ({columns}) SELECT n, 1, n, 'participant', 'confirmed', "
         f"(ARRAY['web','import','organiser'])[n % 3 + 1], {token}, now() - interval '30 days', "
-        f"now() - interval '30 days' + n * interval '1 second', now() - interval '30 days', now() - interval '30 days', '' "
+        f"now() - interval '30 days' + n * interval '1 second', now() - interval '30 days', "
+        f"now() - interval '30 days', '' "
         f"FROM generate_series(1, {big}) n")
-    _sql(connection, 
+    _sql(connection,
         f"INSERT INTO registration ({columns}) SELECT n, 2 + (n - {big} - 1) % {others}, "
         f"1 + ((n * 7919::bigint) % {counts['persons']}), CASE WHEN n % 100 = 5 THEN 'speaker' ELSE 'participant' END, "
         f"{status}, (ARRAY['web','import','organiser'])[n % 3 + 1], {token}, now() - interval '300 days', "
@@ -257,18 +264,19 @@ def _registrations(connection, counts) -> None:
         f"CASE WHEN n % 20 NOT IN (1, 2, 3) THEN now() - interval '300 days' END, '' "
         f"FROM generate_series({big + 1}, {big + rest}) n ON CONFLICT DO NOTHING")
     _sql(connection, "SELECT setval('registration_id_seq', (SELECT max(id) FROM registration))")
-    _sql(connection, 
+    _sql(connection,
         "UPDATE registration SET cancelled_at = updated_at WHERE status = 'cancelled'")
-    _sql(connection, 
+    _sql(connection,
         "UPDATE training t SET confirmed_count = c.taken, capacity = greatest(t.capacity, c.taken) "
         "FROM (SELECT training_id, count(*) AS taken FROM registration WHERE status = 'confirmed' "
         "GROUP BY training_id) c WHERE c.training_id = t.id")
     # Speakers: one registered speaker (or participant) per session of each training.
-    _sql(connection, 
+    _sql(connection,
         "INSERT INTO session_speaker (session_id, person_id, role) "
         "SELECT s.id, (SELECT person_id FROM registration r WHERE r.training_id = s.training_id "
         "ORDER BY r.role DESC, r.id LIMIT 1), CASE WHEN s.position = 0 THEN 'moderator' ELSE 'speaker' END "
-        "FROM session s WHERE s.position % 5 = 0 AND EXISTS (SELECT 1 FROM registration r WHERE r.training_id = s.training_id) "
+        "FROM session s WHERE s.position % 5 = 0 "
+        "AND EXISTS (SELECT 1 FROM registration r WHERE r.training_id = s.training_id) "
         "ON CONFLICT DO NOTHING")
 
 
@@ -276,7 +284,7 @@ def _attendance(connection, counts) -> None:
     """Past sessions of confirmed registrations, until the count is reached: mostly present."""
     for training, limit in (("= 1", "ALL"), ("<> 1", "{} - (SELECT count(*) FROM attendance)".format(
             counts["attendance"]))):
-        _sql(connection, 
+        _sql(connection,
             f"INSERT INTO attendance (registration_id, session_id, status, method, recorded_at) "
             f"SELECT r.id, s.id, (ARRAY['present','present','present','present','late','present','absent',"
             f"'present','excused','present'])[(r.id + s.position) % 10 + 1], "
@@ -289,15 +297,16 @@ def _attendance(connection, counts) -> None:
 def _certificates(connection, counts) -> None:
     """Issued to confirmed participants of finished trainings (the big one first); one in a
     hundred revoked."""
+    code = CODE.format(source="upper(md5('code' || r.id))")
     for training, limit in (("= 1", "ALL"), ("<> 1", "greatest({} - (SELECT count(*) FROM certificate), 0)"
                                               .format(counts["certificates"]))):
-        _sql(connection, 
+        _sql(connection,
             f"INSERT INTO certificate (registration_id, kind, serial, verification_code, language, issued_at, "
             f"manual_reason, revoked_at, revoke_reason, given_names, family_names, training_title, programme_name, "
             f"city, country, starts_on, ends_on, minutes, spoke_as_moderator, session_titles) "
             f"SELECT r.id, CASE WHEN r.role = 'speaker' THEN 'speaker' ELSE 'attendance' END, "
             f"rg.country || '-' || extract(year FROM t.starts_on) || '-' || lpad(r.id::text, 7, '0'), "
-            f"upper(substr(md5('code' || r.id), 1, 12)), p.preferred_language, t.ends_on + time '18:00', '', "
+            f"{code}, p.preferred_language, t.ends_on + time '18:00', '', "
             f"CASE WHEN r.id % 100 = 7 THEN t.ends_on + time '20:00' END, "
             f"CASE WHEN r.id % 100 = 7 THEN 'Error en el nombre' ELSE '' END, p.given_names, p.family_names, t.title, "
             f"coalesce(pr.name, ''), rg.city, rg.country, t.starts_on, t.ends_on, 1050, false, '[]' "

@@ -19,10 +19,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
-from participants.attendance.rates import AttendanceRate, attendance_rates
+from participants.attendance.rates import AttendanceRate, attendance_rates, attendance_seconds, rate_from_seconds
 from participants.models import Registration, RegistrationRole, RegistrationStatus
 from trainings.i18n import _
 from trainings.models import SessionSpeaker, SpeakerRole, Training, TrainingSession
@@ -78,14 +78,27 @@ def spoken_sessions(dbsession: Session, training_id: int) -> dict[int, list[Spok
     return spoken
 
 
+def earned_kinds(status, role, reaches_threshold: bool, speaks: bool) -> list[CertificateKind]:
+    """The kinds a registration earns (the rule of the module's docstring; `decide` also says why)."""
+    if status != RegistrationStatus.confirmed:
+        return []
+    kinds = []
+    if role in SPEAKING_ROLES or speaks:
+        kinds.append(CertificateKind.speaker)
+    if role in ATTENDING_ROLES and reaches_threshold:
+        kinds.append(CertificateKind.attendance)
+    return kinds
+
+
 def decide(registration: Registration, rate: AttendanceRate | None, threshold: int,
            spoken: list[SpokenSession]) -> tuple[list[CertificateKind], list]:
     """The kinds a registration earns and the reasons, from facts alone (no database)."""
-    kinds, reasons = [], []
+    kinds = earned_kinds(registration.status, registration.role,
+                         rate is not None and rate.reaches(threshold), bool(spoken))
+    reasons = []
     if registration.status != RegistrationStatus.confirmed:
         return kinds, [_("The registration is not confirmed.")]
     if registration.role in SPEAKING_ROLES or spoken:
-        kinds.append(CertificateKind.speaker)
         if spoken:
             reasons.append(_("Speaks at or moderates one session.") if len(spoken) == 1 else
                            _("Speaks at or moderates ${count} sessions.", mapping={"count": len(spoken)}))
@@ -96,7 +109,6 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
         if rate is None or percent is None:
             reasons.append(_("No attendance hours expected (every session excused or cancelled)."))
         elif rate.reaches(threshold):
-            kinds.append(CertificateKind.attendance)
             reasons.append(_("Attended ${rate} %, threshold ${threshold} %.",
                              mapping={"rate": f"{percent:g}", "threshold": threshold}))
         else:
@@ -107,8 +119,8 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
     return kinds, reasons
 
 
-def training_eligibility(dbsession: Session, training: Training,
-                         registrations: list[Registration] | None = None) -> list[Eligibility]:
+def training_eligibility(dbsession: Session, training: Training, registrations: list[Registration] | None = None,
+                         rates: dict[int, AttendanceRate] | None = None) -> list[Eligibility]:
     """Every registration of the training (cancelled ones included, as not eligible), or the
     `registrations` given (a page of them), with the kinds each earns, why, and the certificates
     it already has; a constant number of queries."""
@@ -121,7 +133,8 @@ def training_eligibility(dbsession: Session, training: Training,
             .order_by(Registration.id)
         ).all()
     ids = [registration.id for registration in registrations]
-    rates = attendance_rates(dbsession, training.id, ids if page else None)
+    if rates is None:
+        rates = attendance_rates(dbsession, training.id, ids if page else None)
     spoken = spoken_sessions(dbsession, training.id)
     certificates: dict[int, list[Certificate]] = defaultdict(list)
     query = (select(Certificate).join(Registration, Registration.id == Certificate.registration_id)
@@ -141,23 +154,42 @@ def training_eligibility(dbsession: Session, training: Training,
     return result
 
 
-def certificate_totals(dbsession: Session, training: Training) -> tuple[int, int]:
-    """(certificates earned but not issued yet, valid certificates issued) over the whole
-    training, from plain rows: the same decisions as `training_eligibility` without loading
-    every registration, person and certificate as objects."""
-    registrations = dbsession.execute(
-        select(Registration.id, Registration.status, Registration.role, Registration.person_id)
-        .where(Registration.training_id == training.id)).all()
-    rates = attendance_rates(dbsession, training.id, [row.id for row in registrations])
-    spoken = spoken_sessions(dbsession, training.id)
-    issued = defaultdict(set)
-    for registration_id, kind in dbsession.execute(
-            select(Certificate.registration_id, Certificate.kind)
-            .join(Registration, Registration.id == Certificate.registration_id)
-            .where(Registration.training_id == training.id, Certificate.revoked_at.is_(None))):
-        issued[registration_id].add(kind)
-    to_issue = 0
-    for row in registrations:
-        kinds, _reasons = decide(row, rates.get(row.id), training.attendance_threshold, spoken.get(row.person_id, []))
-        to_issue += sum(kind not in issued[row.id] for kind in kinds)
-    return to_issue, sum(len(kinds) for kinds in issued.values())
+@dataclass
+class Totals:
+    """The certificates tab's figures over every registration of a training, and each
+    registration's attendance rate (by id), from one query."""
+
+    to_issue: int
+    issued: int
+    registrations: int
+    rates: dict[int, AttendanceRate]
+
+
+def certificate_totals(dbsession: Session, training: Training) -> Totals:
+    """Certificates earned but not issued yet, and valid certificates issued, over the whole
+    training: one aggregate query (attendance summed in SQL, speakers and certificates as
+    correlated subqueries), then the rule of `decide` on plain values."""
+    counted = aliased(TrainingSession)
+    speaks = (select(SessionSpeaker.id).join(counted, counted.id == SessionSpeaker.session_id)
+              .where(counted.training_id == training.id, counted.cancelled.is_(False),
+                     SessionSpeaker.person_id == Registration.person_id).exists())
+    valid = (Certificate.registration_id == Registration.id, Certificate.revoked_at.is_(None))
+
+    def has_valid(kind):
+        return select(Certificate.id).where(*valid, Certificate.kind == kind).exists()
+
+    query = attendance_seconds(
+        dbsession, training.id, Registration.status, Registration.role, speaks.label("speaks"),
+        has_valid(CertificateKind.speaker).label("has_speaker"),
+        has_valid(CertificateKind.attendance).label("has_attendance"),
+        select(func.count(Certificate.id)).where(*valid).scalar_subquery().label("valid_certificates"))
+    to_issue = issued = 0
+    rates = {}
+    rows = dbsession.execute(query).all()
+    for row in rows:
+        rates[row.id] = rate = rate_from_seconds(row)
+        kinds = earned_kinds(row.status, row.role, rate.reaches(training.attendance_threshold), bool(row.speaks))
+        to_issue += (CertificateKind.speaker in kinds and not row.has_speaker) + (
+            CertificateKind.attendance in kinds and not row.has_attendance)
+        issued += row.valid_certificates
+    return Totals(to_issue, issued, len(rows), rates)

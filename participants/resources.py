@@ -4,7 +4,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 
 from trainings.models import Training
-from trainings.resources import get_or_404
+from trainings.resources import get_or_404, training_with_place
 from trainings.security import BASE_ACL
 
 from .models import ParticipantImport, Person, Registration
@@ -18,7 +18,7 @@ class TrainingContext:
 
     def __init__(self, request):
         self.request = request
-        self.training = get_or_404(request.dbsession, Training, request.matchdict.get("id"))
+        self.training = get_or_404(request.dbsession, Training, request.matchdict.get("id"), training_with_place())
 
     def registration(self, registration_id) -> Registration:
         registration = get_or_404(self.request.dbsession, Registration, str(registration_id))

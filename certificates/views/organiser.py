@@ -8,7 +8,7 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 from slugify import slugify
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from participants.models import Person, Registration, RegistrationStatus
@@ -43,19 +43,18 @@ def _layout_form(request, training):
              permission=Permission.manage, request_method="GET")
 def certificates_tab(context, request):
     training = context.obj
-    query = (select(Registration).join(Person, Person.id == Registration.person_id)
-             .where(Registration.training_id == training.id))
-    total = request.dbsession.scalar(query.with_only_columns(func.count(Registration.id))) or 0
-    number = clamp_page(requested_page(request.params), total)
+    totals = certificate_totals(request.dbsession, training)
+    number = clamp_page(requested_page(request.params), totals.registrations, LIST_PAGE_SIZE)
     registrations = list(request.dbsession.scalars(
-        query.options(contains_eager(Registration.person)).order_by(Person.sort_name, Registration.id)
+        select(Registration).join(Person, Person.id == Registration.person_id)
+        .where(Registration.training_id == training.id)
+        .options(contains_eager(Registration.person)).order_by(Person.sort_name, Registration.id)
         .limit(LIST_PAGE_SIZE).offset((number - 1) * LIST_PAGE_SIZE)))
-    rows = training_eligibility(request.dbsession, training, registrations)
+    rows = training_eligibility(request.dbsession, training, registrations, totals.rates)
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
-    to_issue, issued = certificate_totals(request.dbsession, training)
-    return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=to_issue, issued=issued,
-                page=Page(rows, number, LIST_PAGE_SIZE, total),
+    return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
+                issued=totals.issued, page=Page(rows, number, LIST_PAGE_SIZE, totals.registrations),
                 layout_form=render_form(form, appstruct)["form"], ended=training.ends_on < dt.date.today())
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from trainings.models import TrainingSession
 
@@ -71,11 +71,18 @@ def session_durations(dbsession: Session, training_id: int) -> dict[int, dt.time
     return {session_id: ends - starts for session_id, starts, ends in rows}
 
 
-def attendance_rates(dbsession: Session, training_id: int,
-                     registration_ids: list[int] | None = None) -> dict[int, AttendanceRate]:
+def durations_of(sessions) -> dict[int, dt.timedelta]:
+    """`session_durations` from sessions already loaded."""
+    return {session.id: session.ends_at - session.starts_at for session in sessions if not session.cancelled}
+
+
+def attendance_rates(dbsession: Session, training_id: int, registration_ids: list[int] | None = None,
+                     durations: dict[int, dt.timedelta] | None = None) -> dict[int, AttendanceRate]:
     """Every registration of the training (or those of `registration_ids`, a page of a long
-    list), by id, with its rate (three queries in all)."""
-    durations = session_durations(dbsession, training_id)
+    list), by id, with its rate (three queries at most; `durations` from `durations_of` when
+    the training's sessions are loaded already)."""
+    if durations is None:
+        durations = session_durations(dbsession, training_id)
     if registration_ids is None:
         registration_ids = list(dbsession.scalars(
             select(Registration.id).where(Registration.training_id == training_id)))
@@ -89,3 +96,36 @@ def attendance_rates(dbsession: Session, training_id: int,
         statuses[registration_id][session_id] = status
     return {registration_id: rate_for(durations, by_session, registration_id)
             for registration_id, by_session in statuses.items()}
+
+
+def _seconds(dialect_name: str, starts, ends):
+    """Whole seconds between two instants, in SQL (SQLite keeps them as text)."""
+    if dialect_name == "sqlite":
+        return func.round((func.julianday(ends) - func.julianday(starts)) * 86400)
+    return func.round(func.extract("epoch", ends - starts))
+
+
+def attendance_seconds(dbsession: Session, training_id: int, *columns):
+    """Every registration of the training with its attended and expected seconds (the rule
+    above, summed in SQL: one row per registration however many sessions there are), plus
+    `columns` of Registration; `rate_from_seconds` turns a row into its AttendanceRate."""
+    dialect = dbsession.get_bind().dialect.name
+    counted = aliased(TrainingSession)
+    total = (select(func.coalesce(func.sum(_seconds(dialect, counted.starts_at, counted.ends_at)), 0))
+             .where(counted.training_id == training_id, counted.cancelled.is_(False)).scalar_subquery())
+    duration = _seconds(dialect, TrainingSession.starts_at, TrainingSession.ends_at)
+    attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED), duration), else_=0)), 0)
+    excused = func.coalesce(func.sum(case((Attendance.status == AttendanceStatus.excused, duration), else_=0)), 0)
+    return (select(Registration.id, *columns, attended.label("attended_seconds"),
+                   (total - excused).label("expected_seconds"))
+            .select_from(Registration)
+            .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+            .outerjoin(TrainingSession, and_(TrainingSession.id == Attendance.session_id,
+                                             TrainingSession.cancelled.is_(False)))
+            .where(Registration.training_id == training_id)
+            .group_by(Registration.id))  # the other columns depend on it
+
+
+def rate_from_seconds(row) -> AttendanceRate:
+    return AttendanceRate(row.id, dt.timedelta(seconds=float(row.attended_seconds)),
+                          dt.timedelta(seconds=float(row.expected_seconds)))

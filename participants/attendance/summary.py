@@ -13,7 +13,7 @@ from trainings.models import Training
 from ..models import Registration
 from ..spreadsheets import Table
 from .labels import ROLE
-from .rates import AttendanceRate, attendance_rates
+from .rates import AttendanceRate, attendance_rates, durations_of
 from .services import expected_registrations
 
 
@@ -39,7 +39,8 @@ def people_summary(dbsession: Session, training: Training, registrations: list[R
         registrations = expected_registrations(dbsession, training.id)
         rates = attendance_rates(dbsession, training.id)
     else:
-        rates = attendance_rates(dbsession, training.id, [registration.id for registration in registrations])
+        rates = attendance_rates(dbsession, training.id, [registration.id for registration in registrations],
+                                 durations_of(training.sessions))
     summary = []
     for registration in registrations:
         rate = rates.get(registration.id) or AttendanceRate(registration.id, dt.timedelta(0), dt.timedelta(0))

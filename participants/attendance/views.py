@@ -64,12 +64,13 @@ def summary(context, request):
     query = request.params.get("q", "").strip()[:100]
     conditions = person_search_conditions(request.dbsession, query)
     total = services.count_expected(request.dbsession, training.id, conditions)
-    number = clamp_page(requested_page(request.params), total)
+    number = clamp_page(requested_page(request.params), total, LIST_PAGE_SIZE)
     registrations = services.expected_page(request.dbsession, training.id, LIST_PAGE_SIZE,
                                            (number - 1) * LIST_PAGE_SIZE, conditions)
     people = people_summary(request.dbsession, training, registrations)
-    return {"training": training, "sessions": services.sessions_with_counts(request.dbsession, training),
-            "people": people, "page": Page(people, number, LIST_PAGE_SIZE, total), "q": query,
+    sessions = services.sessions_with_counts(request.dbsession, training, None if conditions else total)
+    return {"training": training, "sessions": sessions, "people": people, "q": query,
+            "page": Page(people, number, LIST_PAGE_SIZE, total),
             "att": labels, "statuses": list(AttendanceStatus),
             "role_label": {value: request.localizer.translate(label) for value, label in labels.ROLE.items()},
             "yes_no": {True: request.localizer.translate(_("Yes")), False: request.localizer.translate(_("No"))}}

@@ -32,7 +32,7 @@ def registrations_view(request):
     training = request.context.training
     filters = listing.Filters.from_params(request.params)
     total = listing.count_registrations(request.dbsession, training.id, filters)
-    number = clamp_page(requested_page(request.params), total)
+    number = clamp_page(requested_page(request.params), total, LIST_PAGE_SIZE)
     found = listing.registrations(request.dbsession, training.id, filters, limit=LIST_PAGE_SIZE,
                                   offset=(number - 1) * LIST_PAGE_SIZE)
     return {

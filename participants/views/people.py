@@ -36,7 +36,7 @@ def _query(request) -> str:
 def people_view(request):
     query = _query(request)
     total = count_people(request.dbsession, query)
-    number = clamp_page(requested_page(request.params), total)
+    number = clamp_page(requested_page(request.params), total, LIST_PAGE_SIZE)
     people = search_people(request.dbsession, query, limit=LIST_PAGE_SIZE, offset=(number - 1) * LIST_PAGE_SIZE)
     return {"q": query, "page": Page(people, number, LIST_PAGE_SIZE, total)}
 
