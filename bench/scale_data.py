@@ -212,10 +212,11 @@ def _sessions(connection, counts) -> None:
 
 def _persons(connection, counts) -> None:
     """Spanish names with accents; about one in a hundred repeats the name and institution of
-    the person before (the duplicates review has work); document numbers unique per country."""
+    another person (the duplicates review has work); document numbers unique per country."""
     given, family = _sql_array(GIVEN), _sql_array(FAMILY)
     g, f = len(GIVEN), len(FAMILY)
-    name = "(CASE WHEN n % 100 = 0 THEN n - 1 ELSE n END)"
+    # One in a hundred takes the name and institution of someone anywhere in the registry.
+    name = f"(CASE WHEN n % 100 = 0 THEN 1 + abs(hashtext(n::text)) % {counts['persons']} ELSE n END)"
     search_text = _fold("p.given || ' ' || p.family || ' ' || p.email || ' ' || (10000000 + n)::text")
     name_key = "replace(" + _fold("p.given || ' ' || p.family") + ", ' ', '')"
     sort_name = _fold("p.family || ' ' || p.given")

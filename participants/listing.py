@@ -36,8 +36,7 @@ STATUS_ORDER = case({RegistrationStatus.confirmed.value: 0, RegistrationStatus.p
 
 def registrations_query(dbsession: Session, training_id: int, filters: Filters):
     """The training's registrations the filters keep, searched in SQL (see person_search_conditions)."""
-    query = (select(Registration).join(Person, Person.id == Registration.person_id)
-             .where(Registration.training_id == training_id))
+    query = select(Registration).where(Registration.training_id == training_id)
     if filters.status:
         query = query.where(Registration.status == filters.status)
     if filters.role:
@@ -45,7 +44,8 @@ def registrations_query(dbsession: Session, training_id: int, filters: Filters):
     if filters.source:
         query = query.where(Registration.source == filters.source)
     if filters.q:
-        query = query.where(*person_search_conditions(dbsession, filters.q))
+        query = (query.join(Person, Person.id == Registration.person_id)
+                 .where(*person_search_conditions(dbsession, filters.q)))
     return query
 
 

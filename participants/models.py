@@ -149,6 +149,8 @@ class Registration(Base):
         sa.UniqueConstraint("training_id", "person_id"),
         sa.UniqueConstraint("token_hash"),
         sa.Index("ix_registration_training_status", "training_id", "status", "created_at"),
+        # Places and statuses counted per training from the index alone (the dashboard).
+        sa.Index("ix_registration_training_counts", "training_id", "status", "role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

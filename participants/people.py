@@ -70,9 +70,14 @@ def search_people(dbsession: Session, query: str, limit: int | None = 50, offset
     return list(dbsession.scalars(statement))
 
 
-def count_people(dbsession: Session, query: str) -> int:
-    counted = people_query(dbsession, query).with_only_columns(func.count(Person.id)).order_by(None)
-    return dbsession.scalar(counted) or 0
+COUNT_CAP = 10_000  # a hundred pages of a hundred: past that, a search narrows better than paging
+
+
+def count_people(dbsession: Session, query: str, cap: int = COUNT_CAP) -> int:
+    """How many persons the search finds, counted in SQL up to `cap` + 1 (more than `cap`):
+    counting the whole registry on every page would read all of it."""
+    found = people_query(dbsession, query).with_only_columns(Person.id).order_by(None).limit(cap + 1).subquery()
+    return dbsession.scalar(select(func.count()).select_from(found)) or 0
 
 
 @dataclass

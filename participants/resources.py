@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy.orm import joinedload
 
 from trainings.models import Training
 from trainings.resources import get_or_404, training_with_place
@@ -48,4 +49,9 @@ class PrivateLinkContext:
 
     def __init__(self, request):
         self.token = request.matchdict.get("token", "")
-        self.registration = registration_by_token(request.dbsession, self.token)
+        # Everything the private page shows of the registration, in the same query.
+        self.registration = registration_by_token(
+            request.dbsession, self.token,
+            joinedload(Registration.training).joinedload(Training.region),
+            joinedload(Registration.training).joinedload(Training.venue),
+            joinedload(Registration.person).joinedload(Person.institution))

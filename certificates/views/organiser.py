@@ -45,10 +45,10 @@ def certificates_tab(context, request):
     training = context.obj
     totals = certificate_totals(request.dbsession, training)
     number = clamp_page(requested_page(request.params), totals.registrations, LIST_PAGE_SIZE)
-    registrations = list(request.dbsession.scalars(
+    registrations = list(request.dbsession.scalars(  # `|| ''`: see participants.attendance.services.by_family_name
         select(Registration).join(Person, Person.id == Registration.person_id)
         .where(Registration.training_id == training.id)
-        .options(contains_eager(Registration.person)).order_by(Person.sort_name, Registration.id)
+        .options(contains_eager(Registration.person)).order_by(Person.sort_name + "", Registration.id)
         .limit(LIST_PAGE_SIZE).offset((number - 1) * LIST_PAGE_SIZE)))
     rows = training_eligibility(request.dbsession, training, registrations, totals.rates)
     form, appstruct = _layout_form(request, training)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from trainings.models import TrainingSession
@@ -107,23 +107,27 @@ def _seconds(dialect_name: str, starts, ends):
 
 def attendance_seconds(dbsession: Session, training_id: int, *columns):
     """Every registration of the training with its attended and expected seconds (the rule
-    above, summed in SQL: one row per registration however many sessions there are), plus
-    `columns` of Registration; `rate_from_seconds` turns a row into its AttendanceRate."""
+    above, summed in SQL over the training's sessions, then joined to its registrations: one
+    row per registration however many sessions there are), plus `columns`;
+    `rate_from_seconds` turns a row into its AttendanceRate."""
     dialect = dbsession.get_bind().dialect.name
     counted = aliased(TrainingSession)
     total = (select(func.coalesce(func.sum(_seconds(dialect, counted.starts_at, counted.ends_at)), 0))
              .where(counted.training_id == training_id, counted.cancelled.is_(False)).scalar_subquery())
     duration = _seconds(dialect, TrainingSession.starts_at, TrainingSession.ends_at)
-    attended = func.coalesce(func.sum(case((Attendance.status.in_(ATTENDED), duration), else_=0)), 0)
-    excused = func.coalesce(func.sum(case((Attendance.status == AttendanceStatus.excused, duration), else_=0)), 0)
-    return (select(Registration.id, *columns, attended.label("attended_seconds"),
-                   (total - excused).label("expected_seconds"))
-            .select_from(Registration)
-            .outerjoin(Attendance, Attendance.registration_id == Registration.id)
-            .outerjoin(TrainingSession, and_(TrainingSession.id == Attendance.session_id,
-                                             TrainingSession.cancelled.is_(False)))
-            .where(Registration.training_id == training_id)
-            .group_by(Registration.id))  # the other columns depend on it
+    per_registration = (
+        select(Attendance.registration_id,
+               func.sum(case((Attendance.status.in_(ATTENDED), duration), else_=0)).label("attended"),
+               func.sum(case((Attendance.status == AttendanceStatus.excused, duration), else_=0)).label("excused"))
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .where(TrainingSession.training_id == training_id, TrainingSession.cancelled.is_(False))
+        .group_by(Attendance.registration_id)
+        .subquery())
+    return (select(Registration.id, *columns,
+                   func.coalesce(per_registration.c.attended, 0).label("attended_seconds"),
+                   (total - func.coalesce(per_registration.c.excused, 0)).label("expected_seconds"))
+            .outerjoin(per_registration, per_registration.c.registration_id == Registration.id)
+            .where(Registration.training_id == training_id))
 
 
 def rate_from_seconds(row) -> AttendanceRate:

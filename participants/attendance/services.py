@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainings.models import Training, TrainingSession, User, utcnow
@@ -60,23 +60,33 @@ def expected_registrations(dbsession: Session, training_id: int) -> list[Registr
         registration.id))
 
 
-def expected_query(training_id: int):
-    return select(Registration).join(Person, Person.id == Registration.person_id).where(
-        Registration.training_id == training_id, Registration.status == RegistrationStatus.confirmed,
-        Registration.role.in_(ON_THE_SHEET))
+EXPECTED = (Registration.status == RegistrationStatus.confirmed, Registration.role.in_(ON_THE_SHEET))
+
+
+def expected_query(training_id: int, conditions: list = ()):
+    """The registrations expected in the sessions; `conditions` on Person join it in."""
+    query = select(Registration).where(Registration.training_id == training_id, *EXPECTED)
+    return query.join(Person, Person.id == Registration.person_id).where(*conditions) if conditions else query
+
+
+def by_family_name(query):
+    """Ordered by the person's sort name, sorting the training's rows: `|| ''` keeps PostgreSQL
+    from walking the whole registry's name index to find a few thousand of them."""
+    return query.order_by(Person.sort_name + "", Registration.id)
 
 
 def expected_page(dbsession: Session, training_id: int, limit: int, offset: int = 0,
                   conditions: list = ()) -> list[Registration]:
     """A page of `expected_registrations`, sorted in SQL by `Person.sort_name`."""
+    query = select(Registration).join(Person, Person.id == Registration.person_id).where(
+        Registration.training_id == training_id, *EXPECTED, *conditions)
     return list(dbsession.scalars(
-        expected_query(training_id).where(*conditions)
-        .options(joinedload(Registration.person).joinedload(Person.institution))
-        .order_by(Person.sort_name, Registration.id).limit(limit).offset(offset or None)))
+        by_family_name(query).options(contains_eager(Registration.person).joinedload(Person.institution))
+        .limit(limit).offset(offset or None)))
 
 
 def count_expected(dbsession: Session, training_id: int, conditions: list = ()) -> int:
-    return dbsession.scalar(expected_query(training_id).where(*conditions)
+    return dbsession.scalar(expected_query(training_id, conditions)
                             .with_only_columns(func.count(Registration.id)).order_by(None)) or 0
 
 
@@ -305,14 +315,13 @@ def sessions_with_counts(dbsession: Session, training: Training,
                          expected_total: int | None = None) -> list[tuple[TrainingSession, Counter]]:
     """Each session of the training with its counts by status among the expected people,
     counted in SQL (`expected_total`, when the caller knows it, saves a query)."""
-    expected = expected_query(training.id).with_only_columns(Registration.id).order_by(None)
     if expected_total is None:
         expected_total = count_expected(dbsession, training.id)
     counts = {session.id: Counter() for session in training.sessions}
     rows = dbsession.execute(
         select(Attendance.session_id, Attendance.status, func.count(Attendance.id))
-        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-        .where(TrainingSession.training_id == training.id, Attendance.registration_id.in_(expected))
+        .join(Registration, Registration.id == Attendance.registration_id)
+        .where(Registration.training_id == training.id, *EXPECTED)
         .group_by(Attendance.session_id, Attendance.status)
     )
     for session_id, status, count in rows:

@@ -16,6 +16,7 @@ from .. import exports
 from ..duplicates import GROUPS_PER_PAGE, probable_duplicates
 from ..models import Person
 from ..people import (
+    COUNT_CAP,
     CannotMerge,
     count_people,
     history,
@@ -35,10 +36,11 @@ def _query(request) -> str:
 @view_config(route_name="people", renderer="participants/organiser/people.jinja2", permission=Permission.manage)
 def people_view(request):
     query = _query(request)
-    total = count_people(request.dbsession, query)
+    counted = count_people(request.dbsession, query)
+    total = min(counted, COUNT_CAP)
     number = clamp_page(requested_page(request.params), total, LIST_PAGE_SIZE)
     people = search_people(request.dbsession, query, limit=LIST_PAGE_SIZE, offset=(number - 1) * LIST_PAGE_SIZE)
-    return {"q": query, "page": Page(people, number, LIST_PAGE_SIZE, total)}
+    return {"q": query, "page": Page(people, number, LIST_PAGE_SIZE, total), "more": counted > COUNT_CAP}
 
 
 @view_config(route_name="people_export", renderer="spreadsheet", permission=Permission.manage)

@@ -182,3 +182,17 @@ def test_the_people_list_pages_by_family_name_accents_ignored(organiser_app, dbs
     assert "Cáceres" in second.text and "Álvarez" not in second.text
     search = organiser_app.get("/organiser/people", {"q": "caceres", "page": "7"})  # past the end: the last page
     assert "Cáceres" in search.text and "1 persona" in search.text
+
+
+def test_the_people_count_stops_at_its_cap(organiser_app, dbsession, monkeypatch):
+    from participants import people
+    from participants.views import people as people_views
+
+    monkeypatch.setattr(people_views, "COUNT_CAP", 2)
+    monkeypatch.setattr(people_views, "LIST_PAGE_SIZE", 1)
+    for family in ("Aguirre", "Benítez", "Cáceres"):
+        factories.PersonFactory(family_names=family)
+    page = organiser_app.get("/organiser/people")
+    assert "Más de 2 personas" in page.text and "Página 1 de 2" in page.text
+    assert people.count_people(dbsession, "", cap=2) == 3  # cap + 1: more than the cap
+    assert people.count_people(dbsession, "benitez", cap=2) == 1

@@ -57,8 +57,10 @@ class Feed:
     params: dict = field(default_factory=dict)
     subject: object | None = None
     extra_stamp: tuple = ()
-    # Long feeds are versioned by the schedule's one revision row (a primary-key read) rather
-    # than by an aggregate over their thousands of sessions: see trainings.models.revision.
+    # Public feeds are versioned by the schedule's one revision row (a primary-key read) rather
+    # than by an aggregate over their sessions (thousands in the long ones): see
+    # trainings.models.revision. A change anywhere renews every public feed's tag, which costs a
+    # rebuild of what is asked for next; a registration changes none of them.
     by_revision: bool = False
 
 
@@ -121,12 +123,13 @@ _ALL = (TrainingSession.ends_at >= WINDOW_START, *_PUBLIC)
 
 
 def session_feed(session_id: int) -> Feed:
-    return Feed("session", f"session:{session_id}", _SESSION, {"feed_id": session_id}, subject=_SESSION_SUBJECT)
+    return Feed("session", f"session:{session_id}", _SESSION, {"feed_id": session_id}, subject=_SESSION_SUBJECT,
+                by_revision=True)
 
 
 def training_feed(training_id: int) -> Feed:
     return Feed("training", f"training:{training_id}", _TRAINING, {"feed_id": training_id},
-                subject=_TRAINING_SUBJECT)
+                subject=_TRAINING_SUBJECT, by_revision=True)
 
 
 def region_feed(region_id: int, now: dt.datetime | None = None) -> Feed:

@@ -68,11 +68,17 @@ def changes_feeds(dbsession: Session) -> bool:
 
 
 def raise_revision(dbsession: Session) -> None:
+    """A new revision, stamped at least a second after the previous one: Last-Modified has
+    whole seconds, and two changes within one second must still be two versions to a client
+    that asks with If-Modified-Since. (Schedule changes are rare: two statements each.)"""
     table = ScheduleRevision.__table__
-    result = dbsession.execute(update(table).where(table.c.id == 1)
-                               .values(revision=table.c.revision + 1, changed_at=utcnow()))
-    if result.rowcount == 0:
-        dbsession.execute(table.insert().values(id=1, revision=1, changed_at=utcnow()))
+    now = utcnow()
+    previous = dbsession.execute(select(table.c.changed_at).where(table.c.id == 1).with_for_update()).scalar()
+    if previous is None:
+        dbsession.execute(table.insert().values(id=1, revision=1, changed_at=now))
+        return
+    stamp = max(now, previous.replace(microsecond=0) + dt.timedelta(seconds=1))
+    dbsession.execute(update(table).where(table.c.id == 1).values(revision=table.c.revision + 1, changed_at=stamp))
 
 
 @event.listens_for(Session, "before_flush")

@@ -29,6 +29,8 @@ def upgrade():
         batch_op.create_index("ix_person_sort_name", ["sort_name", "id"])
     with op.batch_alter_table("session") as batch_op:
         batch_op.create_index("ix_session_ends_at", ["ends_at"])
+    with op.batch_alter_table("registration") as batch_op:
+        batch_op.create_index("ix_registration_training_counts", ["training_id", "status", "role"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute("CREATE INDEX ix_person_search_text_trgm ON person USING gin (search_text gin_trgm_ops)")
@@ -73,6 +75,8 @@ def downgrade():
     op.drop_table("schedule_revision")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_person_search_text_trgm")
+    with op.batch_alter_table("registration") as batch_op:
+        batch_op.drop_index("ix_registration_training_counts")
     with op.batch_alter_table("session") as batch_op:
         batch_op.drop_index("ix_session_ends_at")
     with op.batch_alter_table("person") as batch_op:
