@@ -15,6 +15,7 @@ processes on 127.0.0.1 and `--clients` client threads for at most `--load-second
 from __future__ import annotations
 
 import argparse
+import html as html_module
 import http.cookiejar
 import json
 import os
@@ -251,13 +252,18 @@ class FormFields:
     """The fields of the public registration form, read from its HTML: hidden values kept,
     the person's filled in."""
 
-    INPUT = re.compile(r'<input[^>]*?name="([^"]+)"[^>]*?(?:value="([^"]*)")?[^>]*>', re.S)
+    INPUT = re.compile(r"<input\b[^>]*>", re.S)
+    NAME, VALUE = re.compile(r'\bname="([^"]+)"'), re.compile(r'\bvalue="([^"]*)"')
 
     @classmethod
     def registration(cls, html: str, number: int) -> list[tuple[str, str]]:
         form = html[html.index('<form'):html.index('</form>')]
         fields = []
-        for name, value in cls.INPUT.findall(form):
+        for tag in cls.INPUT.findall(form):
+            name, value = cls.NAME.search(tag), cls.VALUE.search(tag)
+            if name is None:
+                continue
+            name, value = name.group(1), html_module.unescape(value.group(1)) if value else ""
             if name in ("given_names", "family_names", "email", "position", "id_document", "new_institution",
                         "consent"):
                 continue
@@ -266,6 +272,10 @@ class FormFields:
         fields += [("given_names", "Nadia"), ("family_names", f"Ñaupari Cóndor {number}"),
                    ("email", f"carga{number}-{os.getpid()}-{time.time_ns()}@mpfn.gob.pe"),
                    ("position", "Fiscal adjunta"), ("consent", "true")]
+        institutions = re.search(r'(?s)<select name="institution"[^>]*>(.*?)</select>', form)
+        choices = re.findall(r'<option value="(\d+)"', institutions.group(1)) if institutions else []
+        if choices:
+            fields.append(("institution", choices[number % len(choices)]))
         for name, value in (("sex", "female"), ("country", "PE"), ("preferred_language", "es")):
             if name not in names:
                 fields.append((name, value))
@@ -281,6 +291,7 @@ class Client(threading.Thread):
         self.ports, self.plan, self.deadline, self.record = ports, plan, deadline, record
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         self.etags: dict[str, str] = {}
+        self.last_url = ""
 
     def fetch(self, path, data=None, headers=None):
         port = random.choice(self.ports)
@@ -289,9 +300,9 @@ class Client(threading.Thread):
         try:
             with self.opener.open(request, timeout=60) as response:
                 body, status = response.read(), response.status
-                etag = response.headers.get("ETag")
+                etag, self.last_url = response.headers.get("ETag"), response.url
         except urllib.error.HTTPError as error:
-            body, status, etag = error.read(), error.code, error.headers.get("ETag")
+            body, status, etag, self.last_url = error.read(), error.code, error.headers.get("ETag"), ""
         return status, body, etag, (time.perf_counter() - started) * 1000
 
     def run(self):
@@ -309,7 +320,9 @@ class Client(threading.Thread):
                 self.record("register-form", elapsed, status)
                 fields = FormFields.registration(body.decode(), random.randrange(10**9))
                 status, _body, _etag, elapsed = self.fetch(path, data=urllib.parse.urlencode(fields).encode())
-                self.record("register-post", elapsed, status)
+                # Registered: redirected to the "done" page (a form shown again means refused).
+                self.record("register-post" if self.last_url.endswith("/done") else "register-REFUSED",
+                            elapsed, status)
             else:
                 status, _body, _etag, elapsed = self.fetch(path)
                 self.record(kind, elapsed, status)

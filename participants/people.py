@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import column, func, or_, select, table, update
+from sqlalchemy import column, event, func, or_, select, table, update
 from sqlalchemy.orm import Session, joinedload
 
 from trainings.forms import FieldErrors
@@ -41,19 +41,32 @@ def _like_pattern(word: str) -> str:
 
 def person_search_conditions(dbsession: Session, query: str) -> list:
     """Conditions on Person finding whose name, email or document (`search_text`, accent-free)
-    or institution contain every word of `query`, accents and case ignored: one indexed
-    condition per word in SQL (a trigram index on PostgreSQL). Institutions are few, so their
-    names are matched here."""
+    or institution contain every word of `query`, accents and case ignored: one condition per
+    word in SQL, each indexed by trigrams on PostgreSQL. Institutions are few: their names are
+    matched here, once per request."""
     words = normalise_text(query).split()
     if not words:
         return []
-    institutions = dbsession.execute(select(Institution.id, Institution.name)).all()
+    institutions = _institution_names(dbsession)
     conditions = []
     for word in words:
         condition = Person.search_text.like(_like_pattern(word), escape="\\")
-        matching = [row.id for row in institutions if word in normalise_text(row.name)]
+        matching = [institution_id for institution_id, name in institutions if word in name]
         conditions.append(or_(condition, Person.institution_id.in_(matching)) if matching else condition)
     return conditions
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_institution_names(dbsession: Session, _flush_context) -> None:
+    dbsession.info.pop("institution_names", None)  # something was written: perhaps an institution
+
+
+def _institution_names(dbsession: Session) -> list[tuple[int, str]]:
+    cached = dbsession.info.get("institution_names")
+    if cached is None:
+        cached = dbsession.info["institution_names"] = [
+            (row.id, normalise_text(row.name)) for row in dbsession.execute(select(Institution.id, Institution.name))]
+    return cached
 
 
 def people_query(dbsession: Session, query: str):
