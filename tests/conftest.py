@@ -10,7 +10,7 @@ import pytest
 import transaction
 import webtest
 import zope.sqlalchemy
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from tests import factories
@@ -204,3 +204,33 @@ def worker_request(app, worker_session):
     request.environ.update({"tm.active": False, "tm.manager": manager, "app.dbsession": session})
     yield request
     env["closer"]()
+
+
+class StatementCounter:
+    """SQL statements a request issues, as production would: the tests' own savepoints are not
+    counted, and `fresh()` empties the test session so that nothing is served from it."""
+
+    IGNORED = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+    def __init__(self, connection, dbsession):
+        self.connection, self.dbsession, self.statements = connection, dbsession, []
+
+    def _seen(self, conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(self.IGNORED):
+            self.statements.append(statement)
+
+    def count(self, call) -> int:
+        self.dbsession.flush()
+        self.dbsession.expunge_all()
+        self.statements = []
+        event.listen(self.connection, "before_cursor_execute", self._seen)
+        try:
+            call()
+        finally:
+            event.remove(self.connection, "before_cursor_execute", self._seen)
+        return len(self.statements)
+
+
+@pytest.fixture
+def statements(connection, dbsession):
+    return StatementCounter(connection, dbsession)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -31,7 +32,13 @@ def negotiate_locale(request) -> str:
 
 
 def babel_locale(request) -> Locale:
-    return Locale.parse(request.locale_name)
+    return _parsed_locale(request.locale_name)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_locale(name: str) -> Locale:
+    """Parsed once per process: a long table formats a date on every row."""
+    return Locale.parse(name)
 
 
 def format_date(request, value: dt.date | dt.datetime, zone=None, format="medium") -> str:

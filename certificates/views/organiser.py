@@ -8,16 +8,19 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 from slugify import slugify
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from participants.models import Person, Registration, RegistrationStatus
 from trainings.forms import handle_form, make_form, render_form
 from trainings.i18n import _
 from trainings.models import JobStatus, utcnow
+from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page
 from trainings.security import Permission
 from trainings.worker import result_file
 
 from .. import documents, exports, services
-from ..eligibility import training_eligibility
+from ..eligibility import certificate_totals, training_eligibility
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
@@ -44,12 +47,18 @@ def _layout_form(request, training):
              permission=Permission.manage, request_method="GET")
 def certificates_tab(context, request):
     training = context.obj
-    rows = training_eligibility(request.dbsession, training)
+    totals = certificate_totals(request.dbsession, training)
+    number = clamp_page(requested_page(request.params), totals.registrations, LIST_PAGE_SIZE)
+    registrations = list(request.dbsession.scalars(  # `|| ''`: see participants.attendance.services.by_family_name
+        select(Registration).join(Person, Person.id == Registration.person_id)
+        .where(Registration.training_id == training.id)
+        .options(contains_eager(Registration.person)).order_by(Person.sort_name + "", Registration.id)
+        .limit(LIST_PAGE_SIZE).offset((number - 1) * LIST_PAGE_SIZE)))
+    rows = training_eligibility(request.dbsession, training, registrations, totals.rates)
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
-    return _tab(request, training, rows=rows, unprintable=unprintable,
-                to_issue=sum(len(row.missing) for row in rows),
-                issued=sum(len(row.valid_certificates) for row in rows),
+    return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
+                issued=totals.issued, page=Page(rows, number, LIST_PAGE_SIZE, totals.registrations),
                 layout_form=render_form(form, appstruct)["form"], ended=training.ends_on < dt.date.today())
 
 

@@ -3,6 +3,7 @@
 from .accounts import User, UserRole
 from .base import LANGUAGES, Base, Language, UTCDateTime, enum_column, utcnow
 from .outbox import Job, JobStatus, OutboxAttachment, OutboxMessage, OutboxState, WorkerTask
+from .revision import ScheduleRevision
 from .schedule import (
     Programme,
     Region,
@@ -18,8 +19,8 @@ from .schedule import (
 
 __all__ = [
     "LANGUAGES", "Base", "Job", "JobStatus", "Language", "OutboxAttachment", "OutboxMessage", "OutboxState",
-    "WorkerTask",
-    "Programme", "Region", "SessionSpeaker", "SpeakerRole", "Training", "TrainingKind",
+    "WorkerTask", "Programme", "Region", "ScheduleRevision", "SessionSpeaker", "SpeakerRole", "Training",
+    "TrainingKind",
     "TrainingSession", "TrainingStatus", "UTCDateTime", "User", "UserRole", "Venue",
     "enum_column", "is_valid_timezone", "utcnow",
 ]
