@@ -1,0 +1,63 @@
+"""Reports for donors: a person's own region and year of birth (disaggregation by region and
+age band), institutions reviewed by an organiser (the registry), and indicator definitions.
+Institutions already in the database were chosen by organisers (seed, demo, their forms), so
+they start reviewed.
+
+Revision ID: 0007
+Revises: 0004
+"""
+import sqlalchemy as sa
+from alembic import op
+
+import trainings.models.base
+
+revision = "0007"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+YEAR_OF_BIRTH_CHECK = "year_of_birth IS NULL OR (year_of_birth >= 1900 AND year_of_birth <= 2100)"
+
+
+def upgrade():
+    # Plain ADD COLUMN: a batch copy of `person` on SQLite would lose its expression index.
+    op.add_column("person", sa.Column("home_region", sa.String(length=120), server_default="", nullable=False))
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE person ADD COLUMN year_of_birth SMALLINT "
+                   f"CONSTRAINT ck_person_year_of_birth_range CHECK ({YEAR_OF_BIRTH_CHECK})")
+    else:
+        op.add_column("person", sa.Column("year_of_birth", sa.SmallInteger(), nullable=True))
+        op.create_check_constraint(op.f("ck_person_year_of_birth_range"), "person", YEAR_OF_BIRTH_CHECK)
+    op.add_column("institution", sa.Column("reviewed", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.execute(sa.text("UPDATE institution SET reviewed = :yes").bindparams(yes=True))
+    op.create_table(
+        "report_indicator",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("preset", sa.String(length=40), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("definition", sa.Text(), nullable=False),
+        sa.Column("unit", sa.Enum("persons", "institutions", name="unit", native_enum=False,
+                                  create_constraint=True, length=12), nullable=False),
+        sa.Column("completion", sa.Enum("completed", "attended", "certified", name="completion",
+                                        native_enum=False, create_constraint=True, length=9), nullable=False),
+        sa.Column("roles", sa.JSON(), nullable=False),
+        sa.Column("training_kinds", sa.JSON(), nullable=False),
+        sa.Column("institution_kinds", sa.JSON(), nullable=False),
+        sa.Column("programme_ids", sa.JSON(), nullable=False),
+        sa.Column("topic", sa.String(length=120), nullable=False),
+        sa.Column("created_at", trainings.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", trainings.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("length(trim(name)) > 0", name=op.f("ck_report_indicator_name_present")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_indicator")),
+        sa.UniqueConstraint("preset", name=op.f("uq_report_indicator_preset")),
+    )
+
+
+def downgrade():
+    op.drop_table("report_indicator")
+    op.drop_column("institution", "reviewed")
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint("ck_person_year_of_birth_range", "person", type_="check")
+    op.drop_column("person", "year_of_birth")
+    op.drop_column("person", "home_region")
