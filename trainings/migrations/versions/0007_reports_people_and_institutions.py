@@ -6,6 +6,8 @@ they start reviewed.
 Revision ID: 0007
 Revises: 0004
 """
+import datetime as dt
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -31,7 +33,7 @@ def upgrade():
         op.create_check_constraint(op.f("ck_person_year_of_birth_range"), "person", YEAR_OF_BIRTH_CHECK)
     op.add_column("institution", sa.Column("reviewed", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.execute(sa.text("UPDATE institution SET reviewed = :yes").bindparams(yes=True))
-    op.create_table(
+    indicator = op.create_table(
         "report_indicator",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("preset", sa.String(length=40), nullable=True),
@@ -52,6 +54,27 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_indicator")),
         sa.UniqueConstraint("preset", name=op.f("uq_report_indicator_preset")),
     )
+    # The presets: their names and definitions are translated by the reports package (by `preset`);
+    # the English text stored here is what the database says when read without the application.
+    now = dt.datetime.now(dt.UTC)
+    op.bulk_insert(indicator, [dict(row, created_at=now, updated_at=now, training_kinds=[], programme_ids=[],
+                                    institution_kinds=row.get("institution_kinds", []), topic=row.get("topic", ""))
+                               for row in PRESETS])
+
+
+PRESETS = [
+    {"preset": "people_completed_by_sex", "name": "People trained who completed, by sex",
+     "definition": "Unique persons confirmed as participants who reached the training's attendance rule.",
+     "unit": "persons", "completion": "completed", "roles": ["participant"]},
+    {"preset": "first_responders_victim_identification", "name": "First responders trained on victim identification",
+     "definition": "Unique police, prosecution and government officials who completed a training on victim "
+                   "identification.",
+     "unit": "persons", "completion": "completed", "roles": ["participant"],
+     "institution_kinds": ["government", "local_government", "police", "prosecution"], "topic": "identifica"},
+    {"preset": "institutions_reached", "name": "Unique institutions reached",
+     "definition": "Institutions with at least one person who attended at least one session.",
+     "unit": "institutions", "completion": "attended", "roles": []},
+]
 
 
 def downgrade():
