@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
+from certificates.models import Certificate
 from participants import labels as participant_labels
 from participants.models import Institution, Person, RegistrationRole
 from participants.spreadsheets import Table, as_csv, as_xlsx
@@ -80,41 +81,64 @@ def evidence_header(translate) -> list[str]:
     return [translate(title) for title in (
         _("Family names"), _("Given names"), _("Sex"), _("Year of birth"), _("Institution"),
         _("Kind of institution"), _("Region of the person"), _("Training"), _("Starts on"),
-        _("Region of the training"), _("Role"), _("Hours attended"), _("Completed"), _("Certificates issued"))]
+        _("Region of the training"), _("Role"), _("Hours attended"), _("Completed"), _("Certificates issued"),
+        _("Certificate numbers"))]
+
+
+BATCH = 2000
 
 
 def evidence_rows(request, filters: ReportFilters, limit: int | None = None) -> Iterator[list]:
-    """Every registration the report counts, read in batches (a programme has a million)."""
+    """Every registration the report counts (person × training × hours × completion ×
+    certificates), read in batches: a programme has a million."""
     translate = request.localizer.translate
     yes, no = translate(_("Yes")), translate(_("No"))
     sexes = {sex: translate(label) for sex, label in participant_labels.SEX.items()}
     kinds = {kind: translate(label) for kind, label in participant_labels.INSTITUTION_KIND.items()}
     roles = {role: translate(participant_labels.ROLE[RegistrationRole(role)]) for role in RegistrationRole}
     facts = facts_query(request.dbsession, filters).subquery()
-    query = (select(Person.family_names, Person.given_names, Person.sex, Person.year_of_birth, Institution.name,
-                    Institution.kind, Person.home_region, Training.title, Training.starts_on, Region.name,
-                    facts.c.role, facts.c.attended_seconds, facts.c.completed, facts.c.certificates)
+    query = (select(facts.c.registration_id, Person.family_names, Person.given_names, Person.sex,
+                    Person.year_of_birth, Institution.name, Institution.kind, Person.home_region, Training.title,
+                    Training.starts_on, Region.name, facts.c.role, facts.c.attended_seconds, facts.c.completed,
+                    facts.c.certificates)
              .join(Person, Person.id == facts.c.person_id).join(Training, Training.id == facts.c.training_id)
              .join(Region, Region.id == Training.region_id)
              .outerjoin(Institution, Institution.id == Person.institution_id)
              .order_by(Person.family_names, Person.given_names, Person.id, Training.starts_on, facts.c.registration_id))
     if limit is not None:
         query = query.limit(limit)
-    for row in request.dbsession.execute(query.execution_options(yield_per=2000)):
-        (family, given, sex, year, institution, kind, home_region, title, starts_on, region, role, seconds,
-         completed, certificates) = row
-        yield [family, given, sexes.get(sex, ""), year, institution or "", kinds.get(kind, ""), home_region or "",
-               title, starts_on, region, roles.get(role, role), round((seconds or 0) / 3600, 2),
-               yes if completed else no, int(certificates or 0)]
+    for batch in request.dbsession.execute(query.execution_options(yield_per=BATCH)).partitions():
+        serials = _serials(request.dbsession, [row[0] for row in batch if row[-1]])
+        for row in batch:
+            (registration_id, family, given, sex, year, institution, kind, home_region, title, starts_on, region,
+             role, seconds, completed, certificates) = row
+            yield [family, given, sexes.get(sex, ""), year, institution or "", kinds.get(kind, ""),
+                   home_region or "", title, starts_on, region, roles.get(role, role),
+                   round((seconds or 0) / 3600, 2), yes if completed else no, int(certificates or 0),
+                   ", ".join(serials.get(registration_id, []))]
+
+
+def _serials(dbsession, registration_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    if registration_ids:
+        for registration_id, serial in dbsession.execute(
+                select(Certificate.registration_id, Certificate.serial)
+                .where(Certificate.registration_id.in_(registration_ids), Certificate.revoked_at.is_(None))
+                .order_by(Certificate.serial)):
+            found.setdefault(registration_id, []).append(serial)
+    return found
+
+
+def evidence_table(request, filters: ReportFilters, limit: int | None = None) -> Table:
+    translate = request.localizer.translate
+    return Table(translate(_("Evidence")), evidence_header(translate), evidence_rows(request, filters, limit))
 
 
 def report_tables(request, filters: ReportFilters) -> list[Table]:
     result = figures(request.dbsession, filters)
-    translate = request.localizer.translate
     tables = [summary_table(request, result)]
     tables += [breakdown_table(request, dimension, rows) for dimension, rows in labelled(request, result).items()]
-    tables.append(Table(translate(_("Evidence")), evidence_header(translate),
-                        evidence_rows(request, filters, limit=XLSX_EVIDENCE_LIMIT)))
+    tables.append(evidence_table(request, filters, limit=XLSX_EVIDENCE_LIMIT))
     return tables
 
 

@@ -136,7 +136,8 @@ def facts_query(dbsession: Session, filters: ReportFilters):
     expected = (select(sessions.c.training_id, func.sum(sessions.c.seconds).label("seconds"))
                 .group_by(sessions.c.training_id).cte("report_expected"))
     attended = (select(Attendance.registration_id,
-                       func.sum(sa.case((Attendance.status.in_(ATTENDED), sessions.c.seconds), else_=0)).label("seconds"),
+                       func.sum(sa.case((Attendance.status.in_(ATTENDED), sessions.c.seconds),
+                                        else_=0)).label("seconds"),
                        func.sum(sa.case((Attendance.status == AttendanceStatus.excused, sessions.c.seconds),
                                         else_=0)).label("excused"))
                 .join(sessions, sessions.c.session_id == Attendance.session_id)
@@ -220,9 +221,9 @@ def schedule_figures(dbsession: Session, filters: ReportFilters) -> tuple[int, i
     """Trainings held, their sessions (not cancelled) and the seconds those sessions last."""
     trainings = training_scope(dbsession, filters)
     held = dbsession.scalar(select(func.count()).select_from(trainings))
+    duration = seconds_between(dbsession, TrainingSession.starts_at, TrainingSession.ends_at)
     sessions, seconds = dbsession.execute(
-        select(func.count(TrainingSession.id),
-               func.coalesce(func.sum(seconds_between(dbsession, TrainingSession.starts_at, TrainingSession.ends_at)), 0))
+        select(func.count(TrainingSession.id), func.coalesce(func.sum(duration), 0))
         .join(trainings, trainings.c.id == TrainingSession.training_id)
         .where(TrainingSession.cancelled.is_(False))
     ).one()
@@ -285,7 +286,8 @@ def evidence(dbsession: Session, filters: ReportFilters, dimension: str | None =
 
 def _evidence_persons(dbsession, facts, conditions, page, per_page):
     grouped = (select(facts.c.person_id, func.count().label("participations"),
-                      func.sum(facts.c.attended_seconds).label("seconds"), func.max(facts.c.completed).label("completed"),
+                      func.sum(facts.c.attended_seconds).label("seconds"),
+                      func.max(facts.c.completed).label("completed"),
                       func.sum(facts.c.certificates).label("certificates"))
                .where(*conditions).group_by(facts.c.person_id).subquery())
     total = dbsession.scalar(select(func.count()).select_from(grouped))

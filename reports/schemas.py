@@ -58,7 +58,8 @@ class IndicatorSchema(CSRFSchema):
     training_kinds = _set_of(choices(TRAINING_KIND), _("Kinds of training"), _("None ticked: every kind."))
     institution_kinds = _set_of(choices(participant_labels.INSTITUTION_KIND), _("Kinds of institution"),
                                 _("None ticked: every kind."))
-    programmes = colander.SchemaNode(colander.Set(), title=_("Programmes"), description=_("None ticked: every programme."),
+    programmes = colander.SchemaNode(colander.Set(), title=_("Programmes"),
+                                     description=_("None ticked: every programme."),
                                      widget=_programmes_widget, validator=_programmes_validator, missing=set())
     topic = colander.SchemaNode(
         colander.String(), title=_("Topic"), missing="", validator=colander.Length(max=120),
@@ -66,7 +67,8 @@ class IndicatorSchema(CSRFSchema):
 
 
 class InstitutionSchema(CSRFSchema):
-    name = colander.SchemaNode(colander.String(), title=_("Name"), validator=colander.Length(min=1, max=INSTITUTION_MAX))
+    name = colander.SchemaNode(colander.String(), title=_("Name"),
+                               validator=colander.Length(min=1, max=INSTITUTION_MAX))
     kind = colander.SchemaNode(
         colander.String(), title=_("Kind of institution"),
         widget=deform.widget.SelectWidget(values=choices(participant_labels.INSTITUTION_KIND)),

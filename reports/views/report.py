@@ -48,7 +48,8 @@ def filter_choices(request) -> dict:
         .distinct())
     return {
         "countries": [(code, country_name(request, code)) for code in countries_with_trainings(dbsession)],
-        "regions": [(str(region_id), f"{name} ({country_name(request, country)})") for region_id, name, country in regions],
+        "regions": [(str(region_id), f"{name} ({country_name(request, country)})")
+                    for region_id, name, country in regions],
         "programmes": [(str(i), name) for i, name in dbsession.execute(select(Programme.id, Programme.name)
                                                                          .order_by(Programme.name))],
         "kinds": [(kind.value, translate(label)) for kind, label in training_labels.TRAINING_KIND.items()],
@@ -129,7 +130,7 @@ def report_page(request):
     return page
 
 
-def _page_number(text: str) -> int:
+def page_number(text: str) -> int:
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 1_000_000 else 1
 
 
@@ -145,7 +146,7 @@ def evidence_page(request):
     if (dimension is not None and dimension not in DIMENSIONS) or measure not in MEASURES:
         raise HTTPBadRequest(request.localizer.translate(_("This list does not exist: open it from the report.")))
     key = None if request.GET.get("missing") else request.GET.get("key", "")
-    page = _page_number(request.GET.get("page", "1"))
+    page = page_number(request.GET.get("page", "1"))
     total, rows = evidence(request.dbsession, filters, dimension, key, measure, page, EVIDENCE_PAGE_SIZE)
     key_label = label_keys(request, dimension, [key]).get(key, key) if dimension else None
     pages = max((total + EVIDENCE_PAGE_SIZE - 1) // EVIDENCE_PAGE_SIZE, 1)
