@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 
 from openpyxl import load_workbook
 
