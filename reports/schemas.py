@@ -47,12 +47,12 @@ class IndicatorSchema(CSRFSchema):
         description=_("What is counted, written for the donor: it is shown beside the number."),
         validator=colander.Length(min=1, max=4000))
     unit = colander.SchemaNode(colander.String(), title=_("Count"),
-                               widget=deform.widget.RadioChoiceWidget(values=choices(labels.UNIT)),
+                               widget=deform.widget.SelectWidget(values=choices(labels.UNIT)),
                                validator=colander.OneOf([value for value, _label in choices(labels.UNIT)]),
                                default="persons")
     completion = colander.SchemaNode(
         colander.String(), title=_("Who counts"),
-        widget=deform.widget.RadioChoiceWidget(values=choices(labels.COMPLETION)),
+        widget=deform.widget.SelectWidget(values=choices(labels.COMPLETION)),
         validator=colander.OneOf([value for value, _label in choices(labels.COMPLETION)]), default="completed")
     roles = _set_of(ROLE_CHOICES, _("Roles"), _("None ticked: every role."))
     training_kinds = _set_of(choices(TRAINING_KIND), _("Kinds of training"), _("None ticked: every kind."))

@@ -120,3 +120,29 @@ def test_a_transcript_pdf_prints_markup_as_typed(organiser_app, dbsession):
     registration = factories.RegistrationFactory(person=factories.PersonFactory(given_names="<b>Ana</b> & co"))
     response = organiser_app.get(f"/organiser/people/{registration.person_id}/transcript.pdf")
     assert response.body.startswith(b"%PDF")
+
+
+def test_organisers_review_and_merge_institutions(organiser_app, dbsession):
+    keep = factories.InstitutionFactory(name="Ministerio Público", country="PE")
+    typed = factories.InstitutionFactory(name="<i>ministerio publico</i>", kind=InstitutionKind.other,
+                                         reviewed=False)
+    person = factories.PersonFactory(institution=typed)
+    registration = factories.RegistrationFactory(person=person)
+    listing = organiser_app.get("/organiser/institutions", {"unreviewed": "1"})
+    assert "&lt;i&gt;ministerio publico&lt;/i&gt;" in listing.text and "Ministerio Público" not in listing.text
+    review = listing.click(href=f"/organiser/institutions/{typed.id}$").forms["form"]
+    review["kind"] = "prosecution"
+    review.submit("submit").follow()
+    assert typed.reviewed and typed.kind == InstitutionKind.prosecution
+    merge = organiser_app.get(f"/organiser/institutions/{typed.id}/merge")
+    assert "&lt;i&gt;" in merge.text and "<i>ministerio" not in merge.text
+    form = merge.forms["form"]
+    form["keep"] = str(keep.id)
+    refused = form.submit("submit", status=400)  # not confirmed: nothing happens
+    assert "Marque la casilla" in refused.text and person.institution_id == typed.id
+    form = refused.forms["form"]
+    form["confirm"] = True
+    done = form.submit("submit").follow()
+    assert "1 persona pasó a Ministerio Público." in done.text
+    dbsession.expire_all()
+    assert registration.person.institution_id == keep.id
