@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.response import Response
 from pyramid.view import view_config
 from slugify import slugify
@@ -12,9 +11,8 @@ from participants.spreadsheets import Download
 from trainings.security import Permission
 
 from ..exports import evidence_table
-from ..filters import InvalidFilters
 from ..transcripts import transcript, transcript_pdf
-from .report import filters_from_params
+from .report import filters_or_400
 
 
 @view_config(route_name="person_transcript", renderer="reports/transcript.jinja2", permission=Permission.manage,
@@ -39,9 +37,6 @@ def transcript_download(context, request):
              request_method="GET")
 def transcripts_export(request):
     """Person × training × hours × completion × certificates, for the report's filters."""
-    try:
-        filters = filters_from_params(request, request.GET)
-    except InvalidFilters as invalid:
-        raise HTTPBadRequest(" ".join(request.localizer.translate(m) for m in invalid.errors.values())) from None
+    filters = filters_or_400(request)
     return Download(evidence_table(request, filters), f"transcripts-{dt.date.today().isoformat()}",
                     request.matchdict["format"])

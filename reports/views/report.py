@@ -23,7 +23,7 @@ from ..charts import Bar, bar_chart
 from ..exports import report_download
 from ..figures import DIMENSIONS, MEASURES, evidence, figures
 from ..filters import REPORTED_ROLES, InvalidFilters, ReportFilters, countries_with_trainings, parse_filters
-from ..indicators import all_indicators, indicator_texts
+from ..indicators import all_indicators, indicator_texts, indicator_value
 from ..models import Indicator
 
 EVIDENCE_PAGE_SIZE = 100
@@ -36,6 +36,15 @@ def filters_from_params(request, params) -> ReportFilters:
     filters = parse_filters(request.dbsession, params)
     indicator = get_by_id(request.dbsession, Indicator, params.get("indicator") or "")
     return filters.with_indicator(indicator) if indicator is not None else filters
+
+
+def filters_or_400(request) -> ReportFilters:
+    """The filters of a download or evidence link; a bad one (a link edited by hand) is a 400
+    saying what is wrong."""
+    try:
+        return filters_from_params(request, request.GET)
+    except InvalidFilters as invalid:
+        raise HTTPBadRequest(" ".join(request.localizer.translate(m) for m in invalid.errors.values())) from None
 
 
 def filter_choices(request) -> dict:
@@ -125,6 +134,7 @@ def report_page(request):
         evidence_url=evidence_url_maker(request, filters),
         charts={dimension: _chart(request, dimension, rows) for dimension, rows in breakdowns.items() if rows},
         indicator=indicator, indicator_text=indicator_texts(request, indicator) if indicator else None,
+        indicator_value=indicator_value(request.dbsession, filters, indicator) if indicator else None,
         completion_label=labels.COMPLETION[filters.completion],
     )
     return page
@@ -137,10 +147,7 @@ def page_number(text: str) -> int:
 @view_config(route_name="report_evidence", renderer="reports/evidence.jinja2", permission=Permission.manage,
              request_method="GET")
 def evidence_page(request):
-    try:
-        filters = filters_from_params(request, request.GET)
-    except InvalidFilters as invalid:
-        raise HTTPBadRequest(" ".join(request.localizer.translate(m) for m in invalid.errors.values())) from None
+    filters = filters_or_400(request)
     dimension = request.GET.get("dimension") or None
     measure = request.GET.get("measure") or "participations"
     if (dimension is not None and dimension not in DIMENSIONS) or measure not in MEASURES:
@@ -162,10 +169,7 @@ def evidence_page(request):
 @view_config(route_name="report_export", permission=Permission.manage, request_method="GET")
 def report_export(request):
     file_format = request.matchdict["format"]
-    try:
-        filters = filters_from_params(request, request.GET)
-    except InvalidFilters as invalid:
-        raise HTTPBadRequest(" ".join(request.localizer.translate(m) for m in invalid.errors.values())) from None
+    filters = filters_or_400(request)
     body = report_download(request, filters, file_format)
     response = Response(body=body)
     if file_format == "json":

@@ -86,6 +86,7 @@ def test_the_indicator_form_and_its_number_beside_its_definition(organiser_app, 
     form.get("checkbox", index=1).checked = True  # the roles come first: participant, speaker, moderator
     report = form.submit("submit").follow()
     assert "Ponentes y moderadores que dieron al menos una sesión." in report.text
+    assert 'display-6 mb-0">1</p>' in report.text  # the one registered speaker
     assert "Personas únicas" in report.text
     refused = organiser_app.get("/organiser/reports/indicators/new").forms["form"]
     refused["name"] = ""
