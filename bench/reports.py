@@ -160,14 +160,12 @@ def main() -> None:
         sizes = {name: dbsession.scalar(select(func.count()).select_from(model))
                  for name, model in (("persons", Person), ("registrations", Registration), ("trainings", Training))}
         print(f"{engine.dialect.name}: " + ", ".join(f"{count:,} {name}" for name, count in sizes.items()))
-        year = dbsession.scalar(select(func.min(Training.starts_on)))
+        first = dbsession.scalar(select(func.min(Training.starts_on)))
+        year = {"date_from": first.replace(month=1, day=1), "date_to": first.replace(month=12, day=31)} if first else {}
         filtered = {
             "country PE": ReportFilters(country="PE"),
-            f"year {year.year if year else ''}": ReportFilters(date_from=year.replace(month=1, day=1) if year else None,
-                                                               date_to=year.replace(month=12, day=31) if year else None),
-            "country PE, year, police": ReportFilters(
-                country="PE", date_from=year.replace(month=1, day=1) if year else None,
-                date_to=year.replace(month=12, day=31) if year else None, institution_kind=InstitutionKind.police),
+            f"year {first.year if first else ''}": ReportFilters(**year),
+            "country PE, year, police": ReportFilters(country="PE", institution_kind=InstitutionKind.police, **year),
         }
         result = figures(dbsession, ReportFilters())
         print(f"report over everything: {result.totals}")
