@@ -89,3 +89,29 @@ def test_bad_filters_are_refused_each_with_a_message(dbsession, past):
         parse_filters(dbsession, {"from": "2026-05-01", "to": "2026-04-01"})
     assert set(refused.value.errors) == {"to"}
     assert parse_filters(dbsession, {"country": "pe", "role": "speaker"}).country == "PE"
+
+
+def test_the_figures_take_the_same_few_statements_however_much_data(dbsession, connection, past):
+    from sqlalchemy import event
+
+    def statements() -> int:
+        seen = []
+
+        def record(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+                seen.append(statement)
+
+        event.listen(connection, "before_cursor_execute", record)
+        try:
+            figures(dbsession, ReportFilters())
+        finally:
+            event.remove(connection, "before_cursor_execute", record)
+        return len(seen)
+
+    before = statements()
+    for _number in range(5):
+        training = factories.TrainingFactory(starts_on=past.training.starts_on, ends_on=past.training.ends_on)
+        factories.SessionFactory(training=training)
+        for _person in range(4):
+            factories.RegistrationFactory(training=training)
+    assert statements() == before <= 4  # (PostgreSQL: work_mem,) the figures, trainings held, sessions

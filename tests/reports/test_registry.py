@@ -82,3 +82,18 @@ def test_imports_read_the_region_and_the_year_of_birth(dbsession, app_request):
     assert (people["Rosa"].home_region, people["Rosa"].year_of_birth) == ("Puno", 1979)
     assert people["Luis"].home_region == "Cusco"
     assert people["Rosa"].institution.reviewed is False  # found by an import: to review
+
+
+def test_an_organiser_records_the_region_and_year_of_birth(organiser_app, dbsession):
+    person = factories.PersonFactory(year_of_birth=None)
+    form = organiser_app.get(f"/organiser/people/{person.id}/edit").forms["form"]
+    assert form["year_of_birth"].value == ""
+    form["home_region"] = "  Madre de   Dios "
+    form["year_of_birth"] = "1991"
+    page = form.submit("submit").follow()
+    assert (person.home_region, person.year_of_birth) == ("Madre de Dios", 1991)
+    assert "Madre de Dios" in page.text and "1991" in page.text
+    form = organiser_app.get(f"/organiser/people/{person.id}/edit").forms["form"]
+    form["year_of_birth"] = "1800"
+    form.submit("submit", status=400)
+    assert person.year_of_birth == 1991
