@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from participants.models import InstitutionKind, RegistrationRole
 from trainings.i18n import _
-from trainings.models import Programme, Region, TrainingKind
+from trainings.models import Programme, Region, Training, TrainingKind, TrainingStatus
 from trainings.resources import parse_id
 
 from .models import CompletionRule
@@ -109,7 +109,7 @@ def parse_filters(dbsession: Session, params: Mapping[str, str]) -> ReportFilter
         errors["to"] = _("The end of the period comes before its start.")
     if value("country"):
         code = value("country").upper()
-        if code not in countries_with_trainings(dbsession):
+        if code not in countries_with_regions(dbsession):
             errors["country"] = _("No region of this country is known: choose one from the list.")
         else:
             found["country"] = code
@@ -143,6 +143,14 @@ def parse_filters(dbsession: Session, params: Mapping[str, str]) -> ReportFilter
     return ReportFilters(**found)
 
 
-def countries_with_trainings(dbsession: Session) -> list[str]:
-    """The countries of the regions where trainings can be held (the country filter's choices)."""
+def countries_with_regions(dbsession: Session) -> list[str]:
+    """The countries of the regions where trainings can be held (what the country filter accepts)."""
     return list(dbsession.scalars(select(Region.country).distinct().order_by(Region.country)))
+
+
+def countries_with_trainings(dbsession: Session) -> list[str]:
+    """The countries where a published training is held (the country filter's choices; the
+    speakers' countries have regions too, but no trainings to report on)."""
+    return list(dbsession.scalars(
+        select(Region.country).join(Training, Training.region_id == Region.id)
+        .where(Training.status == TrainingStatus.published).distinct().order_by(Region.country)))
