@@ -110,9 +110,9 @@ def training_scope(dbsession: Session, filters: ReportFilters):
     if filters.training_kinds:
         query = query.where(Training.kind.in_(filters.training_kinds))
     if filters.topic:
-        pattern = f"%{filters.topic.lower()}%"
-        query = query.where(sa.or_(func.lower(Training.title).like(pattern),
-                                   func.lower(Training.description).like(pattern)))
+        topic = filters.topic.lower()  # a % or _ in it is a letter, not a wildcard
+        query = query.where(sa.or_(func.lower(Training.title).contains(topic, autoescape=True),
+                                   func.lower(Training.description).contains(topic, autoescape=True)))
     return query.cte("report_trainings")
 
 
