@@ -7,6 +7,7 @@ Revision ID: 0007
 Revises: 0004
 """
 import datetime as dt
+import warnings
 
 import sqlalchemy as sa
 from alembic import op
@@ -80,7 +81,17 @@ PRESETS = [
 def downgrade():
     op.drop_table("report_indicator")
     op.drop_column("institution", "reviewed")
-    if op.get_bind().dialect.name != "sqlite":
-        op.drop_constraint("ck_person_year_of_birth_range", "person", type_="check")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite cannot drop a column its CHECK names: the table is copied without it, which
+        # loses the expression index, so it is made again.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*expression-based index.*")
+            with op.batch_alter_table("person") as batch_op:
+                batch_op.drop_constraint(op.f("ck_person_year_of_birth_range"), type_="check")
+                batch_op.drop_column("year_of_birth")
+                batch_op.drop_column("home_region")
+        op.execute("CREATE UNIQUE INDEX IF NOT EXISTS uq_person_email_normalised ON person (lower(trim(email)))")
+        return
+    op.drop_constraint(op.f("ck_person_year_of_birth_range"), "person", type_="check")
     op.drop_column("person", "year_of_birth")
     op.drop_column("person", "home_region")
