@@ -89,11 +89,12 @@ def seconds_between(dbsession: Session, start, end):
 
 
 def training_scope(dbsession: Session, filters: ReportFilters):
-    """Published trainings whose first day falls in the period and that match the filters."""
+    """Published trainings that have begun (nobody is trained by one still to come), whose first
+    day falls in the period and that match the filters."""
     query = (select(Training.id, Training.region_id, Training.attendance_threshold, Training.starts_on,
                     Region.country)
              .join(Region, Region.id == Training.region_id)
-             .where(Training.status == TrainingStatus.published))
+             .where(Training.status == TrainingStatus.published, Training.starts_on <= dt.date.today()))
     if filters.date_from:
         query = query.where(Training.starts_on >= filters.date_from)
     if filters.date_to:

@@ -63,15 +63,23 @@ def test_certificates_count_only_valid_ones(dbsession, past):
 
 def test_filters_narrow_the_figures(dbsession, past):
     police = factories.InstitutionFactory(kind=InstitutionKind.police)
-    other_country = factories.TrainingFactory(region=factories.RegionFactory(country="PY",
-                                                                             timezone="America/Asuncion"))
+    later = past.training.ends_on + dt.timedelta(days=1)
+    other_country = factories.TrainingFactory(region=factories.RegionFactory(country="PY", timezone="America/Asuncion"),
+                                              starts_on=later, ends_on=later)
     factories.RegistrationFactory(training=other_country, person=factories.PersonFactory(institution=police))
     assert figures(dbsession, ReportFilters(country="PY")).totals.participations == 1
     assert figures(dbsession, ReportFilters(country="PE")).totals.participations == len(COUNTED)
     assert figures(dbsession, ReportFilters(institution_kind=InstitutionKind.police)).totals.persons == 1
     assert figures(dbsession, ReportFilters(role=RegistrationRole.speaker)).totals.persons == 1
-    later = past.training.ends_on + dt.timedelta(days=1)
-    assert figures(dbsession, ReportFilters(date_from=later)).totals.persons == 1  # only the PY one, next month
+    assert figures(dbsession, ReportFilters(date_from=later)).totals.persons == 1  # only the PY one, the day after
+
+
+def test_trainings_still_to_come_train_nobody_yet(dbsession, past):
+    upcoming = factories.TrainingFactory(starts_on=dt.date.today() + dt.timedelta(days=3))
+    factories.SessionFactory(training=upcoming)
+    factories.RegistrationFactory(training=upcoming)
+    result = figures(dbsession, ReportFilters())
+    assert (result.trainings, result.totals.participations) == (1, len(COUNTED))
 
 
 def test_evidence_lists_the_rows_behind_a_number(dbsession, past):
