@@ -81,6 +81,7 @@ def load_institutions(dbsession) -> None:
         for row in csv.DictReader(handle):
             institution, _created = find_or_create(dbsession, row["name"], row["country"], InstitutionKind(row["kind"]))
             institution.kind = InstitutionKind(row["kind"])
+            institution.reviewed = True  # the programme's own list, checked by its organisers
 
 
 def add_speakers(request, seminar: Training) -> None:

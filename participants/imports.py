@@ -26,7 +26,17 @@ from .institutions import find_or_create
 from .models import Institution, InstitutionKind, ParticipantImport, Person, Registration, RegistrationSource, Sex
 from .registrations import ACTIVE, register_many
 from .registry import KnownPeople, PersonDetails, apply_details, normalise_document, normalise_email
-from .schemas import DOCUMENT_MAX, EMAIL_MAX, INSTITUTION_MAX, NAME_MAX, POSITION_MAX, checked_email
+from .schemas import (
+    DOCUMENT_MAX,
+    EMAIL_MAX,
+    INSTITUTION_MAX,
+    NAME_MAX,
+    POSITION_MAX,
+    REGION_MAX,
+    YEAR_OF_BIRTH_MAX,
+    YEAR_OF_BIRTH_MIN,
+    checked_email,
+)
 from .spreadsheets import csv_text
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -59,6 +69,8 @@ HEADERS = {
                     "Organisme"],
     "country": ["País", "Country", "Pays"],
     "region": ["Región", "Departamento", "Region", "Région"],
+    "year_of_birth": ["Año de nacimiento", "Fecha de nacimiento", "Nacimiento", "Year of birth", "Date of birth",
+                      "Birth year", "Année de naissance", "Date de naissance"],
     "id_document": ["DNI", "Documento", "Documento de identidad", "Cédula", "CI", "ID document", "ID number",
                     "Passport", "Pièce d'identité", "Numéro de pièce d'identité"],
 }
@@ -155,6 +167,7 @@ class ImportRow:
     sex: Sex | None = None
     country: str | None = None
     email: str | None = None
+    year_of_birth: int | None = None
 
     @property
     def valid(self) -> bool:
@@ -190,7 +203,8 @@ def parse(filename: str, content: bytes) -> tuple[list[str], list[ImportRow]]:
 
 
 LIMITS = {"given_names": NAME_MAX, "family_names": NAME_MAX, "email": EMAIL_MAX, "phone": PHONE_MAX,
-          "position": POSITION_MAX, "institution": INSTITUTION_MAX, "id_document": DOCUMENT_MAX}
+          "position": POSITION_MAX, "institution": INSTITUTION_MAX, "id_document": DOCUMENT_MAX,
+          "region": REGION_MAX}
 # One whole sentence per field: a translated field name inside a message's mapping would stay
 # untranslated ("Given names tiene más de 150 caracteres").
 TOO_LONG = {
@@ -201,7 +215,10 @@ TOO_LONG = {
     "position": _("The position is longer than ${limit} characters."),
     "institution": _("The institution is longer than ${limit} characters."),
     "id_document": _("The identity document is longer than ${limit} characters."),
+    "region": _("The region is longer than ${limit} characters."),
 }
+# A year alone (1985) or the year of a date (1985-03-02, 02/03/1985): four digits standing alone.
+YEAR_IN_TEXT = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -229,6 +246,14 @@ def check_row(row: ImportRow) -> ImportRow:
         row.sex = SEX_BY_TEXT.get(_key(sex_text))
         if row.sex is None:
             row.warnings.append(_("Sex “${value}” not understood: left blank.", mapping={"value": sex_text}))
+    year_text = values.get("year_of_birth", "")
+    if year_text:
+        found = YEAR_IN_TEXT.findall(year_text)
+        year = int(found[0]) if len(found) == 1 else None
+        if year is None or not YEAR_OF_BIRTH_MIN <= year <= YEAR_OF_BIRTH_MAX:
+            row.warnings.append(_("Year of birth “${value}” not understood: left blank.", mapping={"value": year_text}))
+        else:
+            row.year_of_birth = year
     country_text = values.get("country", "")
     if country_text:
         code = country_text.upper() if len(country_text) == 2 and country_text.isalpha() else None
@@ -363,6 +388,7 @@ def commit(request, upload: ParticipantImport, training: Training, *, notify: bo
                 given_names=row.values["given_names"], family_names=row.values["family_names"], email=row.email,
                 phone=row.values.get("phone", ""), sex=row.sex, position=row.values.get("position", ""),
                 institution=institution, country=row.country, id_document=row.values.get("id_document") or None,
+                home_region=" ".join(row.values.get("region", "").split()), year_of_birth=row.year_of_birth,
             )
             person = outcome.person
             if person is None:

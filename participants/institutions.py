@@ -9,15 +9,18 @@ from trainings.i18n import country_name
 from .models import Institution, InstitutionKind
 
 
-def all_institutions(dbsession: Session) -> list[Institution]:
-    return list(dbsession.scalars(select(Institution).order_by(Institution.country, Institution.name)))
+def all_institutions(dbsession: Session, reviewed_only: bool = False) -> list[Institution]:
+    query = select(Institution).order_by(Institution.country, Institution.name)
+    if reviewed_only:
+        query = query.where(Institution.reviewed.is_(True))
+    return list(dbsession.scalars(query))
 
 
-def grouped_by_country(request) -> list[tuple[str, list[tuple[str, str]]]]:
+def grouped_by_country(request, reviewed_only: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
     """[(country name, [(id, name), ...]), ...] sorted by country name then institution name;
-    institutions without a country come last."""
+    institutions without a country come last. The public form offers only reviewed ones."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for institution in all_institutions(request.dbsession):
+    for institution in all_institutions(request.dbsession, reviewed_only):
         label = country_name(request, institution.country) if institution.country else ""
         groups.setdefault(label, []).append((str(institution.id), institution.name))
     return sorted(((label, sorted(items, key=lambda item: item[1].casefold())) for label, items in groups.items()),

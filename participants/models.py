@@ -40,6 +40,9 @@ class Institution(Base):
         enum_column(InstitutionKind, "kind"), default=InstitutionKind.other
     )
     country: Mapped[str | None] = mapped_column(sa.String(2))
+    # Institutions typed on the public form or met in an import wait for an organiser to check
+    # their name, kind and country; until then the public form does not offer them to others.
+    reviewed: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -78,6 +81,8 @@ class Person(Base):
         sa.CheckConstraint("length(trim(given_names)) > 0", name="given_names_present"),
         sa.CheckConstraint("length(trim(family_names)) > 0", name="family_names_present"),
         sa.CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
+        sa.CheckConstraint("year_of_birth IS NULL OR (year_of_birth >= 1900 AND year_of_birth <= 2100)",
+                           name="year_of_birth_range"),
         sa.Index("ix_person_name_key", "name_key", "institution_id"),
         sa.Index("ix_person_sort_name", "sort_name", "id"),
     )
@@ -91,6 +96,9 @@ class Person(Base):
     position: Mapped[str] = mapped_column(sa.String(200), default="")
     institution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("institution.id"), index=True)
     country: Mapped[str | None] = mapped_column(sa.String(2))
+    # Where the person works (a donor disaggregates by it), as written on their list or form.
+    home_region: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    year_of_birth: Mapped[int | None] = mapped_column(sa.SmallInteger)
     preferred_language: Mapped[Language] = mapped_column(
         enum_column(Language, "preferred_language"), default=Language.es
     )

@@ -127,7 +127,9 @@ def person_values(person: Person) -> dict:
             "phone": person.phone or "", "position": person.position or "",
             "institution": str(person.institution_id or ""), "sex": person.sex.value if person.sex else "",
             "country": person.country or "", "preferred_language": str(person.preferred_language or "es"),
-            "id_document": person.id_document or ""}
+            "id_document": person.id_document or "", "home_region": person.home_region or "",
+            # An unknown year is left out: the form then shows an empty field.
+            **({"year_of_birth": person.year_of_birth} if person.year_of_birth else {})}
 
 
 def update_person(dbsession: Session, person: Person, values: dict) -> Person:
@@ -151,6 +153,8 @@ def update_person(dbsession: Session, person: Person, values: dict) -> Person:
     person.email, person.id_document, person.country = email, document, country
     person.phone, person.position = values.get("phone", "").strip(), values.get("position", "").strip()
     person.sex = Sex(values["sex"]) if values.get("sex") else None
+    person.home_region = " ".join((values.get("home_region") or "").split())
+    person.year_of_birth = values.get("year_of_birth")
     person.preferred_language = values.get("preferred_language") or person.preferred_language
     person.institution = institution_from_values(dbsession, values)
     dbsession.flush()
@@ -195,7 +199,8 @@ def merge_people(request, keep: Person, other: Person) -> list[Registration]:
         unique_fields = {"email", "id_document"}
         taken = {name: getattr(other, name) for name in unique_fields
                  if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, "")}
-        for name in ("given_names", "family_names", "phone", "sex", "position", "institution_id", "country"):
+        for name in ("given_names", "family_names", "phone", "sex", "position", "institution_id", "country",
+                     "home_region", "year_of_birth"):
             if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
                 setattr(keep, name, getattr(other, name))
         dbsession.delete(other)

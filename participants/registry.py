@@ -25,6 +25,8 @@ class PersonDetails:
     country: str | None = None
     preferred_language: str | None = None
     id_document: str | None = None
+    home_region: str = ""
+    year_of_birth: int | None = None
 
 
 def normalise_email(email: str | None) -> str | None:

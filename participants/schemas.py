@@ -14,7 +14,9 @@ from . import labels
 from .institutions import grouped_by_country
 from .models import InstitutionKind, RegistrationRole, Sex
 
-NAME_MAX, EMAIL_MAX, POSITION_MAX, INSTITUTION_MAX, DOCUMENT_MAX = 150, 254, 200, 250, 40
+NAME_MAX, EMAIL_MAX, POSITION_MAX, INSTITUTION_MAX, DOCUMENT_MAX, REGION_MAX = 150, 254, 200, 250, 40, 120
+# A year of birth outside this range is a typing mistake (reports group people by age band).
+YEAR_OF_BIRTH_MIN, YEAR_OF_BIRTH_MAX = 1900, 2100
 
 
 def checked_email(value: str) -> str:
@@ -42,7 +44,8 @@ def _translated(request, pairs):
 def institution_widget(node, kw):
     request = kw["request"]
     values = [("", request.localizer.translate(_("— choose your institution, or type it below —")))]
-    for country, items in grouped_by_country(request):
+    # The public sees only institutions an organiser reviewed; organisers see the whole registry.
+    for country, items in grouped_by_country(request, reviewed_only=request.identity is None):
         values.append(deform.widget.OptGroup(country or request.localizer.translate(_("Other countries")), *items))
     return deform.widget.SelectWidget(values=values)
 
@@ -123,6 +126,19 @@ class PersonFields(colander.MappingSchema):
         colander.String(), title=_("Identity document number (optional)"),
         description=_("Helps us recognise you if you change email address."),
         validator=colander.Length(max=DOCUMENT_MAX), missing="",
+    )
+    home_region = colander.SchemaNode(
+        colander.String(), title=_("Region where you work (optional)"), validator=colander.Length(max=REGION_MAX),
+        missing="",
+    )
+    year_of_birth = colander.SchemaNode(
+        colander.Int(), title=_("Year of birth (optional)"),
+        description=_("Only used, without your name, to count people trained by age group."),
+        validator=colander.Range(YEAR_OF_BIRTH_MIN, YEAR_OF_BIRTH_MAX,
+                                 min_err=_("Write the year with four digits, e.g. 1985."),
+                                 max_err=_("Write the year with four digits, e.g. 1985.")),
+        widget=deform.widget.TextInputWidget(attributes={"inputmode": "numeric", "autocomplete": "bday-year"}),
+        missing=None,
     )
 
 

@@ -15,11 +15,13 @@ from .registrations import AlreadyRegistered, register
 from .registry import PersonDetails, upsert_person
 
 
-def institution_from_values(dbsession, values: dict) -> Institution | None:
+def institution_from_values(dbsession, values: dict, *, reviewed_only: bool = False) -> Institution | None:
+    """The institution chosen in the list, or the one typed (found or created, not reviewed);
+    the public form may only choose reviewed ones, as only those are offered to it."""
     chosen = (values.get("institution") or "").strip()
     if chosen:
         institution = get_by_id(dbsession, Institution, chosen)
-        if institution is None:
+        if institution is None or (reviewed_only and not institution.reviewed):
             raise FieldErrors({"institution": _("Choose an institution from the list.")})
         return institution
     name = (values.get("new_institution") or "").strip()
@@ -31,13 +33,15 @@ def institution_from_values(dbsession, values: dict) -> Institution | None:
     return institution
 
 
-def details_from_values(dbsession, values: dict) -> PersonDetails:
+def details_from_values(dbsession, values: dict, *, public: bool = False) -> PersonDetails:
     return PersonDetails(
         given_names=values["given_names"], family_names=values["family_names"],
         email=values.get("email") or None, sex=Sex(values["sex"]) if values.get("sex") else None,
-        position=values.get("position", ""), institution=institution_from_values(dbsession, values),
+        position=values.get("position", ""),
+        institution=institution_from_values(dbsession, values, reviewed_only=public),
         country=values.get("country") or None, preferred_language=values.get("preferred_language") or None,
         id_document=values.get("id_document") or None,
+        home_region=" ".join((values.get("home_region") or "").split()), year_of_birth=values.get("year_of_birth"),
     )
 
 
@@ -50,7 +54,8 @@ def register_from_form(request, training: Training, values: dict, *, source=Regi
             raise FieldErrors({None: _("This training does not accept registrations.")})
         if not values.get("institution") and not (values.get("new_institution") or "").strip():
             raise FieldErrors({"institution": _("Choose your institution, or type its name.")})
-    person, _created = upsert_person(dbsession, details_from_values(dbsession, values),
+    public = source == RegistrationSource.web
+    person, _created = upsert_person(dbsession, details_from_values(dbsession, values, public=public),
                                      trusted=source != RegistrationSource.web)
     organiser = source == RegistrationSource.organiser
     try:

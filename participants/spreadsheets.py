@@ -108,19 +108,22 @@ def as_csv(table: Table, locale_name: str) -> bytes:
     return ("\ufeff" + csv_text([table.header, *table.rows], locale_name)).encode("utf-8")
 
 
-def as_xlsx(table: Table) -> bytes:
+def as_xlsx(table: Table, *more: Table) -> bytes:
+    """One sheet per table, in order (sheet names made unique, as Excel requires)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(table.title))
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = []
-    for title in table.header:
-        cell = _xlsx_cell(sheet, title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in table.rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    used: set[str] = set()
+    for each in (table, *more):
+        sheet = workbook.create_sheet(title=_unique_title(_sheet_title(each.title), used))
+        sheet.freeze_panes = "A2"
+        header = []
+        for title in each.header:
+            cell = _xlsx_cell(sheet, title)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in each.rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -128,6 +131,15 @@ def as_xlsx(table: Table) -> bytes:
 
 def _sheet_title(title: str) -> str:
     return re.sub(r"[\\/*?:\[\]]", " ", title)[:31].strip() or "Sheet"
+
+
+def _unique_title(title: str, used: set[str]) -> str:
+    candidate, number = title, 2
+    while candidate.casefold() in used:
+        suffix = f" ({number})"
+        candidate, number = title[:31 - len(suffix)] + suffix, number + 1
+    used.add(candidate.casefold())
+    return candidate
 
 
 def _xlsx_cell(sheet, value: Value) -> WriteOnlyCell:

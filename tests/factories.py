@@ -117,6 +117,7 @@ class InstitutionFactory(BaseFactory):
     name = factory.Sequence(lambda n: f"Fiscalía Provincial {n}")
     kind = participants.InstitutionKind.prosecution
     country = "PE"
+    reviewed = True  # an institution of the programme's list; those typed by the public are not
 
 
 class PersonFactory(BaseFactory):

@@ -11,6 +11,7 @@ PACKAGE_SOURCES = {
     "trainings": ["trainings", "templates/trainings", "templates/errors", "templates/layout.jinja2"],
     "participants": ["participants", "templates/participants"],
     "certificates": ["certificates", "templates/certificates"],
+    "reports": ["reports", "templates/reports"],
 }
 METHOD_MAP = [("**.py", "python"), ("**.jinja2", "jinja2")]
 OPTIONS = {"**.jinja2": {"extensions": "jinja2.ext.do"}}
@@ -79,7 +80,7 @@ def test_a_word_shared_by_packages_has_one_translation():
     in each, or the page shows whichever catalog loaded first ("Cancelado" beside "Anulada")."""
     for language in ("es", "fr"):
         seen: dict[str, tuple[str, str]] = {}
-        for package in ("trainings", "participants", "certificates"):
+        for package in sorted(PACKAGE_SOURCES):
             path = ROOT / package / "locale" / language / "LC_MESSAGES" / "capacita.po"
             with path.open("rb") as handle:
                 for message in read_po(handle, locale=language):

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trainings.i18n import _
 from trainings.models import Training
+from trainings.timezones import utc_to_local
 
-from ..models import Registration
+from ..labels import SEX
+from ..models import Attendance, Registration
 from ..spreadsheets import Table
-from .labels import ROLE
+from .labels import NOT_MARKED, ROLE, STATUS
 from .rates import AttendanceRate, attendance_rates, durations_of
 from .services import expected_registrations
 
@@ -48,21 +51,41 @@ def people_summary(dbsession: Session, training: Training, registrations: list[R
     return summary
 
 
-HEADERS = (_("Family names"), _("Given names"), _("Email"), _("Institution"), _("Role"), _("Hours attended"),
-           _("Hours expected"), _("Rate (%)"), _("Eligible"))
+HEADERS = (_("Family names"), _("Given names"), _("Sex"), _("Email"), _("Institution"), _("Role"),
+           _("Hours attended"), _("Hours expected"), _("Rate (%)"), _("Eligible"))
 
 
-def summary_table(request, summary: list[PersonSummary]) -> Table:
+def summary_table(request, summary: list[PersonSummary], training: Training) -> Table:
     """The summary as a table: hours and rate as numbers (spreadsheets.py writes them in the
-    organiser's decimal format in CSV, as number cells in XLSX)."""
+    organiser's decimal format in CSV, as number cells in XLSX), then one column per session
+    (not cancelled) with each person's status in it, headed by its title and local start."""
     translate = request.localizer.translate
+    sessions = [session for session in training.sessions if not session.cancelled]
+    statuses = _statuses(request.dbsession, [item.registration.id for item in summary])
+    zone = training.region.timezone
+    session_headers = [f"{session.title} ({utc_to_local(session.starts_at, zone):%Y-%m-%d %H:%M})"
+                       for session in sessions]
+    not_marked = translate(NOT_MARKED)
     rows = []
     for item in summary:
         person = item.registration.person
+        marked = statuses.get(item.registration.id, {})
         rows.append([
-            person.family_names, person.given_names, person.email or "",
-            person.institution.name if person.institution else "", translate(ROLE[item.registration.role]),
-            item.hours_attended, item.hours_expected, item.rate.percent,
+            person.family_names, person.given_names, translate(SEX[person.sex]) if person.sex else "",
+            person.email or "", person.institution.name if person.institution else "",
+            translate(ROLE[item.registration.role]), item.hours_attended, item.hours_expected, item.rate.percent,
             translate(_("Yes") if item.eligible else _("No")),
+            *[translate(STATUS[marked[session.id]]) if session.id in marked else not_marked for session in sessions],
         ])
-    return Table(translate(_("Attendance")), [translate(header) for header in HEADERS], rows)
+    return Table(translate(_("Attendance")), [translate(header) for header in HEADERS] + session_headers, rows)
+
+
+def _statuses(dbsession: Session, registration_ids: list[int]) -> dict[int, dict[int, object]]:
+    found: dict[int, dict[int, object]] = {}
+    for start in range(0, len(registration_ids), 500):
+        chunk = registration_ids[start:start + 500]
+        for registration_id, session_id, status in dbsession.execute(
+                select(Attendance.registration_id, Attendance.session_id, Attendance.status)
+                .where(Attendance.registration_id.in_(chunk))):
+            found.setdefault(registration_id, {})[session_id] = status
+    return found

@@ -80,7 +80,7 @@ def summary(context, request):
              renderer="spreadsheet")
 def export(context, request):
     training = context.training
-    table = summary_table(request, people_summary(request.dbsession, training))
+    table = summary_table(request, people_summary(request.dbsession, training), training)
     return Download(table, f"asistencia-{training.id}-{slugify(training.title)[:40]}", request.matchdict["format"])
 
 

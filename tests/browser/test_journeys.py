@@ -355,3 +355,35 @@ def test_public_pages_are_light_on_first_visit(browser, live_server, journey, pa
     assert weight <= PAGE_WEIGHT_LIMIT, f"{path} weighs {weight} bytes on first visit"
     assert weight > 1000  # the meter saw the page
     assert static and not uncached, f"static files without long-lived caching: {uncached}"
+
+
+def test_the_organiser_reads_the_report_on_a_phone_and_opens_the_people_behind_a_number(phone, journey,
+                                                                                        live_server):
+    """After the certificates: on a phone, a year in one tap; every breakdown's chart fits the
+    screen; a number opens the people behind it. Reports count trainings that have begun: the
+    journey's training (two weeks ahead) is moved to yesterday, as if the report came later."""
+    _needs(journey, "training_id")
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    with live_server.engine.begin() as connection:
+        connection.execute(text("UPDATE training SET starts_on = :day, ends_on = :day WHERE id = :id"),
+                           {"day": yesterday, "id": journey["training_id"]})
+    log_in(phone)
+    phone.goto("/organiser/reports")
+    year = str(yesterday.year)
+    phone.get_by_role("navigation", name="Elecciones rápidas").get_by_role("link", name=year, exact=True).click()
+    phone.wait_for_load_state()
+    assert f"from={year}-01-01" in phone.url
+    persons = phone.locator("dl", has_text="Personas únicas").locator("dd").inner_text()
+    assert int(persons.replace("\u202f", "").replace(".", "")) > 0
+    charts = phone.locator("svg.report-chart")
+    assert charts.count() >= 5
+    width = phone.evaluate("() => document.documentElement.clientWidth")
+    assert charts.first.bounding_box()["width"] <= width
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= width  # nothing overflows sideways
+    assert_accessible(phone)
+    screenshot(phone, "report-phone")
+    phone.locator("dl", has_text="Personas que completaron").locator("dd a").click()
+    phone.wait_for_load_state()
+    assert "Personas que completaron" in phone.locator("h1").inner_text()
+    assert phone.locator("tbody tr").count() >= 1
+    assert_accessible(phone)

@@ -157,7 +157,8 @@ def test_exports_neutralise_formulas(organiser_app, training, session, people):
     assert response.content_type == "text/csv" and response.content_disposition.startswith("attachment;")
     text = response.body.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][0] == "Apellidos" and all(len(row) == 9 for row in rows)
+    # Ten columns about the person, then one per session (here one).
+    assert rows[0][0] == "Apellidos" and rows[0][2] == "Sexo" and all(len(row) == 11 for row in rows)
     cells = [cell for row in rows for cell in row]
     assert "'=HYPERLINK(\"http://evil\")" in cells and "'+D'Angelo" in cells and "ines;'=1+1@mpfn.gob.pe" in cells
     pieces = [piece.strip('" ') for line in text.splitlines() for separator in ",;" for piece in line.split(separator)]
@@ -177,17 +178,18 @@ def test_exports_write_hours_and_rates_as_numbers(organiser_app, training, sessi
     services.record(dbsession, people[1], second, "absent", "manual", organiser)
     rows = list(csv.reader(io.StringIO(organiser_app.get(
         f"/organiser/trainings/{training.id}/attendance.csv").body.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][5:] == ["Horas asistidas", "Horas previstas", "Porcentaje (%)", "Cumple"]
-    by_name = {row[0]: row[5:] for row in rows[1:]}
-    assert by_name["Ñahui"] == ["3,75", "3,75", "100", "Sí"]
-    assert by_name["D'Angelo"] == ["2", "3,75", "53,3", "No"]
-    assert by_name["Núñez"] == ["0", "3,75", "0", "No"]
+    assert rows[0][6:10] == ["Horas asistidas", "Horas previstas", "Porcentaje (%)", "Cumple"]
+    assert [header.split(" (")[0] for header in rows[0][10:]] == [session.title, second.title]
+    by_name = {row[0]: row[6:] for row in rows[1:]}
+    assert by_name["Ñahui"] == ["3,75", "3,75", "100", "Sí", "Presente", "Tardanza"]
+    assert by_name["D'Angelo"] == ["2", "3,75", "53,3", "No", "Presente", "Ausente"]
+    assert by_name["Núñez"] == ["0", "3,75", "0", "No", "Aún sin marcar", "Aún sin marcar"]
     organiser_app.set_cookie("_LOCALE_", "en")
     english = organiser_app.get(f"/organiser/trainings/{training.id}/attendance.csv").body.decode("utf-8-sig")
-    assert '"Ñahui","Rosa","' in english and '"3.75","3.75","100","Yes"' in english
+    assert '"Ñahui","Rosa","' in english and '"3.75","3.75","100","Yes","Present","Late"' in english
     sheet = load_workbook(io.BytesIO(organiser_app.get(
         f"/organiser/trainings/{training.id}/attendance.xlsx").body)).active
-    values = {row[0].value: [cell.value for cell in row[5:]] for row in sheet.iter_rows(min_row=2)}
+    values = {row[0].value: [cell.value for cell in row[6:10]] for row in sheet.iter_rows(min_row=2)}
     assert values["Ñahui"] == [3.75, 3.75, 100, "Yes"] and values["D'Angelo"] == [2, 3.75, 53.3, "No"]
 
 

@@ -1,0 +1,51 @@
+"""Indicators as data: what a donor counts, written down beside the number."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trainings.models import Base, UTCDateTime, enum_column, utcnow
+
+
+class CompletionRule(enum.StrEnum):
+    completed = "completed"  # reached the training's attendance rule (speakers: by their role)
+    attended = "attended"  # present or late in at least one session
+    certified = "certified"  # holds a valid certificate of the training
+
+
+class IndicatorUnit(enum.StrEnum):
+    persons = "persons"  # unique persons who meet the rule
+    institutions = "institutions"  # unique institutions with at least one such person
+
+
+class Indicator(Base):
+    """Which trainings, roles and institutions count, and what completing means. Presets carry a
+    `preset` key: their name and definition are translated from the code; organisers' own are
+    shown as written."""
+
+    __tablename__ = "report_indicator"
+    __table_args__ = (
+        sa.UniqueConstraint("preset"),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_present"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    preset: Mapped[str | None] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    definition: Mapped[str] = mapped_column(sa.Text, default="")
+    unit: Mapped[IndicatorUnit] = mapped_column(enum_column(IndicatorUnit, "unit"), default=IndicatorUnit.persons)
+    completion: Mapped[CompletionRule] = mapped_column(
+        enum_column(CompletionRule, "completion"), default=CompletionRule.completed
+    )
+    # Empty lists mean "any"; values are the enumerations' values and programme ids.
+    roles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    training_kinds: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    institution_kinds: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    programme_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    # Words that must appear in the training's title or description (e.g. "identificación").
+    topic: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
