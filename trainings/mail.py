@@ -169,8 +169,9 @@ class FileDelivery:
 
 class SMTPDelivery:
     """Production: the standard library's smtplib, one connection kept open for a batch.
-    `mail.tls` asks for STARTTLS, `mail.ssl` for SMTP over TLS (port 465); `mail.username`
-    and `mail.password` log in."""
+    `mail.tls` asks for STARTTLS, `mail.ssl` for SMTP over TLS (port 465), both verifying the
+    server's certificate (against `mail.ca_file` when the relay has its own authority);
+    `mail.username` and `mail.password` log in."""
 
     def __init__(self, settings: dict):
         self.host = settings.get("mail.host", "localhost")
@@ -180,10 +181,12 @@ class SMTPDelivery:
         self.username = settings.get("mail.username") or None
         self.password = settings.get("mail.password") or ""
         self.timeout = float(settings.get("mail.timeout", 30))
+        self.ca_file = settings.get("mail.ca_file") or None
         self.connection: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=self.ca_file)
+        connection = None
         try:
             if self.ssl:
                 connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
@@ -193,8 +196,13 @@ class SMTPDelivery:
                     connection.starttls(context=context)
             if self.username:
                 connection.login(self.username, self.password)
-        except (OSError, smtplib.SMTPException) as error:
-            raise DeliveryUnavailable(f"cannot reach the mail server {self.host}:{self.port}: {error}") from error
+        except (OSError, smtplib.SMTPException, UnicodeError) as error:
+            # Unreachable, or refusing our TLS or login (smtplib logs in with ASCII only):
+            # no message is at fault either way.
+            if connection is not None:
+                connection.close()
+            raise DeliveryUnavailable(f"cannot reach the mail server {self.host}:{self.port}: "
+                                      f"{type(error).__name__}: {error}") from error
         return connection
 
     def send(self, email: EmailMessage, sender: str, recipients: list[str]) -> None:

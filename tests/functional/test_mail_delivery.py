@@ -187,3 +187,39 @@ def test_an_unreachable_server_is_logged_once_not_every_round(dbsession, worker_
     messages = [record.getMessage() for record in caplog.records]
     assert sum("paused" in message for message in messages) == 1
     assert sum("resumed" in message for message in messages) == 1
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1, and a client context that trusts it."""
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)]
+    subprocess.run(["openssl", *arguments], check=True, capture_output=True)  # noqa: S603, S607 - fixed arguments
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    return cert, server_context
+
+
+@pytest.mark.parametrize("setting", ["mail.tls", "mail.ssl"])
+def test_tls_and_login_from_the_settings(dbsession, worker_request, certificate, setting):
+    from tests.smtp import SMTPServer
+
+    cert, server_context = certificate
+    server = SMTPServer(login=("capacita", "s3cret-42"), tls_context=server_context,
+                        implicit_tls=setting == "mail.ssl")
+    server.start()
+    try:
+        _queue(dbsession, count=1)
+        settings = dict(worker_request.registry.settings, **server.settings, **{
+            setting: "true", "mail.username": "capacita", "mail.password": "s3cret-42", "mail.timeout": "10"})
+        without_trust = Worker(worker_request, settings).run_round().mail
+        assert "CERTIFICATE_VERIFY_FAILED" in without_trust.unavailable  # the certificate is checked
+        settings["mail.ca_file"] = str(cert)
+        assert Worker(worker_request, settings).run_round().mail.sent == 1
+        assert len(server.messages) == 1
+    finally:
+        server.stop()
