@@ -10,7 +10,7 @@ from pyramid.view import view_config
 from slugify import slugify
 
 from participants.models import Person, Registration, RegistrationStatus
-from trainings.forms import handle_form, make_form, render_form
+from trainings.forms import FieldErrors, handle_form, make_form, render_form
 from trainings.i18n import _
 from trainings.models import JobStatus
 from trainings.security import Permission
@@ -46,13 +46,29 @@ def certificates_tab(context, request):
     return _tab(request, training, rows=rows, unprintable=unprintable,
                 to_issue=sum(len(row.missing) for row in rows),
                 issued=sum(len(row.valid_certificates) for row in rows),
-                layout_form=render_form(form, appstruct)["form"], ended=training.ends_on < dt.date.today())
+                layout_form=render_form(form, appstruct)["form"], ended=training.has_ended())
+
+
+@view_config(route_name="certificates_issue", request_method="GET", renderer="certificates/issue_confirm.jinja2",
+             permission=Permission.manage)
+def confirm_issue_all(context, request):
+    """Before hundreds of emails go out: how many certificates, to whom, and who gets no mail."""
+    training = context.obj
+    wanted = services.to_issue(request.dbsession, training)
+    return {"training": training, "wanted": wanted, "ended": training.has_ended(),
+            "emails": sum(1 for registration, _kind in wanted if registration.person.email),  # one per certificate
+            "back": request.route_path("organiser_certificates", id=training.id)}
 
 
 @view_config(route_name="certificates_issue", request_method="POST", permission=Permission.manage)
 def issue_all(context, request):
     training = context.obj
-    issued = services.issue_eligible(request, training, user=request.identity)
+    try:
+        issued = services.issue_eligible(request, training, user=request.identity)
+    except FieldErrors as refusal:
+        request.tm.doom()
+        request.session.flash(request.localizer.translate(refusal.errors[None]), "error")
+        return HTTPFound(location=request.route_path("organiser_certificates", id=training.id))
     if issued:
         request.session.flash(request.localizer.pluralize(
             "${count} certificate issued and emailed.", "${count} certificates issued and emailed.", len(issued),
@@ -184,7 +200,7 @@ def choose_layout(context, request):
     if isinstance(result, dict):  # invalid: show the tab again with the form's message
         rows = training_eligibility(request.dbsession, training)
         return _tab(request, training, rows=rows, unprintable={}, to_issue=0, issued=0,
-                    layout_form=result["form"], ended=training.ends_on < dt.date.today())
+                    layout_form=result["form"], ended=training.has_ended())
     return result
 
 

@@ -39,9 +39,17 @@ def test_tab_shows_eligibility_and_why(organiser_app, past):
     assert "Emitir los 5 certificados" in page
 
 
-def test_issue_all_then_nothing_more(organiser_app, dbsession, past):
+def test_issue_all_asks_for_confirmation_then_nothing_more(organiser_app, dbsession, past):
+    past.people["below"].person.email = None  # not eligible: changes nothing
+    past.people["excused_ok"].person.email = None
     page = tab(organiser_app, past.training)
-    response = page.forms["issue-all"].submit().follow()
+    confirmation = page.forms["issue-all"].submit()
+    assert dbsession.scalars(select(Certificate)).all() == []  # nothing issued by merely asking
+    assert "Se emitirán 5 certificados." in confirmation
+    assert "4 correos" in confirmation
+    assert past.people["at_threshold"].person.email in confirmation
+    assert "Sin correo electrónico" in confirmation  # Rosa Mamani has none
+    response = confirmation.forms["confirm-issue"].submit().follow()
     assert "5 certificados emitidos y enviados por correo" in response
     issue_all = response.html.find("form", id="issue-all").button
     assert issue_all.get_text(strip=True) == "No queda ningún certificado por emitir" and issue_all.has_attr("disabled")
@@ -217,3 +225,30 @@ def test_bulk_downloads_without_certificates_go_back_with_a_message(organiser_ap
     assert "Aún no hay certificados válidos para descargar." in response
     response = tab(organiser_app, past.training).forms["merged"].submit().follow()
     assert "Aún no hay certificados válidos para descargar." in response
+
+
+def test_issuing_before_the_last_session_has_ended_is_refused(organiser_app, dbsession):
+    import datetime as dt
+
+    today = dt.date.today()
+    ongoing = make_past_training(dbsession, starts_on=today - dt.timedelta(days=1), ends_on=today + dt.timedelta(days=1))
+    page = tab(organiser_app, ongoing.training)
+    assert page.html.find("form", id="issue-all").button.has_attr("disabled")
+    confirmation = organiser_app.get(f"/organiser/trainings/{ongoing.training.id}/certificates/issue")
+    assert "cuando ha terminado la última sesión" in confirmation and "confirm-issue" not in confirmation
+    response = organiser_app.post(f"/organiser/trainings/{ongoing.training.id}/certificates/issue",
+                                  {"csrf_token": csrf_token_of(page)}).follow()
+    assert "cuando ha terminado la última sesión" in response
+    assert dbsession.scalars(select(Certificate)).all() == []
+
+
+def test_revoking_tells_the_holder_with_the_reason(organiser_app, app_request, dbsession, past):
+    from trainings.models import OutboxMessage
+
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    form = organiser_app.get(f"/organiser/certificates/{certificate.id}/revoke").forms["form"]
+    form["reason"] = "Se emitió a la persona equivocada"
+    form.submit("submit").follow()
+    (message,) = dbsession.scalars(select(OutboxMessage)).all()
+    assert message.recipients == certificate.registration.person.email
+    assert "Se emitió a la persona equivocada" in message.body_text and "anulado" in message.subject
