@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from participants.attendance.rates import AttendanceRate, attendance_rates
 from participants.models import Registration, RegistrationRole, RegistrationStatus
-from trainings.i18n import _
+from trainings.i18n import Percent, _, collation_key
 from trainings.models import SessionSpeaker, SpeakerRole, Training, TrainingSession
 
 from .models import Certificate, CertificateKind
@@ -97,11 +97,11 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
             reasons.append(_("No attendance hours expected (every session excused or cancelled)."))
         elif rate.reaches(threshold):
             kinds.append(CertificateKind.attendance)
-            reasons.append(_("Attended ${rate} %, threshold ${threshold} %.",
-                             mapping={"rate": f"{percent:g}", "threshold": threshold}))
+            reasons.append(_("Attended ${rate}, threshold ${threshold}.",
+                             mapping={"rate": Percent(percent / 100), "threshold": Percent(threshold / 100)}))
         else:
-            reasons.append(_("Attended ${rate} %, below the threshold of ${threshold} %.",
-                             mapping={"rate": f"{percent:g}", "threshold": threshold}))
+            reasons.append(_("Attended ${rate}, below the threshold of ${threshold}.",
+                             mapping={"rate": Percent(percent / 100), "threshold": Percent(threshold / 100)}))
     elif not kinds:
         reasons.append(_("Organisers receive a certificate only when issued by hand."))
     return kinds, reasons
@@ -131,6 +131,6 @@ def training_eligibility(dbsession: Session, training: Training) -> list[Eligibi
         kinds, reasons = decide(registration, rate, training.attendance_threshold, own_sessions)
         result.append(Eligibility(registration, rate, training.attendance_threshold, kinds, reasons,
                                   own_sessions, certificates[registration.id]))
-    result.sort(key=lambda item: (item.registration.person.family_names.casefold(),
-                                  item.registration.person.given_names.casefold(), item.registration.id))
+    result.sort(key=lambda item: (collation_key(item.registration.person.family_names),
+                                  collation_key(item.registration.person.given_names), item.registration.id))
     return result

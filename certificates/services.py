@@ -108,7 +108,8 @@ def _has_valid(dbsession: Session, registration: Registration, kind: Certificate
     ) is not None
 
 
-def revoke(request, certificate: Certificate, reason: str, *, user: User | None = None) -> Certificate:
+def revoke(request, certificate: Certificate, reason: str, *, user: User | None = None,
+           notify: bool = True) -> Certificate:
     """Revoke with a reason; the certificate still renders (marked revoked) and verification
     says it was revoked and when. The person may be issued a new one afterwards."""
     reason = (reason or "").strip()
@@ -120,7 +121,8 @@ def revoke(request, certificate: Certificate, reason: str, *, user: User | None 
     certificate.revoke_reason = reason
     certificate.revoked_by = user
     request.dbsession.flush()
-    send_revoked_mail(request, certificate)
+    if notify:
+        send_revoked_mail(request, certificate)
     return certificate
 
 

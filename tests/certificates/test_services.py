@@ -229,7 +229,8 @@ def test_nothing_is_issued_before_the_last_session_has_ended(app_request, dbsess
     from tests.certificates.conftest import make_past_training
 
     today = dt.date.today()
-    ongoing = make_past_training(dbsession, starts_on=today - dt.timedelta(days=1), ends_on=today + dt.timedelta(days=1))
+    ongoing = make_past_training(dbsession, starts_on=today - dt.timedelta(days=1),
+                                 ends_on=today + dt.timedelta(days=1))
     with pytest.raises(FieldErrors) as refused:
         services.issue_eligible(app_request, ongoing.training)
     assert "última sesión" in app_request.localizer.translate(refused.value.errors[None])
