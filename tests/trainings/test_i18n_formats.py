@@ -24,7 +24,8 @@ def test_percentages_keep_a_tenth_in_the_readers_conventions(app_request, locale
 
 
 def test_percent_values_in_a_message_are_formatted_for_its_reader(app_request):
-    message = _("Attended ${rate}, threshold ${threshold}.", mapping={"rate": Percent(7 / 15), "threshold": Percent(0.8)})
+    message = _("Attended ${rate}, threshold ${threshold}.",
+                mapping={"rate": Percent(7 / 15), "threshold": Percent(0.8)})
     assert translate_message(Reader(app_request, "es"), message) == "Asistió 46,7\u00a0%, umbral 80\u00a0%."
     assert translate_message(Reader(app_request, "en"), message) == "Attended 46.7%, threshold 80%."
 
