@@ -143,6 +143,19 @@ class SignatoriesSchema(colander.MappingSchema):
         max=MAX_SIGNATORIES, max_err=_("At most three signatories.")))
 
 
+class HeadingTextsSchema(colander.MappingSchema):
+    """The title printed instead of "Certificate of attendance" etc., per language; empty or
+    absent, each certificate keeps the title of its kind."""
+
+    es = _node(colander.String(), validator=colander.Length(0, 120), missing="")
+    en = _node(colander.String(), validator=colander.Length(0, 120), missing="")
+    fr = _node(colander.String(), validator=colander.Length(0, 120), missing="")
+
+
+class TextsSchema(colander.MappingSchema):
+    heading = _strict(HeadingTextsSchema(missing={}))
+
+
 class LayoutSchema(colander.MappingSchema):
     page = _strict(PageSchema(missing={}))
     background = _strict(BackgroundSchema(missing={}))
@@ -153,6 +166,7 @@ class LayoutSchema(colander.MappingSchema):
     fields = _strict(FieldsSchema())
     qr = _strict(QRSchema())
     signatories = _strict(SignatoriesSchema(missing={"y": 180, "people": []}))
+    texts = _strict(TextsSchema(missing={}))
 
 
 LAYOUT_SCHEMA = _strict(LayoutSchema())

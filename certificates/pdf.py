@@ -160,8 +160,11 @@ class Renderer:
         signatories = definition["signatories"]
         shift = 0 if signatories["people"] else signatories["shift_without"]
         self._dividers(canvas, definition["dividers"], shift)
+        headings = definition["texts"].get("heading", {})
         for name, style in definition["fields"].items():
             text = content.full_name if name == "name" else content.texts.get(name, "")
+            if name == "heading" and headings.get(content.language):
+                text = headings[content.language]
             if style.get("show") and text:
                 if shift and style["y"] < signatories["y"]:
                     style = {**style, "y": style["y"] + shift}

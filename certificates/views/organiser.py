@@ -12,7 +12,7 @@ from slugify import slugify
 from participants.models import Person, Registration, RegistrationStatus
 from trainings.forms import FieldErrors, handle_form, make_form, render_form
 from trainings.i18n import _
-from trainings.models import JobStatus
+from trainings.models import JobStatus, Programme, Region, Training
 from trainings.security import Permission
 
 from .. import documents, exports, services
@@ -217,20 +217,34 @@ def preview(context, request):
 
 
 def sample_pdf(request, training, layout_row) -> bytes:
-    """A certificate of the training for an invented participant, never stored (none of these
-    objects is added to the session)."""
-    person = Person(given_names="María José", family_names="Ñahui D'Ángelo",
-                    preferred_language=training.language)
-    registration = Registration(training=training, person=person)
-    certificate = Certificate(registration=registration, kind=CertificateKind.attendance,
-                              serial=f"{training.region.country}-{dt.date.today().year}-000000",
-                              verification_code="0000-0000-0000-00", language=training.language,
-                              issued_at=dt.datetime.combine(training.ends_on, dt.time(12), dt.UTC))
-    facts = documents.Facts(sum((session.duration for session in training.sessions if not session.cancelled),
-                                dt.timedelta(0)))
-    content = documents.content_for(request, documents.state_facts(certificate, registration, facts),
-                                    stamp_sample=True)
+    """The training's certificate for an invented participant, in the layout it uses."""
     renderer = documents.cached_renderer(
         "default" if layout_row is None else (layout_row.id, layout_row.updated_at),
         lambda: documents.layout_of(layout_row))
-    return renderer.render(content)
+    return renderer.render(sample_content(request, str(training.language), training))
+
+
+def sample_content(request, language: str, training: Training | None = None):
+    """The words of a certificate for an invented participant of `training` (or of an invented
+    training), in `language`, stamped SAMPLE. None of these objects is added to the session."""
+    if training is None:
+        training = _invented_training(language)
+        hours = dt.timedelta(hours=7, minutes=30)
+    else:
+        hours = sum((session.duration for session in training.sessions if not session.cancelled), dt.timedelta(0))
+    person = Person(given_names="María José", family_names="Ñahui D'Ángelo", preferred_language=language)
+    registration = Registration(training=training, person=person)
+    certificate = Certificate(registration=registration, kind=CertificateKind.attendance,
+                              serial=f"{training.region.country}-{dt.date.today().year}-000000",
+                              verification_code="0000-0000-0000-00", language=language,
+                              issued_at=dt.datetime.combine(training.ends_on, dt.time(12), dt.UTC))
+    return documents.content_for(request, documents.state_facts(certificate, registration, documents.Facts(hours)),
+                                 stamp_sample=True)
+
+
+def _invented_training(language: str) -> Training:
+    last_month = dt.date.today().replace(day=1) - dt.timedelta(days=20)
+    return Training(title="Taller de investigación de la trata de personas y delitos conexos",
+                    programme=Programme(name="Programa de fortalecimiento de capacidades contra la trata de personas"),
+                    region=Region(country="PE", name="Puno", city="Juliaca", timezone="America/Lima"),
+                    starts_on=last_month, ends_on=last_month + dt.timedelta(days=1), language=language)
