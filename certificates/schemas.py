@@ -129,7 +129,9 @@ def _colour(title):
 
 
 class HeadingSchema(colander.MappingSchema):
-    es = colander.SchemaNode(colander.String(), title=_("In Spanish"), missing="", validator=colander.Length(0, 120))
+    es = colander.SchemaNode(colander.String(), title=_("In Spanish"), missing="", validator=colander.Length(0, 120),
+                             description=_("Printed instead of “Certificate of attendance” or “of participation”; "
+                                           "leave empty to keep those."))
     en = colander.SchemaNode(colander.String(), title=_("In English"), missing="", validator=colander.Length(0, 120))
     fr = colander.SchemaNode(colander.String(), title=_("In French"), missing="", validator=colander.Length(0, 120))
 
@@ -141,7 +143,8 @@ class LogoSchema(colander.MappingSchema):
 
 
 class SignatorySchema(colander.MappingSchema):
-    name = colander.SchemaNode(colander.String(), title=_("Name"), missing="", validator=colander.Length(0, 120))
+    name = colander.SchemaNode(colander.String(), title=_("Name"), missing="", validator=colander.Length(0, 120),
+                               description=_("Leave the name empty for nobody: no empty signature line is printed."))
     position = colander.SchemaNode(colander.String(), title=_("Title or position"), missing="",
                                    validator=colander.Length(0, 160))
     signature = _image_upload(_("Signature (image)"))
@@ -152,14 +155,12 @@ class LayoutDesignSchema(CSRFSchema):
     name = colander.SchemaNode(colander.String(), title=_("Name of the layout"), validator=colander.Length(1, 120))
     programme = colander.SchemaNode(colander.String(), title=_("Programme"), widget=_programme_choices,
                                     missing="")
-    heading = HeadingSchema(title=_("Title of the certificate"), description=_(
-        "Printed instead of “Certificate of attendance” or “of participation”; leave empty to keep those."))
+    heading = HeadingSchema(title=_("Title of the certificate"))
     main_colour = _colour(_("Main colour (frame, title, seal)"))
     accent_colour = _colour(_("Accent colour (inner frame, rules, seal)"))
     seal = colander.SchemaNode(colander.Boolean(), title=_("Print the seal at the top"), missing=False)
     logo = LogoSchema(title=_("Logo"))
-    signatory_1 = SignatorySchema(title=_("First signatory"), description=_(
-        "Leave the name empty for nobody: no empty signature line is printed."))
+    signatory_1 = SignatorySchema(title=_("First signatory"))
     signatory_2 = SignatorySchema(title=_("Second signatory"))
     signatory_3 = SignatorySchema(title=_("Third signatory"))
 
