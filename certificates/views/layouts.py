@@ -32,7 +32,7 @@ def layouts(request):
     def create(values):
         layout = layout_admin.save_layout(request.dbsession, None,
                                           {"definition": default_definition_text(), **values})
-        return request.route_path("layout" if as_json else "layout_design", layout_id=layout.id)
+        return request.route_path("layout_design", layout_id=layout.id)
 
     result = handle_form(request, form, create, appstruct={"definition": default_definition_text()},
                          success_message=_("Layout created."))

@@ -205,8 +205,9 @@ def test_layout_with_images(admin_app, dbsession):
     form["name"] = "Con logo"
     definition = json.loads(default_definition_text())
     form["definition"] = json.dumps(definition)
-    page = form.submit("submit").follow()
+    assert "/design" in form.submit("submit").location  # the form editor first, for everyone
     layout = dbsession.scalars(select(CertificateLayout)).one()
+    page = admin_app.get(f"/organiser/layouts/{layout.id}")
     image = io.BytesIO()
     Image.new("RGB", (40, 20), "navy").save(image, "PNG")
     form = page.forms["asset"]
