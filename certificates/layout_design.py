@@ -9,6 +9,7 @@ import json
 
 from sqlalchemy.orm import Session
 
+from trainings.forms import FieldErrors
 from trainings.models import utcnow
 
 from .layout_admin import add_asset, save_layout
@@ -124,8 +125,14 @@ def save_design(dbsession: Session, layout: CertificateLayout, values: dict) -> 
         layout.assets.remove(asset)
     for name, data in uploads.items():
         add_asset(dbsession, layout, name, data)
-    save_layout(dbsession, layout, {"name": values["name"], "programme": values.get("programme"),
-                                    "definition": json.dumps(definition, ensure_ascii=False, indent=2)})
+    try:
+        save_layout(dbsession, layout, {"name": values["name"], "programme": values.get("programme"),
+                                        "definition": json.dumps(definition, ensure_ascii=False, indent=2)})
+    except FieldErrors as refusal:  # the form has no "definition" field: say it above the form
+        errors = dict(refusal.errors)
+        if "definition" in errors:
+            errors[None] = errors.pop("definition")
+        raise FieldErrors(errors) from refusal
     layout.updated_at = utcnow()  # a new version: renderers cached for the old one are not reused
     dbsession.flush()
     return layout

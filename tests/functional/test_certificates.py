@@ -326,7 +326,7 @@ def test_the_layout_editor_refuses_bad_input_next_to_the_field_and_writes_nothin
 
 def test_the_preview_shows_unsaved_values_and_works_without_script(organiser_app, dbsession, designed):
     page = organiser_app.get(f"/organiser/layouts/{designed.id}/design")
-    assert 'formaction="/organiser/layouts/%d/design/preview.pdf"' % designed.id in page.text
+    assert f'formaction="/organiser/layouts/{designed.id}/design/preview.pdf"' in page.text
     assert 'formtarget="_blank"' in page.text
     form = page.forms["design"]
     form["en"] = "Certificate of training"
