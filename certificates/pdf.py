@@ -50,6 +50,7 @@ class CertificateContent:
 
 
 ELLIPSIS = "…"
+TRAINING_LINES = 3  # a training's title wraps to at most three lines (see Renderer._text)
 
 
 def wrap_lines(text: str, font_name: str, size: float, max_width: float, max_lines: int) -> list[str]:
@@ -161,14 +162,23 @@ class Renderer:
         shift = 0 if signatories["people"] else signatories["shift_without"]
         self._dividers(canvas, definition["dividers"], shift)
         headings = definition["texts"].get("heading", {})
+        training_y, pull = None, 0.0
         for name, style in definition["fields"].items():
             text = content.full_name if name == "name" else content.texts.get(name, "")
             if name == "heading" and headings.get(content.language):
                 text = headings[content.language]
             if style.get("show") and text:
-                if shift and style["y"] < signatories["y"]:
-                    style = {**style, "y": style["y"] + shift}
-                self._text(canvas, text, style, shrink=name == "name")
+                placed_at = style["y"]  # as the layout says, before any move
+                below_training = training_y is not None and training_y < placed_at < signatories["y"]
+                if (shift and style["y"] < signatories["y"]) or below_training:
+                    style = {**style, "y": style["y"] + (shift if style["y"] < signatories["y"] else 0)
+                             - (pull if below_training else 0)}
+                lines = self._text(canvas, text, style, shrink=name == "name")
+                if name == "training":
+                    # The place of the title's unused lines is closed up by half, so that a short
+                    # title is not followed by a gap (a title keeps up to three lines).
+                    training_y = placed_at
+                    pull = (TRAINING_LINES - lines) * style["size"] * 1.25 / mm / 2
         qr = definition["qr"]
         if qr.get("show") and content.verify_url:
             draw_qr(canvas, content.verify_url, self.x(qr["x"]), self.y(qr["y"]), qr["size"] * mm)
@@ -302,7 +312,7 @@ class Renderer:
             diamond.close()
             canvas.drawPath(diamond, stroke=0, fill=1)
 
-    def _text(self, canvas, text: str, style: dict, *, shrink: bool = False, max_lines: int = 3):
+    def _text(self, canvas, text: str, style: dict, *, shrink: bool = False, max_lines: int = 3) -> int:
         font_name, size = style["font"], style["size"]
         max_width = style["max_width"] * mm
         if shrink:
@@ -315,6 +325,7 @@ class Renderer:
             y += (len(lines) - 1) * size * 0.625
         for index, line in enumerate(lines):
             draw_text(canvas, x, y - index * size * 1.25, line, font_name, size, style["align"])
+        return len(lines)
 
     def _signatories(self, canvas, signatories):
         """Each signatory's name and title in a column of their own; their signature above a line

@@ -225,3 +225,23 @@ def test_a_very_long_name_is_all_on_the_certificate(renderer):
     name = "María de los Ángeles Fernández-Castañeda de la Torre y Villanueva Quispe Huamán Mamani"
     text = read(renderer.render(content(name))).pages[0].extract_text()
     assert all(word in text for word in name.split())
+
+
+def test_a_short_training_title_leaves_no_gap_above_the_dates(renderer):
+    def dates_height(title):
+        found = {}
+
+        def visit(text, cm, tm, font_dict, font_size):
+            if "Puno" in text:
+                found["y"] = tm[5] if tm[5] else cm[5]
+
+        texts = {"training": title, "dates_place": "9–10 de noviembre de 2026 · Puno, Perú"}
+        pdf = renderer.render(CertificateContent(
+            full_name="Rosa Quispe", texts=texts, verify_url=URL, issued_at=dt.datetime(2026, 3, 12, tzinfo=dt.UTC),
+            title="t", author="a", subject="s"))
+        read(pdf).pages[0].extract_text(visitor_text=visit)
+        return found["y"]
+
+    long_title = "Seminario regional sobre cooperación judicial internacional en materia de trata de personas, " \
+                 "tráfico ilícito de migrantes y protección de víctimas en la región andina"
+    assert dates_height("Taller") > dates_height(long_title)  # higher on the page: closer to a short title
