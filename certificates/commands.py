@@ -59,6 +59,9 @@ def run_issue(args, out=None):
     out = out or sys.stdout
     with application(args.config) as request, request.tm:
         training = _training(request, args.training_id)
+        if not training.has_ended():
+            raise CommandError(f"training {training.id} has not ended yet: certificates are issued after its "
+                               "last session")
         pending = sum(len(row.missing) for row in training_eligibility(request.dbsession, training))
         progress = Progress(pending, "emails") if pending and not args.no_mail else None
         issued = services.issue_eligible(request, training, notify=not args.no_mail, progress=progress)

@@ -14,7 +14,7 @@ from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from participants.attendance.rates import attendance_rates, session_durations
+from participants.attendance.rates import attendance_rates
 from participants.models import Registration
 from trainings.i18n import _
 from trainings.mail import localizer_for
@@ -144,7 +144,7 @@ def content_for(request, certificate: Certificate, *, stamp_sample: bool = False
         "hours": "" if certificate.minutes <= 0 else translate({
             CertificateKind.attendance: _("${hours} hours attended", mapping={"hours": hours}),
             CertificateKind.speaker: _("${hours} hours of sessions given", mapping={"hours": hours}),
-            CertificateKind.participation: _("${hours} hours", mapping={"hours": hours}),
+            CertificateKind.participation: _("${hours} hours attended", mapping={"hours": hours}),
         }[certificate.kind]),
         "sessions": "" if not certificate.session_titles else translate(_("Sessions: ${titles}", mapping={
             "titles": "; ".join(certificate.session_titles)})),
@@ -169,16 +169,16 @@ def content_for(request, certificate: Certificate, *, stamp_sample: bool = False
     )
 
 
-def facts_for(registration: Registration, kind: CertificateKind, rates, durations, spoken) -> Facts:
+def facts_for(registration: Registration, kind: CertificateKind, rates, spoken) -> Facts:
     """The hours (and a speaker's sessions) a certificate of `kind` states, from attendance as
-    it stands: attended hours, hours of one's own sessions, or the training's hours."""
+    it stands: a speaker's certificate states the hours of their own sessions; attendance and
+    participation state the hours the person attended — a participation certificate is given
+    to someone who did not follow the whole training, so the training's hours would overstate."""
     own = tuple(spoken.get(registration.person_id, ()))
-    if kind == CertificateKind.attendance:
-        rate = rates.get(registration.id)
-        return Facts(rate.attended if rate is not None else dt.timedelta(0))
     if kind == CertificateKind.speaker:
         return Facts(sum((item.ends_at - item.starts_at for item in own), dt.timedelta(0)), own)
-    return Facts(sum(durations.values(), dt.timedelta(0)))
+    rate = rates.get(registration.id)
+    return Facts(rate.attended if rate is not None else dt.timedelta(0))
 
 
 class TrainingFacts:
@@ -186,11 +186,10 @@ class TrainingFacts:
 
     def __init__(self, dbsession: Session, training: Training):
         self.rates = attendance_rates(dbsession, training.id)
-        self.durations = session_durations(dbsession, training.id)
         self.spoken = spoken_sessions(dbsession, training.id)
 
     def of(self, registration: Registration, kind: CertificateKind) -> Facts:
-        return facts_for(registration, kind, self.rates, self.durations, self.spoken)
+        return facts_for(registration, kind, self.rates, self.spoken)
 
 
 def training_certificates(dbsession: Session, training: Training, *, valid_only: bool = False,

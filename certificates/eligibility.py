@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from participants.attendance.rates import AttendanceRate, attendance_rates, attendance_seconds, rate_from_seconds
 from participants.models import Registration, RegistrationRole, RegistrationStatus
-from trainings.i18n import _
+from trainings.i18n import Percent, _, collation_key
 from trainings.models import SessionSpeaker, SpeakerRole, Training, TrainingSession
 
 from .models import Certificate, CertificateKind
@@ -109,11 +109,11 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
         if rate is None or percent is None:
             reasons.append(_("No attendance hours expected (every session excused or cancelled)."))
         elif rate.reaches(threshold):
-            reasons.append(_("Attended ${rate} %, threshold ${threshold} %.",
-                             mapping={"rate": f"{percent:g}", "threshold": threshold}))
+            reasons.append(_("Attended ${rate}, threshold ${threshold}.",
+                             mapping={"rate": Percent(percent / 100), "threshold": Percent(threshold / 100)}))
         else:
-            reasons.append(_("Attended ${rate} %, below the threshold of ${threshold} %.",
-                             mapping={"rate": f"{percent:g}", "threshold": threshold}))
+            reasons.append(_("Attended ${rate}, below the threshold of ${threshold}.",
+                             mapping={"rate": Percent(percent / 100), "threshold": Percent(threshold / 100)}))
     elif not kinds:
         reasons.append(_("Organisers receive a certificate only when issued by hand."))
     return kinds, reasons
@@ -149,8 +149,8 @@ def training_eligibility(dbsession: Session, training: Training, registrations: 
         result.append(Eligibility(registration, rate, training.attendance_threshold, kinds, reasons,
                                   own_sessions, certificates[registration.id]))
     if not page:
-        result.sort(key=lambda item: (item.registration.person.family_names.casefold(),
-                                      item.registration.person.given_names.casefold(), item.registration.id))
+        result.sort(key=lambda item: (collation_key(item.registration.person.family_names),
+                                      collation_key(item.registration.person.given_names), item.registration.id))
     return result
 
 
@@ -163,6 +163,9 @@ class Totals:
     issued: int
     registrations: int
     rates: dict[int, AttendanceRate]
+    # When the last session that takes place ends; None when there is none, or no registration
+    # to read it from (callers then ask `Training.has_ended()`).
+    last_session_end: dt.datetime | None = None
 
 
 def certificate_totals(dbsession: Session, training: Training) -> Totals:
@@ -182,7 +185,10 @@ def certificate_totals(dbsession: Session, training: Training) -> Totals:
         dbsession, training.id, Registration.status, Registration.role, speaks.label("speaks"),
         has_valid(CertificateKind.speaker).label("has_speaker"),
         has_valid(CertificateKind.attendance).label("has_attendance"),
-        select(func.count(Certificate.id)).where(*valid).scalar_subquery().label("valid_certificates"))
+        select(func.count(Certificate.id)).where(*valid).scalar_subquery().label("valid_certificates"),
+        # Read with the figures so that the tab needs no statement of its own to know if the training is over.
+        select(func.max(counted.ends_at)).where(counted.training_id == training.id, counted.cancelled.is_(False))
+        .scalar_subquery().label("last_session_end"))
     to_issue = issued = 0
     rates = {}
     rows = dbsession.execute(query).all()
@@ -192,4 +198,4 @@ def certificate_totals(dbsession: Session, training: Training) -> Totals:
         to_issue += (CertificateKind.speaker in kinds and not row.has_speaker) + (
             CertificateKind.attendance in kinds and not row.has_attendance)
         issued += row.valid_certificates
-    return Totals(to_issue, issued, len(rows), rates)
+    return Totals(to_issue, issued, len(rows), rates, rows[0].last_session_end if rows else None)

@@ -62,6 +62,7 @@ class FrameSchema(colander.MappingSchema):
     inner_colour = _node(colander.String(), validator=COLOUR, missing="#B8962E")
     inner_width = _node(colander.Float(), validator=colander.Range(0, 20), missing=0)
     inner_inset = _node(colander.Float(), validator=millimetres, missing=11)
+    ornaments = _node(colander.Boolean(), missing=False)  # diamonds and flourishes in the corners
 
 
 class EmblemSchema(colander.MappingSchema):
@@ -70,6 +71,19 @@ class EmblemSchema(colander.MappingSchema):
     y = _node(colander.Float(), validator=millimetres)
     size = _node(colander.Float(), validator=colander.Range(2, 200))
     colour = _node(colander.String(), validator=COLOUR, missing="#1F4E79")
+    accent = _node(colander.String(), validator=COLOUR, missing="#B8962E")
+
+
+class DividerSchema(colander.MappingSchema):
+    """A thin centred rule with a diamond in the middle."""
+
+    y = _node(colander.Float(), validator=millimetres)
+    width = _node(colander.Float(), validator=colander.Range(10, 280), missing=70)
+    colour = _node(colander.String(), validator=COLOUR, missing="#B8962E")
+
+
+class DividersSchema(colander.SequenceSchema):
+    divider = _strict(DividerSchema())
 
 
 class LogoSchema(colander.MappingSchema):
@@ -123,8 +137,23 @@ class SignatoriesSchema(colander.MappingSchema):
     font = _node(colander.String(), validator=colander.OneOf(FONTS), missing="DejaVuSans")
     size = _node(colander.Float(), validator=colander.Range(4, 30), missing=9)
     colour = _node(colander.String(), validator=COLOUR, missing="#222222")
+    # How far the text above moves down when there is nobody to sign (their band stays free).
+    shift_without = _node(colander.Float(), validator=colander.Range(0, 60), missing=0)
     people = SignatoryList(missing=(), validator=colander.Length(
         max=MAX_SIGNATORIES, max_err=_("At most three signatories.")))
+
+
+class HeadingTextsSchema(colander.MappingSchema):
+    """The title printed instead of "Certificate of attendance" etc., per language; empty or
+    absent, each certificate keeps the title of its kind."""
+
+    es = _node(colander.String(), validator=colander.Length(0, 120), missing="")
+    en = _node(colander.String(), validator=colander.Length(0, 120), missing="")
+    fr = _node(colander.String(), validator=colander.Length(0, 120), missing="")
+
+
+class TextsSchema(colander.MappingSchema):
+    heading = _strict(HeadingTextsSchema(missing={}))
 
 
 class LayoutSchema(colander.MappingSchema):
@@ -133,9 +162,11 @@ class LayoutSchema(colander.MappingSchema):
     frame = _strict(FrameSchema(missing={"show": False}))
     emblem = _strict(EmblemSchema(missing={"show": False, "x": 0, "y": 0, "size": 10}))
     logos = LogosSchema(missing=(), validator=colander.Length(max=6))
+    dividers = DividersSchema(missing=(), validator=colander.Length(max=6))
     fields = _strict(FieldsSchema())
     qr = _strict(QRSchema())
     signatories = _strict(SignatoriesSchema(missing={"y": 180, "people": []}))
+    texts = _strict(TextsSchema(missing={}))
 
 
 LAYOUT_SCHEMA = _strict(LayoutSchema())

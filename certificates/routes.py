@@ -32,9 +32,13 @@ def includeme(config):
     config.add_route("layout", "/organiser/layouts/{layout_id:\\d+}", factory=layout_factory)
     config.add_route("layout_preview", "/organiser/layouts/{layout_id:\\d+}/preview.pdf", factory=layout_factory)
     config.add_route("layout_assets", "/organiser/layouts/{layout_id:\\d+}/assets", factory=layout_factory)
+    # organisers: the layout editor (a form), and its preview of values not saved yet
+    config.add_route("layout_design", "/organiser/layouts/{layout_id:\\d+}/design", factory=layout_factory)
+    config.add_route("layout_design_preview", "/organiser/layouts/{layout_id:\\d+}/design/preview.pdf",
+                     factory=layout_factory)
 
     config.add_training_tab("organiser_certificates", _("Certificates"), Permission.manage, order=40)
-    config.add_navigation_item("layouts", _("Certificate layouts"), Permission.administer, order=84, setup=True)
+    config.add_navigation_item("layouts", _("Certificate layouts"), Permission.manage, order=84, setup=True)
     config.add_registration_panel("certificates/_my_certificates.jinja2", order=30)
     config.add_throttle("verify", "30/minute")
 

@@ -7,8 +7,9 @@ from trainings.forms import CSRFSchema
 from trainings.i18n import _
 from trainings.models import Programme
 
+from . import layout_admin
 from .labels import CERTIFICATE_KIND
-from .layouts import InvalidLayout, describe, parse_layout
+from .layouts import COLOUR, InvalidLayout, check_image, describe, parse_layout
 from .models import CertificateLayout
 
 
@@ -98,3 +99,73 @@ class AssetSchema(CSRFSchema):
         description=_("The name the layout file uses, e.g. logo-oim.png"))
     upload = colander.SchemaNode(deform.FileData(), title=_("Image (PNG or JPEG, at most 2 MB)"),
                                  widget=_upload_widget)
+
+
+# -- the layout editor's form (certificates/layout_design.py) ------------------------------------
+
+def _checked_image(node, value):
+    """An uploaded image is read once, here: PNG or JPEG, at most 2 MB, opened by Pillow."""
+    if not value:
+        return
+    with value["fp"] as stream:  # a large upload is spooled to a temporary file: close it now
+        data = stream.read(layout_admin.MAX_READ)
+    try:
+        check_image(data)
+    except ValueError as error:
+        raise colander.Invalid(node, error.args[0]) from error
+    value["data"] = data
+
+
+def _image_upload(title, description=None):
+    return colander.SchemaNode(deform.FileData(), title=title, missing=None, validator=_checked_image,
+                               widget=_upload_widget, description=description or _(
+                                   "PNG or JPEG, at most 2 MB. Leave empty to keep the current one."))
+
+
+def _colour(title):
+    return colander.SchemaNode(colander.String(), title=title, validator=COLOUR,
+                               widget=deform.widget.TextInputWidget(attributes={"type": "color"},
+                                                                    css_class="form-control-color"))
+
+
+class HeadingSchema(colander.MappingSchema):
+    es = colander.SchemaNode(colander.String(), title=_("In Spanish"), missing="", validator=colander.Length(0, 120),
+                             description=_("Printed instead of “Certificate of attendance” or “of participation”; "
+                                           "leave empty to keep those."))
+    en = colander.SchemaNode(colander.String(), title=_("In English"), missing="", validator=colander.Length(0, 120))
+    fr = colander.SchemaNode(colander.String(), title=_("In French"), missing="", validator=colander.Length(0, 120))
+
+
+class LogoSchema(colander.MappingSchema):
+    upload = _image_upload(_("Logo"), _("PNG or JPEG, at most 2 MB; printed at the top left. "
+                                       "Leave empty to keep the current one."))
+    remove = colander.SchemaNode(colander.Boolean(), title=_("Remove the logo"), missing=False)
+
+
+class SignatorySchema(colander.MappingSchema):
+    name = colander.SchemaNode(colander.String(), title=_("Name"), missing="", validator=colander.Length(0, 120),
+                               description=_("Leave the name empty for nobody: no empty signature line is printed."))
+    position = colander.SchemaNode(colander.String(), title=_("Title or position"), missing="",
+                                   validator=colander.Length(0, 160))
+    signature = _image_upload(_("Signature (image)"))
+    remove_signature = colander.SchemaNode(colander.Boolean(), title=_("Remove the signature"), missing=False)
+
+
+class LayoutDesignSchema(CSRFSchema):
+    name = colander.SchemaNode(colander.String(), title=_("Name of the layout"), validator=colander.Length(1, 120))
+    programme = colander.SchemaNode(colander.String(), title=_("Programme"), widget=_programme_choices,
+                                    missing="")
+    heading = HeadingSchema(title=_("Title of the certificate"))
+    main_colour = _colour(_("Main colour (frame, title, seal)"))
+    accent_colour = _colour(_("Accent colour (inner frame, rules, seal)"))
+    seal = colander.SchemaNode(colander.Boolean(), title=_("Print the seal at the top"), missing=False)
+    logo = LogoSchema(title=_("Logo"))
+    signatory_1 = SignatorySchema(title=_("First signatory"))
+    signatory_2 = SignatorySchema(title=_("Second signatory"))
+    signatory_3 = SignatorySchema(title=_("Third signatory"))
+
+
+class NewLayoutSchema(CSRFSchema):
+    name = colander.SchemaNode(colander.String(), title=_("Name"), validator=colander.Length(1, 120))
+    programme = colander.SchemaNode(colander.String(), title=_("Programme"), widget=_programme_choices,
+                                    missing="")

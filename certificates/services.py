@@ -45,12 +45,25 @@ def serial_year(training: Training, issued_at: dt.datetime) -> int:
     return local_date(issued_at, training.region.timezone).year
 
 
+def refuse_before_the_end(training: Training) -> None:
+    """Certificates state what happened: none before the training's last session has ended
+    (attendance may still change, and hours not yet given cannot be certified)."""
+    if not training.has_ended():
+        raise FieldErrors({None: _("Certificates are issued once the training's last session has ended.")})
+
+
+def to_issue(dbsession: Session, training: Training) -> list[tuple[Registration, CertificateKind]]:
+    """The certificates the training's registrations earn and do not have yet, in name order."""
+    return [(item.registration, kind) for item in training_eligibility(dbsession, training)
+            for kind in item.missing]
+
+
 def issue_eligible(request, training: Training, *, user: User | None = None, notify: bool = True,
                    progress=None) -> list[Certificate]:
     """Issue every certificate the training's registrations earn and do not have yet."""
+    refuse_before_the_end(training)
     dbsession = request.dbsession
-    wanted = [(item.registration, kind) for item in training_eligibility(dbsession, training)
-              for kind in item.missing]
+    wanted = to_issue(dbsession, training)
     if not wanted:
         return []
     issued_at = utcnow()
@@ -72,6 +85,7 @@ def issue_manually(request, registration: Registration, kind: CertificateKind, r
     reason = (reason or "").strip()
     if not reason:
         raise FieldErrors({"reason": _("Say why this certificate is issued by hand.")})
+    refuse_before_the_end(registration.training)
     dbsession = request.dbsession
     if _has_valid(dbsession, registration, kind):
         raise FieldErrors({"kind": _("This person already has a valid certificate of this kind.")})
@@ -94,7 +108,8 @@ def _has_valid(dbsession: Session, registration: Registration, kind: Certificate
     ) is not None
 
 
-def revoke(request, certificate: Certificate, reason: str, *, user: User | None = None) -> Certificate:
+def revoke(request, certificate: Certificate, reason: str, *, user: User | None = None,
+           notify: bool = True) -> Certificate:
     """Revoke with a reason; the certificate still renders (marked revoked) and verification
     says it was revoked and when. The person may be issued a new one afterwards."""
     reason = (reason or "").strip()
@@ -106,7 +121,27 @@ def revoke(request, certificate: Certificate, reason: str, *, user: User | None 
     certificate.revoke_reason = reason
     certificate.revoked_by = user
     request.dbsession.flush()
+    if notify:
+        send_revoked_mail(request, certificate)
     return certificate
+
+
+def send_revoked_mail(request, certificate: Certificate) -> bool:
+    """Tell the holder, in the certificate's language, that it no longer holds and why: they
+    may have shown it to an employer, who would find it revoked on the verification page."""
+    person = certificate.registration.person
+    if not person.email:
+        return False
+    language = str(certificate.language)
+    training = certificate.registration.training
+    values = {"person": person, "certificate": certificate, "training_title": certificate.training_title,
+              "verify_url": documents.verification_url(request, certificate.verification_code)}
+    text, html = render_mail(request, "certificates/mail/revoked", values, language)
+    with speaking(request, language) as localizer:
+        subject = localizer.translate(_("Your certificate was revoked: ${title}",
+                                        mapping={"title": training.title}))
+    queue_mail(request.dbsession, to=person.email, subject=subject[:300], text=text, html=html, language=language)
+    return True
 
 
 def send_issued_mail(request, training: Training, certificates: list[Certificate], progress=None) -> int:

@@ -77,8 +77,11 @@ HEADERS = {
 HEADER_FIELDS = {_key(header): name for name, headers in HEADERS.items() for header in headers}
 
 SEX_VALUES = {
-    Sex.female: ["f", "femenino", "mujer", "female", "woman", "femme", "feminin"],
-    Sex.male: ["m", "masculino", "hombre", "varon", "male", "man", "h", "homme", "masculin"],
+    # Lists abbreviate as they please: "Fem.", "Masc.", "Sra." (punctuation and accents are ignored).
+    Sex.female: ["f", "fem", "femenino", "femenina", "mujer", "sra", "female", "woman", "feminine", "femme",
+                 "feminin", "mme"],
+    Sex.male: ["m", "masc", "masculino", "hombre", "varon", "sr", "male", "man", "masculine", "h", "homme",
+               "masculin"],
     Sex.other: ["x", "otro", "otra", "other", "autre"],
     Sex.undisclosed: ["ns", "nsnc", "prefiero no decirlo", "prefiero no decir", "prefer not to say",
                       "prefere ne pas dire", "je prefere ne pas le dire"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trainings.i18n import country_name
+from trainings.i18n import collation_key, country_name
 
 from .models import Institution, InstitutionKind
 
@@ -23,8 +23,8 @@ def grouped_by_country(request, reviewed_only: bool = False) -> list[tuple[str, 
     for institution in all_institutions(request.dbsession, reviewed_only):
         label = country_name(request, institution.country) if institution.country else ""
         groups.setdefault(label, []).append((str(institution.id), institution.name))
-    return sorted(((label, sorted(items, key=lambda item: item[1].casefold())) for label, items in groups.items()),
-                  key=lambda group: (group[0] == "", group[0].casefold()))
+    return sorted(((label, sorted(items, key=lambda item: collation_key(item[1]))) for label, items in groups.items()),
+                  key=lambda group: (group[0] == "", collation_key(group[0])))
 
 
 def find_institution(dbsession: Session, name: str, country: str | None,

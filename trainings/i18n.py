@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -65,7 +66,24 @@ def format_number(request, value) -> str:
 
 
 def format_percent(request, value: float) -> str:
-    return babel_numbers.format_percent(value, locale=babel_locale(request))
+    """A fraction as a percentage to a tenth, in the reader's conventions: 0.4667 is "46,7 %"
+    in Spanish and French, "46.7%" in English; 0.8 is "80 %" (no needless ",0")."""
+    return babel_numbers.format_percent(round(value, 3), locale=babel_locale(request), decimal_quantization=False)
+
+
+class Percent(float):
+    """A fraction to show as a percentage in a message's mapping: `translate_message` formats it
+    for the reader, so that services can word a reason without knowing who reads it."""
+
+
+def translate_message(request, message) -> str:
+    """`message` translated, with the Percent values of its mapping formatted for the reader."""
+    mapping = getattr(message, "mapping", None)
+    if mapping and any(isinstance(value, Percent) for value in mapping.values()):
+        formatted = {name: format_percent(request, value) if isinstance(value, Percent) else value
+                     for name, value in mapping.items()}
+        message = _(str(message), mapping=formatted, default=message.default)
+    return request.localizer.translate(message)
 
 
 def country_name(request, code: str | None) -> str:
@@ -78,12 +96,19 @@ def country_name(request, code: str | None) -> str:
 NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
 
 
+def collation_key(text: str) -> str:
+    """Sorts names as a reader expects whatever the database's collation: accents and case
+    aside (Áncash before Ucayali, Émirats before Espagne), and ñ after n (Núñez before Ñahui)."""
+    decomposed = unicodedata.normalize("NFD", (text or "").casefold()).replace("n\u0303", "n\uffff")
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def country_choices(request) -> list[tuple[str, str]]:
     """Every country as (code, name) in the request's language, sorted by name."""
     territories = babel_locale(request).territories
     countries = [(code, name) for code, name in territories.items()
                  if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES]
-    return sorted(countries, key=lambda item: item[1])
+    return sorted(countries, key=lambda item: collation_key(item[1]))
 
 
 def safe_local_path(target: str | None, default: str = "/") -> str:
@@ -124,6 +149,7 @@ JINJA2_FILTERS = {
     "number": _jinja_filter(format_number),
     "duration": _jinja_filter(format_duration),
     "percent": _jinja_filter(format_percent),
+    "message": _jinja_filter(translate_message),
     "country": _jinja_filter(country_name),
 }
 

@@ -23,6 +23,7 @@ def includeme(config):
     for name, pattern in [
         ("organiser_training", ""), ("training_edit", "/edit"), ("training_publish", "/publish"),
         ("training_cancel", "/cancel"), ("training_duplicate", "/duplicate"), ("session_new", "/sessions/new"),
+        ("training_delete", "/delete"),
     ]:
         config.add_route(name, r"/organiser/trainings/{id:\d+}" + pattern, factory=TrainingContext)
     for name, pattern in [

@@ -7,6 +7,7 @@ from .i18n import _
 from .labels import LANGUAGE, TRAINING_KIND, choices
 from .models import Language, TrainingKind, is_valid_timezone
 from .services.places import programme_choices, region_choices, venue_choices
+from .services.schedule import CAPACITY_TOO_LARGE, MAX_CAPACITY
 
 
 class LoginSchema(CSRFSchema):
@@ -74,10 +75,6 @@ class OptionalId(colander.Int):
         return super().deserialize(node, cstruct)
 
 
-def _positive(message):
-    return colander.Range(min=1, min_err=message)
-
-
 class TrainingSchema(CSRFSchema):
     title = colander.SchemaNode(colander.String(), title=_("Title"), validator=colander.Length(max=200))
     kind = colander.SchemaNode(colander.String(), title=_("Kind"), widget=_kind_widget, default="workshop",
@@ -92,7 +89,9 @@ class TrainingSchema(CSRFSchema):
     starts_on = colander.SchemaNode(colander.Date(), title=_("First day"), widget=_date_widget())
     ends_on = colander.SchemaNode(colander.Date(), title=_("Last day"), widget=_date_widget())
     capacity = colander.SchemaNode(colander.Int(), title=_("Places"), default=30,
-                                   validator=_positive(_("Capacity must be at least 1.")))
+                                   validator=colander.Range(min=1, max=MAX_CAPACITY,
+                                                            min_err=_("Capacity must be at least 1."),
+                                                            max_err=CAPACITY_TOO_LARGE))
     language = colander.SchemaNode(colander.String(), title=_("Language"), default="es", widget=_language_widget,
                                    validator=colander.OneOf([language.value for language in Language]))
     offered_languages = colander.SchemaNode(

@@ -1,31 +1,38 @@
-"""Administrators manage certificate layouts: the JSON definition, its images, a preview."""
+"""Certificate layouts: organisers design them in a form with a live preview; administrators may
+also edit the JSON definition and upload images by name."""
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPFound
+import deform
+from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from trainings.forms import FieldErrors, handle_form, make_form, render_form
 from trainings.i18n import _
-from trainings.models import Training
 from trainings.security import Permission
 
-from .. import layout_admin
-from ..layouts import default_definition_text
+from .. import documents, layout_admin, layout_design
+from ..layouts import InvalidLayout, default_definition_text, describe
 from ..models import CertificateLayout
-from ..schemas import AssetSchema, LayoutSchema
+from ..pdf import Renderer
+from ..schemas import AssetSchema, LayoutDesignSchema, LayoutSchema, NewLayoutSchema
 from . import pdf_response
-from .organiser import sample_pdf
+from .organiser import sample_content
 
 
-@view_config(route_name="layouts", renderer="certificates/layouts.jinja2", permission=Permission.administer)
+@view_config(route_name="layouts", renderer="certificates/layouts.jinja2", permission=Permission.manage)
 def layouts(request):
-    form = make_form(request, LayoutSchema(), submit_label=_("Create the layout"), formid="layout")
+    """Organisers create a layout from the default and design it in a form; administrators may
+    also write one as JSON."""
+    as_json = bool(request.has_permission(Permission.administer))
+    schema = LayoutSchema() if as_json else NewLayoutSchema()
+    form = make_form(request, schema, submit_label=_("Create the layout"), formid="layout")
 
     def create(values):
-        layout = layout_admin.save_layout(request.dbsession, None, values)
-        return request.route_path("layout", layout_id=layout.id)
+        layout = layout_admin.save_layout(request.dbsession, None,
+                                          {"definition": default_definition_text(), **values})
+        return request.route_path("layout_design", layout_id=layout.id)
 
     result = handle_form(request, form, create, appstruct={"definition": default_definition_text()},
                          success_message=_("Layout created."))
@@ -44,6 +51,7 @@ def _asset_form(request, layout):
 
 @view_config(route_name="layout", renderer="certificates/layout_edit.jinja2", permission=Permission.administer)
 def layout_page(context, request):
+    """Administrators edit the JSON itself (positions, fonts, sizes the form does not offer)."""
     layout = context.obj
     form = make_form(request, LayoutSchema(), submit_label=_("Save the layout"), formid="layout")
 
@@ -83,12 +91,58 @@ def upload_asset(context, request):
     return result
 
 
-@view_config(route_name="layout_preview", permission=Permission.administer)
+@view_config(route_name="layout_preview", permission=Permission.manage)
 def layout_preview(context, request):
     layout = context.obj
-    training = request.dbsession.scalars(select(Training).order_by(Training.ends_on.desc()).limit(1)).first()
-    if training is None:
-        request.session.flash(request.localizer.translate(_("Create a training first: the preview uses one.")),
-                              "warning")
-        return HTTPFound(location=request.route_path("layout", layout_id=layout.id))
-    return pdf_response(sample_pdf(request, training, layout), f"layout-{layout.id}-sample.pdf")
+    language = _preview_language(request)
+    renderer = documents.cached_renderer((layout.id, layout.updated_at), lambda: documents.layout_of(layout))
+    return pdf_response(renderer.render(sample_content(request, language)), f"layout-{layout.id}-sample.pdf")
+
+
+def _preview_language(request) -> str:
+    language = request.params.get("preview_language", "")
+    return language if language in layout_design.LANGUAGES else request.locale_name
+
+
+def _design_form(request, layout):
+    return make_form(request, LayoutDesignSchema(), submit_label=_("Save the layout"), formid="design",
+                     action=request.route_path("layout_design", layout_id=layout.id))
+
+
+@view_config(route_name="layout_design", renderer="certificates/layout_design.jinja2", permission=Permission.manage)
+def design_page(context, request):
+    """The layout editor: a form, and beside it the preview of what it would print."""
+    layout = context.obj
+    form = _design_form(request, layout)
+
+    def save(values):
+        layout_design.save_design(request.dbsession, layout, values)
+        return request.route_path("layout_design", layout_id=layout.id)
+
+    result = handle_form(request, form, save, appstruct=layout_design.design_values(layout),
+                         success_message=_("Layout saved."))
+    if isinstance(result, dict):
+        result.update(layout=layout, preview_language=_preview_language(request),
+                      languages=layout_design.LANGUAGES)
+    return result
+
+
+@view_config(route_name="layout_design_preview", request_method="POST", permission=Permission.manage)
+def design_preview(context, request):
+    """A sample certificate with the form's values as they stand, saved or not (nothing is
+    written). The page's script shows it beside the form; without script, the "Preview"
+    button opens it in a new tab. Invalid values answer 400 with the form's messages."""
+    layout = context.obj
+    form = _design_form(request, layout)
+    try:
+        values = form.validate(request.POST.items())
+        preview = layout_design.preview_layout(layout, values)
+    except deform.ValidationFailure as failure:
+        request.tm.doom()
+        return Response(failure.render(), status=400, content_type="text/html", charset="utf-8")
+    except InvalidLayout as invalid:
+        request.tm.doom()
+        return Response(describe(invalid), status=400, content_type="text/plain", charset="utf-8")
+    request.tm.doom()  # reading an upload changes nothing, but make sure of it
+    body = Renderer(preview).render(sample_content(request, _preview_language(request)))
+    return pdf_response(body, f"layout-{layout.id}-preview.pdf")

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from participants.models import Person, Registration, RegistrationStatus
-from trainings.forms import handle_form, make_form, render_form
+from trainings.forms import FieldErrors, handle_form, make_form, render_form
 from trainings.i18n import _
-from trainings.models import JobStatus, utcnow
+from trainings.models import JobStatus, Programme, Region, Training, utcnow
 from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page
 from trainings.security import Permission
 from trainings.worker import result_file
@@ -59,13 +59,35 @@ def certificates_tab(context, request):
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
     return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
                 issued=totals.issued, page=Page(rows, number, LIST_PAGE_SIZE, totals.registrations),
-                layout_form=render_form(form, appstruct)["form"], ended=training.ends_on < dt.date.today())
+                layout_form=render_form(form, appstruct)["form"], ended=_has_ended(training, totals))
+
+
+def _has_ended(training, totals) -> bool:
+    if totals.last_session_end is None:
+        return training.has_ended()
+    return totals.last_session_end <= utcnow()
+
+
+@view_config(route_name="certificates_issue", request_method="GET", renderer="certificates/issue_confirm.jinja2",
+             permission=Permission.manage)
+def confirm_issue_all(context, request):
+    """Before hundreds of emails go out: how many certificates, to whom, and who gets no mail."""
+    training = context.obj
+    wanted = services.to_issue(request.dbsession, training)
+    return {"training": training, "wanted": wanted, "ended": training.has_ended(),
+            "emails": sum(1 for registration, _kind in wanted if registration.person.email),  # one per certificate
+            "back": request.route_path("organiser_certificates", id=training.id)}
 
 
 @view_config(route_name="certificates_issue", request_method="POST", permission=Permission.manage)
 def issue_all(context, request):
     training = context.obj
-    issued = services.issue_eligible(request, training, user=request.identity)
+    try:
+        issued = services.issue_eligible(request, training, user=request.identity)
+    except FieldErrors as refusal:
+        request.tm.doom()
+        request.session.flash(request.localizer.translate(refusal.errors[None]), "error")
+        return HTTPFound(location=request.route_path("organiser_certificates", id=training.id))
     if issued:
         request.session.flash(request.localizer.pluralize(
             "${count} certificate issued and emailed.", "${count} certificates issued and emailed.", len(issued),
@@ -197,7 +219,7 @@ def choose_layout(context, request):
     if isinstance(result, dict):  # invalid: show the tab again with the form's message
         rows = training_eligibility(request.dbsession, training)
         return _tab(request, training, rows=rows, unprintable={}, to_issue=0, issued=0,
-                    layout_form=result["form"], ended=training.ends_on < dt.date.today())
+                    layout_form=result["form"], ended=training.has_ended())
     return result
 
 
@@ -214,20 +236,34 @@ def preview(context, request):
 
 
 def sample_pdf(request, training, layout_row) -> bytes:
-    """A certificate of the training for an invented participant, never stored (none of these
-    objects is added to the session)."""
-    person = Person(given_names="María José", family_names="Ñahui D'Ángelo",
-                    preferred_language=training.language)
-    registration = Registration(training=training, person=person)
-    certificate = Certificate(registration=registration, kind=CertificateKind.attendance,
-                              serial=f"{training.region.country}-{dt.date.today().year}-000000",
-                              verification_code="0000-0000-0000-00", language=training.language,
-                              issued_at=dt.datetime.combine(training.ends_on, dt.time(12), dt.UTC))
-    facts = documents.Facts(sum((session.duration for session in training.sessions if not session.cancelled),
-                                dt.timedelta(0)))
-    content = documents.content_for(request, documents.state_facts(certificate, registration, facts),
-                                    stamp_sample=True)
+    """The training's certificate for an invented participant, in the layout it uses."""
     renderer = documents.cached_renderer(
         "default" if layout_row is None else (layout_row.id, layout_row.updated_at),
         lambda: documents.layout_of(layout_row))
-    return renderer.render(content)
+    return renderer.render(sample_content(request, str(training.language), training))
+
+
+def sample_content(request, language: str, training: Training | None = None):
+    """The words of a certificate for an invented participant of `training` (or of an invented
+    training), in `language`, stamped SAMPLE. None of these objects is added to the session."""
+    if training is None:
+        training = _invented_training(language)
+        hours = dt.timedelta(hours=7, minutes=30)
+    else:
+        hours = sum((session.duration for session in training.sessions if not session.cancelled), dt.timedelta(0))
+    person = Person(given_names="María José", family_names="Ñahui D'Ángelo", preferred_language=language)
+    registration = Registration(training=training, person=person)
+    certificate = Certificate(registration=registration, kind=CertificateKind.attendance,
+                              serial=f"{training.region.country}-{dt.date.today().year}-000000",
+                              verification_code="0000-0000-0000-00", language=language,
+                              issued_at=dt.datetime.combine(training.ends_on, dt.time(12), dt.UTC))
+    return documents.content_for(request, documents.state_facts(certificate, registration, documents.Facts(hours)),
+                                 stamp_sample=True)
+
+
+def _invented_training(language: str) -> Training:
+    last_month = dt.date.today().replace(day=1) - dt.timedelta(days=20)
+    return Training(title="Taller de investigación de la trata de personas y delitos conexos",
+                    programme=Programme(name="Programa de fortalecimiento de capacidades contra la trata de personas"),
+                    region=Region(country="PE", name="Puno", city="Juliaca", timezone="America/Lima"),
+                    starts_on=last_month, ends_on=last_month + dt.timedelta(days=1), language=language)

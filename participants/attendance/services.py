@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from trainings.i18n import collation_key
 from trainings.models import Training, TrainingSession, User, utcnow
 from trainings.timezones import local_date
 
@@ -37,13 +38,6 @@ ON_THE_SHEET = frozenset({RegistrationRole.participant, RegistrationRole.observe
                           RegistrationRole.moderator, RegistrationRole.organiser})
 # How long before its start a session counts as the current one at the door.
 DOORS_OPEN = dt.timedelta(minutes=45)
-
-
-def collation_key(text: str) -> str:
-    """Sorts names the Spanish way whatever the database: accents and case aside, and ñ
-    after n (Núñez before Ñahui)."""
-    decomposed = unicodedata.normalize("NFD", (text or "").casefold()).replace("n\u0303", "n\uffff")
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def expected_registrations(dbsession: Session, training_id: int) -> list[Registration]:

@@ -4,9 +4,12 @@ import zipfile
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy.orm import Session
 
 from certificates.commands import Progress
+from tests import factories
 from trainings.cli import main
+from trainings.db import make_engine
 
 from .conftest import ini_with_a_past_training
 
@@ -48,3 +51,19 @@ def test_progress_lines_without_a_terminal():
         progress(done)
     lines = stream.getvalue().splitlines()
     assert lines[-1] == "certificates: 20/20" and len(lines) == 11
+
+
+def test_issuing_before_the_training_has_ended_is_refused(ini, capsys):
+    path, _training_id = ini
+    engine = make_engine({"sqlalchemy.url": f"sqlite:///{path.parent}/cli.sqlite"})
+    with Session(engine) as session:
+        factories.bind(session)
+        try:
+            upcoming = factories.TrainingFactory()
+            session.commit()
+            upcoming_id = upcoming.id
+        finally:
+            factories.bind(None)
+    engine.dispose()
+    assert main(["-c", str(path), "certificates", "issue", str(upcoming_id)]) == 2
+    assert "has not ended yet" in capsys.readouterr().err

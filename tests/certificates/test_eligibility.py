@@ -31,10 +31,16 @@ def test_kinds_per_person(dbsession, past):
 
 def test_reasons_say_rate_and_threshold(dbsession, past, app_request):
     rows = eligibility_by_label(dbsession, past)
-    translate = app_request.localizer.translate
-    assert [translate(reason) for reason in rows["below"].reasons] == ["Asistió 60 %, por debajo del umbral de 80 %."]
+    from trainings.i18n import translate_message
+
+    def translate(reason):
+        return translate_message(app_request, reason)
+
+    # Percentages in the reader's conventions: a non-breaking space before % in Spanish.
+    assert [translate(reason) for reason in rows["below"].reasons] == [
+        "Asistió 60\u00a0%, por debajo del umbral de 80\u00a0%."]
     assert rows["at_threshold"].rate.percent == 80.0
-    assert "80" in translate(rows["at_threshold"].reasons[0])
+    assert "80\u00a0%" in translate(rows["at_threshold"].reasons[0])
 
 
 def test_cancelled_sessions_are_not_listed_for_speakers(dbsession, past):

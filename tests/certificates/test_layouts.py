@@ -37,7 +37,7 @@ def test_default_is_valid_and_fills_omitted_values():
     (lambda d: d["fields"]["name"].update(colour="red"), "fields.name.colour"),
     (lambda d: d["fields"]["name"].update(font="Comic Sans"), "fields.name.font"),
     (lambda d: d["fields"].update(photo={"x": 1, "y": 1}), "fields"),
-    (lambda d: d["signatories"]["people"].extend([{"name": "C"}, {"name": "D"}]), "signatories.people"),
+    (lambda d: d["signatories"]["people"].extend([{"name": n} for n in "ABCD"]), "signatories.people"),
     (lambda d: d["page"].update(orientation="sideways"), "page.orientation"),
     (lambda d: d.pop("qr"), "qr"),
 ])
@@ -70,7 +70,7 @@ def test_layout_with_logo_background_and_signature_renders():
     definition = default()
     definition["logos"] = [{"asset": "logo.png", "x": 240, "y": 15, "width": 40, "height": 20}]
     definition["background"]["image"] = "fondo.png"
-    definition["signatories"]["people"][0]["signature"] = "firma.png"
+    definition["signatories"]["people"] = [{"name": "Rosa Quispe", "position": "Directora", "signature": "firma.png"}]
     layout = Layout(parse_layout(json.dumps(definition)), {"logo.png": png(), "fondo.png": png(30, 21),
                                                            "firma.png": png(40, 10)})
     from tests.certificates.test_pdf import content
@@ -89,3 +89,19 @@ def test_check_image():
     for bad in (b"", b"<svg/>", buffer.getvalue(), b"\x89PNG" + b"0" * 3_000_000):
         with pytest.raises(ValueError):
             check_image(bad)
+
+
+def test_the_default_layout_invents_no_signatory():
+    """Signatories are the organisation's to name (in the layout editor): the default invents none."""
+    from tests.certificates.test_pdf import content
+
+    definition = parse_layout(default_definition_text())
+    assert definition["signatories"]["people"] == []
+    drawn = Renderer(Layout(definition)).render(content())
+    definition["signatories"]["people"] = [{"name": "Rosa Quispe", "position": "Directora", "signature": None}]
+    named = Renderer(Layout(definition)).render(content())
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(named)).pages[0].extract_text()
+    assert "Rosa Quispe" in text and "Directora" in text
+    assert "Rosa Quispe" not in PdfReader(io.BytesIO(drawn)).pages[0].extract_text()

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from certificates import documents, services
 from certificates.layouts import default_layout
-from certificates.pdf import CertificateContent, Renderer, missing_characters, printable
+from certificates.pdf import CertificateContent, Renderer, missing_characters
 from certificates.qr import MASK, QUIET_ZONE, dark_runs, matrix_from_runs, qr_matrix
 from tests import factories
 
@@ -52,12 +52,78 @@ def test_names_in_any_european_script_are_text(renderer):
         assert name in text
 
 
-def test_characters_the_font_lacks_are_replaced_visibly_and_kept_in_metadata(renderer):
-    name = "李小龍 Ana 🎓"
-    assert missing_characters(name) == ["李", "小", "龍", "🎓"]
-    assert printable(name, "DejaVuSans") == "\ufffd\ufffd\ufffd Ana \ufffd"
+def fonts_drawing(pdf: bytes) -> set[str]:
+    """The base names of the fonts the page draws with."""
+    fonts = read(pdf).pages[0]["/Resources"]["/Font"]
+    return {str(fonts[key].get_object()["/BaseFont"]).lstrip("/").split("+")[-1] for key in fonts}
+
+
+CMAP_DIRECTORY = "/usr/share/poppler/cMap"
+
+
+def cmap_coverage(cid_font) -> set[int]:
+    """The Unicode code points a CID font's CMap maps to glyphs."""
+    import glob
+
+    paths = glob.glob(f"{CMAP_DIRECTORY}/*/{cid_font.encodingName}")
+    if not paths:
+        pytest.skip("poppler-data is not installed (apt-get install poppler-data; .ci/run does)")
+    with open(paths[0], encoding="latin-1") as cmap:
+        text = cmap.read()
+    covered = set()
+    for block in re.findall(r"begincidrange(.*?)endcidrange", text, re.S):
+        for low, high in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*\d+", block):
+            covered.update(range(int(low, 16), int(high, 16) + 1))
+    for block in re.findall(r"begincidchar(.*?)endcidchar", text, re.S):
+        covered.update(int(code, 16) for code in re.findall(r"<([0-9a-fA-F]+)>\s*\d+", block))
+    return covered
+
+
+@pytest.mark.parametrize(("name", "cid_font"), [
+    ("王秀英", "STSong-Light"), ("山田 はなこ", "HeiseiKakuGo-W5"), ("김민준", "HYGothic-Medium"),
+])
+def test_chinese_japanese_and_korean_names_print_in_a_font_that_has_them(renderer, name, cid_font):
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    assert missing_characters(name) == []
+    pdf = renderer.render(content(name))
+    assert name in read(pdf).pages[0].extract_text()
+    assert cid_font in fonts_drawing(pdf)
+    # The font chosen has a glyph for every character: its CMap (Unicode → glyph number) maps
+    # each one, read from Debian's poppler-data, which PDF readers on Linux use for these fonts.
+    covered = cmap_coverage(UnicodeCIDFont(cid_font))
+    assert all(ord(char) in covered for char in name if not char.isspace())
+
+
+def test_a_name_mixing_scripts_is_drawn_run_by_run(renderer):
+    from trainings.pdf_fonts import runs
+
+    assert runs("Ana 王秀英 Ελένη", "DejaVuSerif-Bold") == [
+        ("Ana ", "DejaVuSerif-Bold"), ("王秀英 ", "STSong-Light"), ("Ελένη", "DejaVuSerif-Bold")]
+    text = read(renderer.render(content("Ana 王秀英 Ελένη"))).pages[0].extract_text()
+    assert "Ana 王秀英 Ελένη" in text
+
+
+def test_an_arabic_name_is_shaped_and_drawn_right_to_left_with_glyphs(renderer):
+    import unicodedata
+
+    from trainings.pdf_fonts import font, runs, visual
+
+    name = "فاطمة الزهراء"
+    shaped = visual(name)
+    assert shaped != name and all(has for has in (ord(char) in font("DejaVuSans").face.charToGlyph
+                                                  for char in shaped if not char.isspace()))
+    assert [font_name for _piece, font_name in runs(shaped, "DejaVuSerif-Bold")] == ["DejaVuSans-Bold"]
+    text = read(renderer.render(content(name))).pages[0].extract_text()
+    # Drawn as joined letter forms (presentation forms), which read back as the name's letters.
+    assert name in unicodedata.normalize("NFKC", text)
+
+
+def test_characters_no_font_has_are_replaced_visibly_and_kept_in_metadata(renderer):
+    name = "Ana 🎓"
+    assert missing_characters(name) == ["🎓"]
     pdf = renderer.render(content(name, keywords=(name,)))
-    assert "\ufffd\ufffd\ufffd Ana \ufffd" in read(pdf).pages[0].extract_text()
+    assert "Ana \ufffd" in read(pdf).pages[0].extract_text()
     assert name in read(pdf).metadata["/Keywords"]
 
 
@@ -159,3 +225,23 @@ def test_a_very_long_name_is_all_on_the_certificate(renderer):
     name = "María de los Ángeles Fernández-Castañeda de la Torre y Villanueva Quispe Huamán Mamani"
     text = read(renderer.render(content(name))).pages[0].extract_text()
     assert all(word in text for word in name.split())
+
+
+def test_a_short_training_title_leaves_no_gap_above_the_dates(renderer):
+    def dates_height(title):
+        found = {}
+
+        def visit(text, cm, tm, font_dict, font_size):
+            if "Puno" in text:
+                found["y"] = tm[5] if tm[5] else cm[5]
+
+        texts = {"training": title, "dates_place": "9–10 de noviembre de 2026 · Puno, Perú"}
+        pdf = renderer.render(CertificateContent(
+            full_name="Rosa Quispe", texts=texts, verify_url=URL, issued_at=dt.datetime(2026, 3, 12, tzinfo=dt.UTC),
+            title="t", author="a", subject="s"))
+        read(pdf).pages[0].extract_text(visitor_text=visit)
+        return found["y"]
+
+    long_title = "Seminario regional sobre cooperación judicial internacional en materia de trata de personas, " \
+                 "tráfico ilícito de migrantes y protección de víctimas en la región andina"
+    assert dates_height("Taller") > dates_height(long_title)  # higher on the page: closer to a short title

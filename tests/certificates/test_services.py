@@ -110,7 +110,10 @@ def test_revoke_needs_a_reason_and_keeps_the_certificate(app_request, dbsession,
 
 
 def test_people_without_email_get_no_mail(app_request, dbsession):
-    registration = factories.RegistrationFactory(person=factories.PersonFactory(email=None))
+    import datetime as dt
+
+    ended = factories.TrainingFactory(starts_on=dt.date.today() - dt.timedelta(days=3))
+    registration = factories.RegistrationFactory(training=ended, person=factories.PersonFactory(email=None))
     services.issue_manually(app_request, registration, CertificateKind.participation, "Apoyo")
     assert dbsession.scalars(select(OutboxMessage)).all() == []
 
@@ -193,3 +196,65 @@ def test_the_migration_fills_in_what_earlier_certificates_state(app_request, dbs
     dbsession.expire_all()
     assert {c.id: (c.holder_name, c.training_title, c.minutes, c.spoke_as_moderator, c.session_titles)
             for c in dbsession.scalars(select(Certificate))} == stated
+
+
+def test_a_participation_certificate_states_the_hours_attended(app_request, past):
+    """Luis attended 3 of the 5 two-hour sessions: his certificate says 6 hours, not 10."""
+    from certificates import documents
+    from certificates.verification import public_view
+
+    registration = past.people["below"]
+    certificate = services.issue_manually(app_request, registration, CertificateKind.participation,
+                                          "Faltó por una comisión de servicio")
+    assert certificate.minutes == 6 * 60
+    assert public_view(certificate).hours_number == 6
+    pdf = documents.render_certificate(app_request, certificate)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "6 horas de asistencia" in text and "10 horas" not in text
+
+
+def test_a_participation_certificate_for_someone_who_never_came_states_no_hours(app_request, past):
+    from certificates import documents
+
+    certificate = services.issue_manually(app_request, past.people["organiser"], CertificateKind.participation,
+                                          "Coordinó la logística")
+    assert certificate.minutes == 0
+    text = PdfReader(io.BytesIO(documents.render_certificate(app_request, certificate))).pages[0].extract_text()
+    assert "horas" not in text
+
+
+def test_nothing_is_issued_before_the_last_session_has_ended(app_request, dbsession):
+    import datetime as dt
+
+    from tests.certificates.conftest import make_past_training
+
+    today = dt.date.today()
+    ongoing = make_past_training(dbsession, starts_on=today - dt.timedelta(days=1),
+                                 ends_on=today + dt.timedelta(days=1))
+    with pytest.raises(FieldErrors) as refused:
+        services.issue_eligible(app_request, ongoing.training)
+    assert "última sesión" in app_request.localizer.translate(refused.value.errors[None])
+    with pytest.raises(FieldErrors):
+        services.issue_manually(app_request, ongoing.people["organiser"], CertificateKind.participation, "Apoyo")
+    assert dbsession.scalars(select(Certificate)).all() == []
+
+
+def test_the_holder_is_told_in_their_language_when_a_certificate_is_revoked(app_request, dbsession, past):
+    past.training.offered_languages = "es en"
+    issued = {c.registration.person.family_names: c
+              for c in services.issue_eligible(app_request, past.training, notify=False)}
+    certificate = issued["Villanueva"]  # prefers English
+    services.revoke(app_request, certificate, "Issued to the wrong <person>")
+    (message,) = dbsession.scalars(select(OutboxMessage)).all()
+    assert message.recipients == certificate.registration.person.email
+    assert message.language == "en" and message.subject.startswith("Your certificate was revoked")
+    assert "Issued to the wrong <person>" in message.body_text
+    assert "Issued to the wrong &lt;person&gt;" in message.body_html
+    assert certificate.serial in message.body_text and f"/verify/{certificate.verification_code}" in message.body_text
+
+
+def test_revoking_the_certificate_of_someone_without_email_queues_nothing(app_request, dbsession, past):
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    certificate.registration.person.email = None
+    services.revoke(app_request, certificate, "Datos erróneos")
+    assert dbsession.scalars(select(OutboxMessage)).all() == []

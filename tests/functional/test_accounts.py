@@ -104,7 +104,8 @@ def _setup_menu(page) -> list[str] | None:
 def test_things_set_once_sit_under_one_setup_menu_shown_to_those_allowed(testapp, organiser, admin):
     assert _setup_menu(testapp.get("/")) is None
     log_in(testapp, organiser)
-    assert _setup_menu(testapp.get("/organiser")) == ["Regiones y sedes", "Programas", "Instituciones"]
+    assert _setup_menu(testapp.get("/organiser")) == ["Regiones y sedes", "Programas", "Instituciones",
+                                                      "Diseños de certificado"]
     testapp.post("/logout", {"csrf_token": csrf_token_of(testapp.get("/organiser"))})
     log_in(testapp, admin)
     regions = testapp.get("/organiser/regions")

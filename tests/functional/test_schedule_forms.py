@@ -258,3 +258,38 @@ def test_reorder_swaps_two_sessions_and_refuses_a_speaker_clash(organiser_app, d
                                   {"csrf_token": csrf_token_of(page), "direction": "up"}).follow()
     assert "Rosa Benítez ya interviene" in response.text
     assert utc_to_local(first.starts_at, "America/Lima").hour == 10
+
+
+@pytest.mark.parametrize("typed", ["100001", "99999999999"])
+def test_capacity_has_a_sane_maximum(organiser_app, dbsession, lima, typed):
+    before = count(dbsession, Training)
+    form = organiser_app.get("/organiser/trainings/new").forms["form"]
+    response = fill_training(form, lima, capacity=typed).submit("submit", status=400)
+    assert "La capacidad puede ser de 100 000 plazas como máximo." in response.text.replace("\u00a0", " ")
+    assert count(dbsession, Training) == before
+    form = organiser_app.get("/organiser/trainings/new").forms["form"]
+    assert fill_training(form, lima, capacity="100000").submit("submit").status_int == 302
+
+
+def test_a_draft_is_deleted_after_confirmation(organiser_app, dbsession, lima):
+    draft = factories.TrainingFactory(region=lima, status=TrainingStatus.draft, title="Borrador duplicado por error")
+    factories.SessionFactory(training=draft)
+    page = organiser_app.get(f"/organiser/trainings/{draft.id}")
+    confirmation = page.click(href=f"/organiser/trainings/{draft.id}/delete")
+    assert count(dbsession, Training) == 1  # asking deletes nothing
+    listing = confirmation.forms["form"].submit("submit").follow()
+    assert "Se eliminó el borrador." in listing
+    assert count(dbsession, Training) == 0 and count(dbsession, TrainingSession) == 0
+
+
+def test_a_published_training_or_a_draft_with_registrations_is_not_deleted(organiser_app, dbsession, lima):
+    published = factories.TrainingFactory(region=lima, status=TrainingStatus.published)
+    page = organiser_app.get(f"/organiser/trainings/{published.id}")
+    assert f"/organiser/trainings/{published.id}/delete" not in page.text
+    form = organiser_app.get(f"/organiser/trainings/{published.id}/delete").forms["form"]
+    assert "cancele una capacitación publicada" in form.submit("submit", status=400)
+    draft = factories.TrainingFactory(region=lima, status=TrainingStatus.draft)
+    factories.RegistrationFactory(training=draft)
+    form = organiser_app.get(f"/organiser/trainings/{draft.id}/delete").forms["form"]
+    assert "tiene inscripciones (1)" in form.submit("submit", status=400)
+    assert count(dbsession, Training) == 2

@@ -190,3 +190,15 @@ def test_the_rejected_rows_report_neutralises_formulas_in_the_organisers_separat
     assert lines[0] == '"Fila";"Motivo";"Nombres";"Apellidos";"Correo electrónico";"Cargo"'
     assert lines[1].startswith('"2";"Faltan los apellidos."')
     assert lines[2].endswith('"\'=HYPERLINK(""http://evil.example"")";"";"x@mpfn.gob.pe";"Paz,\'@SUM(A1)"')
+
+
+@pytest.mark.parametrize(("typed", "sex"), [
+    ("Masc.", Sex.male), ("masc", Sex.male), ("M", Sex.male), ("Hombre", Sex.male), ("Male", Sex.male),
+    ("Varón", Sex.male), ("Fem.", Sex.female), ("F", Sex.female), ("Mujer", Sex.female), ("FEMENINA", Sex.female),
+    ("Female", Sex.female), ("Sra.", Sex.female),
+])
+def test_the_ways_lists_write_sex_are_read(typed, sex):
+    content = f"Nombres;Apellidos;Sexo\r\nRosa;Quispe;{typed}\r\n".encode()
+    _header, (row,) = parse("lista.csv", content)
+    assert row.sex == sex
+    assert not any("Sex" in str(warning) for warning in row.warnings)  # no "not understood"

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..models import (
     Language,
-    Programme,
     Region,
     SessionSpeaker,
     Training,
@@ -25,6 +24,7 @@ from ..models import (
 from ..paging import Page
 from ..resources import parse_id
 from ..timezones import local_date
+from . import places
 
 PUBLIC_STATUSES = (TrainingStatus.published, TrainingStatus.cancelled)
 PAGE_SIZE = 20
@@ -149,8 +149,8 @@ def list_public_trainings(dbsession: Session, filters: Filters, today: dt.date |
 def filter_choices(dbsession: Session) -> dict:
     """Regions and programmes for the listing's filters (two queries)."""
     return {
-        "regions": list(dbsession.scalars(select(Region).order_by(Region.country, Region.name))),
-        "programmes": list(dbsession.scalars(select(Programme).order_by(Programme.name))),
+        "regions": places.regions(dbsession),
+        "programmes": places.programmes(dbsession),
     }
 
 

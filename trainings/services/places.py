@@ -5,22 +5,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..forms import FieldErrors
-from ..i18n import _
+from ..i18n import _, collation_key
 from ..models import Programme, Region, Training, Venue, is_valid_timezone
 from .schedule import revise_sessions
 
 
+# Sorted in Python: a few hundred rows at most, and SQLite's (or a database's C) collation
+# would put "Áncash" after "Ucayali".
 def regions(dbsession: Session) -> list[Region]:
-    return list(dbsession.scalars(select(Region).order_by(Region.country, Region.name)))
+    return sorted(dbsession.scalars(select(Region)), key=lambda region: (region.country, collation_key(region.name)))
 
 
 def venues(dbsession: Session) -> list[Venue]:
-    return list(dbsession.scalars(select(Venue).join(Venue.region).options(joinedload(Venue.region))
-                                  .order_by(Region.country, Region.name, Venue.name)))
+    return sorted(dbsession.scalars(select(Venue).options(joinedload(Venue.region))),
+                  key=lambda venue: (venue.region.country, collation_key(venue.region.name), collation_key(venue.name)))
 
 
 def programmes(dbsession: Session) -> list[Programme]:
-    return list(dbsession.scalars(select(Programme).order_by(Programme.name)))
+    return sorted(dbsession.scalars(select(Programme)), key=lambda programme: collation_key(programme.name))
 
 
 def region_label(region: Region) -> str:

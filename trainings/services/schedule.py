@@ -18,6 +18,7 @@ from ..events import PlacesAdded, SessionCancelled, SessionsChanged, TrainingCan
 from ..forms import FieldErrors
 from ..i18n import _
 from ..models import (
+    Base,
     Language,
     Region,
     SessionSpeaker,
@@ -28,6 +29,10 @@ from ..models import (
     utcnow,
 )
 from ..timezones import NonexistentLocalTime, combine_local, local_date, utc_to_local
+
+# Larger than any room or online event; a typo (99999999999) would otherwise overflow the column.
+MAX_CAPACITY = 100_000
+CAPACITY_TOO_LARGE = _("Capacity can be at most 100,000 places.")  # the number is written per language
 
 # Tables of the participants package, named rather than imported (trainings never imports it).
 _attendance = sa.table("attendance", sa.column("session_id"))
@@ -61,6 +66,8 @@ def training_errors(dbsession: Session, details: TrainingDetails, training: Trai
         errors["ends_on"] = _("The training must end on or after the day it starts.")
     if details.capacity < 1:
         errors["capacity"] = _("Capacity must be at least 1.")
+    elif details.capacity > MAX_CAPACITY:
+        errors["capacity"] = CAPACITY_TOO_LARGE
     elif training is not None and details.capacity < (training.confirmed_count or 0):
         errors["capacity"] = _("Capacity cannot be lower than the number of participants already confirmed (${count}).",
                                mapping={"count": training.confirmed_count})
@@ -175,6 +182,27 @@ def cancel_training(request, training: Training, reason: str) -> None:
     training.cancel_reason = reason.strip()
     request.dbsession.flush()
     request.registry.notify(TrainingCancelled(request, training))
+
+
+def delete_draft(dbsession: Session, training: Training) -> None:
+    """A draft was never public: deleting it (a duplicate made by mistake, a plan dropped) leaves
+    nothing behind. A published training has a public history — it is cancelled instead — and a
+    draft with registrations holds people's data that an organiser should move or cancel first."""
+    if training.status != TrainingStatus.draft:
+        raise FieldErrors({None: _("Only a draft can be deleted: cancel a published training instead.")})
+    count = registration_count(dbsession, training.id)
+    if count:
+        raise FieldErrors({None: _("This draft has registrations (${count}): cancel or move them before deleting it.",
+                                   mapping={"count": count})})
+    # Rows of the later packages that only describe this draft (an uploaded list not imported, a
+    # certificate layout chosen) go with it; they are found by their foreign key, since this
+    # package never imports those.
+    for table in reversed(Base.metadata.sorted_tables):
+        for key in table.foreign_keys:
+            if key.column.table.name == "training" and table.name != "session":
+                dbsession.execute(sa.delete(table).where(key.parent == training.id))
+    dbsession.delete(training)  # its sessions and their speakers with it (ORM cascade)
+    dbsession.flush()
 
 
 def registration_count(dbsession: Session, training_id: int) -> int:

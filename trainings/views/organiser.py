@@ -1,4 +1,4 @@
-"""Organisers create, edit, publish, cancel and duplicate trainings."""
+"""Organisers create, edit, publish, cancel, delete (drafts) and duplicate trainings."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,7 @@ import datetime as dt
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
-from ..forms import FieldErrors, make_form
+from ..forms import CSRFSchema, FieldErrors, make_form
 from ..i18n import _
 from ..models import Region, Venue
 from ..resources import TrainingContext
@@ -102,6 +102,23 @@ def training_cancel(context, request):
         "heading": _("Cancel the training"), "training": training, "intro": _(
             "The training stays on the public site marked as cancelled; registrations, attendance and "
             "certificates are kept. This cannot be undone.")})
+
+
+@view_config(route_name="training_delete", context=TrainingContext, renderer="trainings/organiser/form.jinja2",
+             permission=Permission.manage)
+def training_delete(context, request):
+    """A confirmation page first; only drafts (the service refuses the rest, with the reason)."""
+    training = context.training
+    form = make_form(request, CSRFSchema(), submit_label=_("Delete the draft"))
+
+    def delete(values):
+        schedule.delete_draft(request.dbsession, training)
+        return request.route_path("organiser_trainings")
+
+    return form_page(request, form, delete, success_message=_("The draft is deleted."), page={
+        "heading": _("Delete the draft"), "training": training, "intro": _(
+            "The draft, its timetable and its speakers' places in it are deleted for good. "
+            "Only a draft can be deleted: a published training is cancelled instead.")})
 
 
 @view_config(route_name="training_duplicate", context=TrainingContext,
