@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 6543
 INI ?= development.ini
-PACKAGES := trainings participants certificates
+PACKAGES := trainings participants certificates evaluations
 
 ifdef DATABASE_URL
 export DATABASE_URL
@@ -58,10 +58,12 @@ test: $(VENV)/.installed-testing catalogs lint $(AXE)
 TEMPLATES_trainings := templates/trainings templates/errors templates/layout.jinja2
 TEMPLATES_participants := templates/participants
 TEMPLATES_certificates := templates/certificates
+TEMPLATES_evaluations := templates/evaluations
 extract-messages: $(VENV)/.installed-testing
 	@for package in $(PACKAGES); do \
 	  case $$package in trainings) templates="$(TEMPLATES_trainings)";; participants) templates="$(TEMPLATES_participants)";; \
-	    certificates) templates="$(TEMPLATES_certificates)";; esac; \
+	    certificates) templates="$(TEMPLATES_certificates)";; \
+	    evaluations) templates="$(TEMPLATES_evaluations)";; esac; \
 	  mkdir -p $$package/locale; \
 	  $(BIN)/pybabel --quiet extract -F babel.cfg --project=capacita --no-location --sort-output --width=100 \
 	    -o $$package/locale/capacita.pot $$package $$(for t in $$templates; do [ -e $$t ] && echo $$t; done) && \

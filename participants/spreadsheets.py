@@ -108,19 +108,21 @@ def as_csv(table: Table, locale_name: str) -> bytes:
     return ("\ufeff" + csv_text([table.header, *table.rows], locale_name)).encode("utf-8")
 
 
-def as_xlsx(table: Table) -> bytes:
+def as_xlsx(table: Table, *more: Table) -> bytes:
+    """A workbook with one sheet per table."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(table.title))
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = []
-    for title in table.header:
-        cell = _xlsx_cell(sheet, title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in table.rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    for each in (table, *more):
+        sheet = workbook.create_sheet(title=_sheet_title(each.title))
+        sheet.freeze_panes = "A2"
+        header = []
+        for title in each.header:
+            cell = _xlsx_cell(sheet, title)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in each.rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

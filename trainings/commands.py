@@ -15,7 +15,7 @@ from .mail import default_sender, deliver_pending, delivery_from_settings
 from .models import Training, UserRole
 
 # Demo loaders in dependency order; each adds what its package knows about.
-DEMO_LOADERS = ("trainings.demo", "participants.demo", "certificates.demo")
+DEMO_LOADERS = ("trainings.demo", "participants.demo", "certificates.demo", "evaluations.demo")
 DEFAULT_ORGANISER = "organiser@capacita.example"
 
 

@@ -1,0 +1,229 @@
+"""A training's evaluation results, computed from the answers (never stored):
+
+- a test's score is the points earned over the points possible, in percent; a choice question
+  earns its points when exactly its correct options were chosen; an unanswered question earns
+  nothing. Each answer is scored with the version of the question it answered;
+- the gain is post minus pre, per person who answered both (paired); means of the gain are
+  over those people only;
+- mastery: a score at or above the post-test's mark (e.g. 70 %);
+- item analysis: per question, the share of respondents who got it right, most missed first;
+- satisfaction: mean rating and count per session, per speaker and per rating question, and
+  the comments.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import mean
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from participants.models import Person, Registration
+from trainings.models import Training
+
+from .models import Answer, AnswerSet, Purpose, QuestionKind, Questionnaire, QuestionVersion
+from .questionnaires import training_questionnaires
+from .texts import text_in
+
+DEFAULT_MASTERY = 70
+
+
+@dataclass
+class PersonResult:
+    registration: Registration
+    pre: float | None = None
+    post: float | None = None
+    post_from_paper: bool = False
+    pre_from_paper: bool = False
+
+    @property
+    def gain(self) -> float | None:
+        return None if self.pre is None or self.post is None else self.post - self.pre
+
+    def reaches(self, mark: int) -> bool:
+        return self.post is not None and self.post >= mark
+
+
+@dataclass
+class Summary:
+    """Figures of a group of people (everyone, or one sex, or one kind of institution)."""
+
+    key: str
+    people: int = 0
+    pre_mean: float | None = None
+    pre_count: int = 0
+    post_mean: float | None = None
+    post_count: int = 0
+    paired: int = 0
+    gain_mean: float | None = None
+    mastery_share: float | None = None  # of those who took the post-test
+    pre_mastery_share: float | None = None
+
+
+@dataclass
+class Item:
+    question_id: int
+    label: str
+    versions: int
+    answered: int
+    correct: int
+
+    @property
+    def share_correct(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass
+class Rating:
+    label: str
+    count: int
+    mean: float | None
+
+
+@dataclass
+class Comment:
+    purpose: Purpose
+    question: str
+    text: str
+
+
+@dataclass
+class Results:
+    training: Training
+    mastery_mark: int
+    people: list[PersonResult]
+    overall: Summary
+    by_sex: list[Summary]
+    by_institution_kind: list[Summary]
+    items: dict[Purpose, list[Item]] = field(default_factory=dict)
+    sessions: list[Rating] = field(default_factory=list)
+    speakers: list[Rating] = field(default_factory=list)
+    rating_questions: dict[Purpose, list[Rating]] = field(default_factory=dict)
+    comments: list[Comment] = field(default_factory=list)
+
+
+def score(questionnaire: Questionnaire, answer_set: AnswerSet) -> float | None:
+    """The percentage of the points earned, or None for a questionnaire without scored questions."""
+    by_question = {answer.version.question_id: answer for answer in answer_set.answers if answer.version}
+    earned = possible = 0
+    for item in questionnaire.items:
+        answer = by_question.get(item.question_id)
+        version = answer.version if answer is not None else item.question.current
+        if not version.scored:
+            continue
+        possible += version.points
+        if answer is not None and set(answer.choices or []) == version.correct_ids:
+            earned += version.points
+    return 100 * earned / possible if possible else None
+
+
+def _mean(values) -> float | None:
+    values = [value for value in values if value is not None]
+    return mean(values) if values else None
+
+
+def _share(hits: int, total: int) -> float | None:
+    return hits / total if total else None
+
+
+def summarise(key: str, people: list[PersonResult], mark: int) -> Summary:
+    pre = [person.pre for person in people if person.pre is not None]
+    post = [person.post for person in people if person.post is not None]
+    gains = [person.gain for person in people if person.gain is not None]
+    return Summary(key, len(people), _mean(pre), len(pre), _mean(post), len(post), len(gains), _mean(gains),
+                   _share(sum(score >= mark for score in post), len(post)),
+                   _share(sum(score >= mark for score in pre), len(pre)))
+
+
+def _grouped(people: list[PersonResult], key, mark: int) -> list[Summary]:
+    groups: dict[str, list[PersonResult]] = defaultdict(list)
+    for person in people:
+        groups[key(person.registration.person) or ""].append(person)
+    return [summarise(name, members, mark) for name, members in sorted(groups.items())]
+
+
+def _answer_sets(dbsession: Session, questionnaire: Questionnaire) -> list[AnswerSet]:
+    return dbsession.scalars(
+        select(AnswerSet).where(AnswerSet.questionnaire_id == questionnaire.id)
+        .options(selectinload(AnswerSet.answers).selectinload(Answer.version),
+                 selectinload(AnswerSet.registration).selectinload(Registration.person)
+                 .selectinload(Person.institution))
+        .order_by(AnswerSet.id)
+    ).all()
+
+
+def item_analysis(questionnaire: Questionnaire, answer_sets: list[AnswerSet], language: str) -> list[Item]:
+    items = []
+    for item in questionnaire.items:
+        question = item.question
+        if not question.current.scored:
+            continue
+        answered = correct = 0
+        for answer_set in answer_sets:
+            answer = next((answer for answer in answer_set.answers
+                           if answer.version and answer.version.question_id == question.id), None)
+            answered += 1  # left blank counts as missed
+            if answer is not None and set(answer.choices or []) == answer.version.correct_ids:
+                correct += 1
+        items.append(Item(question.id, text_in(question.current.texts, language, str(question.bank.language)),
+                          len(question.versions), answered, correct))
+    return sorted(items, key=lambda entry: (entry.share_correct, entry.question_id))
+
+
+def _ratings(answers: list[Answer], key, label) -> list[Rating]:
+    groups: dict = defaultdict(list)
+    for answer in answers:
+        if answer.rating is not None and key(answer) is not None:
+            groups[key(answer)].append(answer)
+    return [Rating(label(group[0]), len(group), mean(answer.rating for answer in group))
+            for _key, group in groups.items()]
+
+
+def _version_label(version: QuestionVersion, language: str) -> str:
+    return text_in(version.texts, language)
+
+
+def _satisfaction(results: Results, questionnaire: Questionnaire, answer_sets: list[AnswerSet], language: str):
+    answers = [answer for answer_set in answer_sets for answer in answer_set.answers]
+    if questionnaire.purpose == Purpose.satisfaction:
+        order = {session.id: index for index, session in enumerate(questionnaire.training.sessions)}
+        sessions = sorted((answer for answer in answers if answer.session_id is not None),
+                          key=lambda answer: order.get(answer.session_id, 0))
+        results.sessions = _ratings(sessions, lambda answer: answer.session_id, lambda answer: answer.session.title)
+        results.speakers = sorted(_ratings(answers, lambda answer: answer.speaker_id,
+                                           lambda answer: answer.speaker.full_name), key=lambda rating: rating.label)
+    rated = [answer for answer in answers if answer.version and answer.version.kind == QuestionKind.rating]
+    if rated:
+        results.rating_questions[questionnaire.purpose] = _ratings(
+            rated, lambda answer: answer.version.question_id, lambda answer: _version_label(answer.version, language))
+    results.comments += [Comment(questionnaire.purpose, _version_label(answer.version, language), answer.text)
+                         for answer in answers
+                         if answer.version and answer.version.kind == QuestionKind.text and answer.text]
+
+
+def training_results(dbsession: Session, training: Training, language: str) -> Results:
+    questionnaires = {questionnaire.purpose: questionnaire
+                      for questionnaire in training_questionnaires(dbsession, training.id)}
+    post = questionnaires.get(Purpose.post)
+    mark = post.mastery_percent if post else (
+        questionnaires[Purpose.pre].mastery_percent if Purpose.pre in questionnaires else DEFAULT_MASTERY)
+    people: dict[int, PersonResult] = {}
+    answer_sets = {purpose: _answer_sets(dbsession, questionnaire) for purpose, questionnaire in questionnaires.items()}
+    for purpose in (Purpose.pre, Purpose.post):
+        for answer_set in answer_sets.get(purpose, []):
+            person = people.setdefault(answer_set.registration_id, PersonResult(answer_set.registration))
+            setattr(person, str(purpose), score(questionnaires[purpose], answer_set))
+            setattr(person, f"{purpose}_from_paper", answer_set.from_paper)
+    ordered = sorted(people.values(), key=lambda result: (result.registration.person.family_names.casefold(),
+                                                          result.registration.person.given_names.casefold()))
+    results = Results(
+        training, mark, ordered, summarise("", ordered, mark),
+        _grouped(ordered, lambda person: person.sex and str(person.sex), mark),
+        _grouped(ordered, lambda person: person.institution and str(person.institution.kind), mark))
+    for purpose in (Purpose.pre, Purpose.post):
+        if purpose in questionnaires:
+            results.items[purpose] = item_analysis(questionnaires[purpose], answer_sets[purpose], language)
+    for purpose, questionnaire in questionnaires.items():
+        _satisfaction(results, questionnaire, answer_sets[purpose], language)
+    return results
