@@ -63,7 +63,9 @@ def save_grid(dbsession: Session, questionnaire: Questionnaire, rows: list[Row],
     parsed: list[tuple[Row, dict[str, Value]]] = []
     refused = False
     for row in rows:
-        typed = {field_.key: params.get(cell_name(row.registration.id, field_), "") for field_ in fields}
+        # A cell that was not sent at all is left as it was (only what was typed changes).
+        typed = {field_.key: params.get(cell_name(row.registration.id, field_), row.cells[field_.key])
+                 for field_ in fields}
         if all(typed[key].strip() == row.cells[key].strip() for key in typed):
             continue
         values = {}

@@ -56,9 +56,9 @@ def version_values(bank: QuestionBank, values: dict) -> dict:
 
 
 def add_question(dbsession: Session, bank: QuestionBank, values: dict, user=None) -> Question:
+    content = version_values(bank, values)  # checked before the question joins its bank
     question = Question(bank=bank)
-    question.versions.append(QuestionVersion(number=1, created_by_id=user.id if user else None,
-                                             **version_values(bank, values)))
+    question.versions.append(QuestionVersion(number=1, created_by_id=user.id if user else None, **content))
     dbsession.add(question)
     dbsession.flush()
     return question

@@ -21,8 +21,8 @@ from .models import AnswerSet, EvaluationMessage, MessageKind, Questionnaire
 from .windows import window
 
 SUBJECTS = {
-    MessageKind.invitation: _("${purpose} open: ${training}"),
-    MessageKind.reminder: _("Reminder, ${purpose} closes soon: ${training}"),
+    MessageKind.invitation: _("To answer: ${purpose} · ${training}"),
+    MessageKind.reminder: _("Reminder, closes soon: ${purpose} · ${training}"),
 }
 
 
