@@ -29,14 +29,6 @@ class BankSchema(CSRFSchema):
         validator=colander.OneOf([str(language) for language in Language]), default="es")
 
 
-class OptionSchema(colander.MappingSchema):
-    correct = colander.SchemaNode(colander.Boolean(), title=_("Correct answer"), missing=False)
-
-
-class OptionsSchema(colander.SequenceSchema):
-    option = OptionSchema(title=_("Option"))
-
-
 def question_schema() -> CSRFSchema:
     schema = CSRFSchema()
     schema.add(colander.SchemaNode(
@@ -47,10 +39,13 @@ def question_schema() -> CSRFSchema:
     schema.add(colander.SchemaNode(colander.Int(), name="points", title=_("Points"), default=1,
                                    validator=colander.Range(0, 100),
                                    description=_("Earned when exactly the correct options are chosen.")))
-    options = OptionsSchema(name="options", title=_("Options (choice questions)"), missing=[],
-                            widget=deform.widget.SequenceWidget(min_len=0, max_len=10,
-                                                                add_subitem_text_template=_("Add an option")))
-    _texts(options["option"], rows=1)
+    # Built afresh for every form: nodes added to a class-level node would pile up across requests.
+    option = colander.MappingSchema(name="option", title=_("Option"))
+    option.add(colander.SchemaNode(colander.Boolean(), name="correct", title=_("Correct answer"), missing=False))
+    _texts(option, rows=1)
+    options = colander.SequenceSchema(option, name="options", title=_("Options (choice questions)"), missing=[],
+                                      widget=deform.widget.SequenceWidget(
+                                          min_len=0, max_len=10, add_subitem_text_template=_("Add an option")))
     schema.add(options)
     return schema
 
@@ -101,7 +96,8 @@ def question_ids(values: dict) -> list[int]:
 
 @colander.deferred
 def _training_choices(node, kw):
-    request, current = kw["request"], kw["training"]
+    request = kw["request"]
+    current = request.context.object.training  # the questionnaire being copied
     trainings = request.dbsession.scalars(
         select(Training).where(Training.id != current.id, Training.status != TrainingStatus.cancelled)
         .order_by(Training.starts_on.desc(), Training.id.desc()).limit(300)).all()

@@ -64,7 +64,7 @@ def questionnaire_page(context, request):
 
     appstruct = {name: getattr(questionnaire, name) for name in questionnaires.SETTINGS}
     appstruct["questions"] = {str(item.question_id) for item in questionnaire.items}
-    copy_form = make_form(request, CopySchema().bind(training=questionnaire.training), formid="copy",
+    copy_form = make_form(request, CopySchema(), formid="copy",
                           submit_label=_("Copy"), action=request.route_path("questionnaire_copy", id=questionnaire.id))
     result = form_page(request, form, save, appstruct=appstruct, success_message=_("Questionnaire saved."), page={
         "questionnaire": questionnaire, "training": questionnaire.training, "window": window(questionnaire),
@@ -76,7 +76,7 @@ def questionnaire_page(context, request):
              permission=Permission.manage)
 def questionnaire_copy(context, request):
     questionnaire = context.object
-    form = make_form(request, CopySchema().bind(training=questionnaire.training), formid="copy",
+    form = make_form(request, CopySchema(), formid="copy",
                      submit_label=_("Copy"), action=request.route_path("questionnaire_copy", id=questionnaire.id))
 
     def copy(values):
