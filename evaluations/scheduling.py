@@ -54,19 +54,22 @@ def queue_due_messages(dbsession: Session, request, now: dt.datetime) -> int:
 
 
 def _queue_for(dbsession: Session, request, questionnaire: Questionnaire, kind: MessageKind, span, now) -> int:
-    sent = set(dbsession.execute(
-        select(EvaluationMessage.registration_id, EvaluationMessage.kind)
-        .where(EvaluationMessage.questionnaire_id == questionnaire.id)).all())
+    sent = {(registration_id, sent_kind): queued_at for registration_id, sent_kind, queued_at in dbsession.execute(
+        select(EvaluationMessage.registration_id, EvaluationMessage.kind, EvaluationMessage.queued_at)
+        .where(EvaluationMessage.questionnaire_id == questionnaire.id))}
     answered = set(dbsession.scalars(select(AnswerSet.registration_id)
                                      .where(AnswerSet.questionnaire_id == questionnaire.id)))
     queued = 0
     for registration in respondents(dbsession, questionnaire.training_id):
         if not registration.person.email or registration.id in answered:
             continue
-        # Someone registered after the invitations went out gets the invitation, not a reminder of it.
-        if (registration.id, MessageKind.invitation) not in sent:
+        invited_at = sent.get((registration.id, MessageKind.invitation))
+        # Someone registered after the invitations went out gets the invitation, not a reminder of
+        # it; whoever was invited when reminders were already due needs no reminder as well.
+        if invited_at is None:
             kind_now = MessageKind.invitation
-        elif kind == MessageKind.reminder and (registration.id, MessageKind.reminder) not in sent:
+        elif (kind == MessageKind.reminder and invited_at < span.reminder_at
+              and (registration.id, MessageKind.reminder) not in sent):
             kind_now = MessageKind.reminder
         else:
             continue

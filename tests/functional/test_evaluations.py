@@ -52,7 +52,8 @@ def answer(app, token, questionnaire_id, right: int, *, status=302):
     """`right` first questions answered with their first (correct) option, the rest wrong."""
     page = app.get(f"/me/{token}/evaluations/{questionnaire_id}")
     form = page.forms["answers"]
-    names = sorted({name for name in form.fields if name and re.fullmatch(r"q\d+", name)}, key=lambda name: int(name[1:]))
+    names = sorted({name for name in form.fields if name and re.fullmatch(r"q\d+", name)},
+                   key=lambda name: int(name[1:]))
     for index, name in enumerate(names):
         options = [value for value in form[name].options]
         form[name] = options[0][0] if index < right else options[1][0]
@@ -91,9 +92,11 @@ def test_build_attach_answer_type_from_paper_and_read_the_results(organiser_app,
     # Carla answers the pre-test on paper: typed in by the organiser.
     grid = organiser_app.get(f"/organiser/questionnaires/{pre.id}/paper")
     carla = people["Carla"][0]
-    for number, field in enumerate(sorted(f for f in grid.forms["paper-grid"].fields if f and f.startswith(f"r{carla.id}-")), 1):
-        grid.forms["paper-grid"][field] = "A" if number <= 5 else "B"  # 5 of 10 right, in whatever order
-    grid.forms["paper-grid"].submit().follow()
+    sheet = grid.forms["paper-grid"]
+    cells = sorted(name for name in sheet.fields if name and name.startswith(f"r{carla.id}-"))
+    for number, cell in enumerate(cells, 1):
+        sheet[cell] = "A" if number <= 5 else "B"  # 5 of 10 right, in whatever order
+    sheet.submit().follow()
 
     # The training happens; afterwards the post-test opens.
     session.starts_at -= dt.timedelta(days=21)
@@ -138,9 +141,8 @@ def test_a_closed_questionnaire_says_so_and_writes_nothing(testapp, organiser_ap
 @pytest.fixture
 def bank_and_pre(dbsession):
     from evaluations import questionnaires
-    from tests.evaluations.conftest import add_single
-
     from evaluations.questions import create_bank
+    from tests.evaluations.conftest import add_single
 
     bank = create_bank(dbsession, "Banco", "es")
     question = add_single(dbsession, bank, 1)
