@@ -73,7 +73,8 @@ mail.file_path = {tmp_path}/mail
             factories.bind(None)
     assert main(["-c", str(ini), "evaluations", "send-due"]) == 0
     assert main(["-c", str(ini), "evaluations", "send-due"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["1 questionnaire email(s) queued", "0 questionnaire email(s) queued"]
+    assert capsys.readouterr().out.splitlines() == ["1 questionnaire email(s) queued",
+                                                    "0 questionnaire email(s) queued"]
     with Session(engine) as session:
         [mail] = session.scalars(select(OutboxMessage)).all()
         assert "https://capacita.example/me/" in mail.body_text and "/evaluations/" in mail.body_text
