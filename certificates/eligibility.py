@@ -12,11 +12,15 @@
   registered *as* speaker or moderator gets only the speaker certificate.
 - Organisers (and anyone else) get a certificate of **participation** only when an
   organiser issues one by hand, with a reason.
+- Packages built on this one may add conditions to the attendance certificate (evaluations: a
+  passed post-test) with `config.add_certificate_condition`; each condition says why in the
+  explanation, met or not.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -107,9 +111,31 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
     return kinds, reasons
 
 
-def training_eligibility(dbsession: Session, training: Training) -> list[Eligibility]:
+# `condition(dbsession, training)` gives None when it does not apply to the training, else a check
+# `check(registration) -> (met, reason)` for each participant or observer.
+Condition = Callable[[Session, Training], Callable[[Registration], tuple[bool, object]] | None]
+
+
+def certificate_conditions(request) -> tuple[Condition, ...]:
+    return tuple(request.registry.get("certificate_conditions", ()))
+
+
+def apply_conditions(registration: Registration, kinds: list, reasons: list, checks) -> None:
+    """The attendance certificate also needs every added condition met."""
+    if registration.role not in ATTENDING_ROLES or registration.status != RegistrationStatus.confirmed:
+        return
+    for check in checks:
+        met, reason = check(registration)
+        reasons.append(reason)
+        if not met and CertificateKind.attendance in kinds:
+            kinds.remove(CertificateKind.attendance)
+
+
+def training_eligibility(dbsession: Session, training: Training,
+                         conditions: tuple[Condition, ...] = ()) -> list[Eligibility]:
     """Every registration of the training (cancelled ones included, as not eligible), with the
-    kinds it earns, why, and the certificates it already has; a constant number of queries."""
+    kinds it earns, why, and the certificates it already has; a constant number of queries
+    (and those of the added `conditions`)."""
     registrations = dbsession.scalars(
         select(Registration)
         .where(Registration.training_id == training.id)
@@ -124,11 +150,13 @@ def training_eligibility(dbsession: Session, training: Training) -> list[Eligibi
         .where(Registration.training_id == training.id).order_by(Certificate.id)
     ):
         certificates[certificate.registration_id].append(certificate)
+    checks = [check for check in (condition(dbsession, training) for condition in conditions) if check is not None]
     result = []
     for registration in registrations:
         own_sessions = spoken.get(registration.person_id, [])
         rate = rates.get(registration.id)
         kinds, reasons = decide(registration, rate, training.attendance_threshold, own_sessions)
+        apply_conditions(registration, kinds, reasons, checks)
         result.append(Eligibility(registration, rate, training.attendance_threshold, kinds, reasons,
                                   own_sessions, certificates[registration.id]))
     result.sort(key=lambda item: (item.registration.person.family_names.casefold(),

@@ -121,6 +121,8 @@ class Questionnaire(Base):
     mastery_percent: Mapped[int] = mapped_column(sa.Integer, default=70)
     days_open: Mapped[int] = mapped_column(sa.Integer, default=7)
     follow_up_months: Mapped[int] = mapped_column(sa.Integer, default=3)
+    # A post-test may be required for the attendance certificate: a score at the mastery mark.
+    required_for_certificate: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

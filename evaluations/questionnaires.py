@@ -12,7 +12,7 @@ from trainings.models import Training
 
 from .models import AnswerSet, Purpose, Question, Questionnaire, QuestionnaireItem
 
-SETTINGS = ("title", "mastery_percent", "days_open", "follow_up_months")
+SETTINGS = ("title", "mastery_percent", "days_open", "follow_up_months", "required_for_certificate")
 # Tests are scored; changing which questions they hold after answers exist would change the
 # scores people already have.
 ITEMS_FIXED_ONCE_ANSWERED = frozenset({Purpose.pre, Purpose.post})
@@ -53,13 +53,19 @@ def _check_items(purpose: Purpose, questions: list[Question]) -> None:
         raise FieldErrors({"questions": _("A test needs at least one choice question (they are scored).")})
 
 
+def _check_certificate_requirement(purpose: Purpose, values: dict) -> None:
+    if values.get("required_for_certificate") and purpose != Purpose.post:
+        raise FieldErrors({"required_for_certificate": _("Only a post-test can be required for the certificate.")})
+
+
 def attach(dbsession: Session, training: Training, values: dict) -> Questionnaire:
     purpose = Purpose(values["purpose"])
     _check_purpose_free(dbsession, training.id, purpose)
     questions = _questions(dbsession, values["questions"])
     _check_items(purpose, questions)
+    _check_certificate_requirement(purpose, values)
     questionnaire = Questionnaire(training=training, purpose=purpose,
-                                  **{name: values[name] for name in SETTINGS})
+                                  **{name: values[name] for name in SETTINGS if name in values})
     questionnaire.items = [QuestionnaireItem(question=question, position=index)
                            for index, question in enumerate(questions)]
     dbsession.add(questionnaire)
@@ -88,8 +94,10 @@ def update(dbsession: Session, questionnaire: Questionnaire, values: dict) -> No
                                for question in questions]
         for index, item in enumerate(questionnaire.items):
             item.position = index
+    _check_certificate_requirement(questionnaire.purpose, values)
     for name in SETTINGS:
-        setattr(questionnaire, name, values[name])
+        if name in values:
+            setattr(questionnaire, name, values[name])
     dbsession.flush()
 
 

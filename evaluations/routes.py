@@ -33,6 +33,10 @@ def includeme(config):
     config.add_registration_panel("evaluations/_my_questionnaires.jinja2", order=35)
     config.include(".questionnaires")
 
+    from .certification import passed_post_test
+
+    config.add_certificate_condition(passed_post_test)
+
     from .labels import PURPOSE, QUESTION_KIND
     from .views.participant import my_questionnaires
 

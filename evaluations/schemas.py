@@ -86,6 +86,10 @@ def questionnaire_schema(with_purpose: bool) -> CSRFSchema:
     schema.add(colander.SchemaNode(
         colander.Int(), name="follow_up_months", title=_("Follow-up after (months)"), default=3,
         validator=colander.Range(1, 24)))
+    schema.add(colander.SchemaNode(
+        colander.Boolean(), name="required_for_certificate", missing=False,
+        title=_("The attendance certificate requires passing this post-test"),
+        description=_("Only for a post-test: a score at or above the mastery mark.")))
     return schema
 
 

@@ -16,7 +16,7 @@ from trainings.models import JobStatus
 from trainings.security import Permission
 
 from .. import documents, exports, services
-from ..eligibility import training_eligibility
+from ..eligibility import certificate_conditions, training_eligibility
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
@@ -40,7 +40,7 @@ def _layout_form(request, training):
              permission=Permission.manage, request_method="GET")
 def certificates_tab(context, request):
     training = context.obj
-    rows = training_eligibility(request.dbsession, training)
+    rows = training_eligibility(request.dbsession, training, certificate_conditions(request))
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
     return _tab(request, training, rows=rows, unprintable=unprintable,
@@ -182,7 +182,7 @@ def choose_layout(context, request):
 
     result = handle_form(request, form, choose, success_message=_("Layout chosen."))
     if isinstance(result, dict):  # invalid: show the tab again with the form's message
-        rows = training_eligibility(request.dbsession, training)
+        rows = training_eligibility(request.dbsession, training, certificate_conditions(request))
         return _tab(request, training, rows=rows, unprintable={}, to_issue=0, issued=0,
                     layout_form=result["form"], ended=training.ends_on < dt.date.today())
     return result

@@ -62,6 +62,7 @@ def upgrade():
     sa.Column('mastery_percent', sa.Integer(), nullable=False),
     sa.Column('days_open', sa.Integer(), nullable=False),
     sa.Column('follow_up_months', sa.Integer(), nullable=False),
+    sa.Column('required_for_certificate', sa.Boolean(), nullable=False),
     sa.Column('created_at', trainings.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', trainings.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('days_open BETWEEN 1 AND 90', name=op.f('ck_questionnaire_days_open_in_range')),
