@@ -209,7 +209,8 @@ def training_results(dbsession: Session, training: Training, language: str) -> R
     mark = post.mastery_percent if post else (
         questionnaires[Purpose.pre].mastery_percent if Purpose.pre in questionnaires else DEFAULT_MASTERY)
     people: dict[int, PersonResult] = {}
-    answer_sets = {purpose: answer_sets_of(dbsession, questionnaire) for purpose, questionnaire in questionnaires.items()}
+    answer_sets = {purpose: answer_sets_of(dbsession, questionnaire)
+                   for purpose, questionnaire in questionnaires.items()}
     for purpose in (Purpose.pre, Purpose.post):
         for answer_set in answer_sets.get(purpose, []):
             person = people.setdefault(answer_set.registration_id, PersonResult(answer_set.registration))
