@@ -11,6 +11,7 @@ PACKAGE_SOURCES = {
     "trainings": ["trainings", "templates/trainings", "templates/errors", "templates/layout.jinja2"],
     "participants": ["participants", "templates/participants"],
     "certificates": ["certificates", "templates/certificates"],
+    "evaluations": ["evaluations", "templates/evaluations"],
 }
 METHOD_MAP = [("**.py", "python"), ("**.jinja2", "jinja2")]
 OPTIONS = {"**.jinja2": {"extensions": "jinja2.ext.do"}}
@@ -79,10 +80,21 @@ def test_a_word_shared_by_packages_has_one_translation():
     in each, or the page shows whichever catalog loaded first ("Cancelado" beside "Anulada")."""
     for language in ("es", "fr"):
         seen: dict[str, tuple[str, str]] = {}
-        for package in ("trainings", "participants", "certificates"):
+        for package in sorted(PACKAGE_SOURCES):
             path = ROOT / package / "locale" / language / "LC_MESSAGES" / "capacita.po"
             with path.open("rb") as handle:
                 for message in read_po(handle, locale=language):
                     if message.id and isinstance(message.id, str) and message.string:
                         first = seen.setdefault(message.id, (package, message.string))
                         assert first[1] == message.string, (language, message.id, first, (package, message.string))
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+def test_every_package_counts_plurals_the_same_way(language):
+    """Merged catalogs share one plural rule: a package whose catalog says three forms (newer
+    Babel's Spanish and French) would make the others' two-form plurals vanish ("25 plazas")."""
+    rules = set()
+    for package in sorted(PACKAGE_SOURCES):
+        with (ROOT / package / "locale" / language / "LC_MESSAGES" / "capacita.po").open("rb") as handle:
+            rules.add(read_po(handle, locale=language).plural_forms)
+    assert len(rules) == 1, rules

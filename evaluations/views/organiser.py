@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from slugify import slugify
 
 from participants.spreadsheets import CONTENT_TYPES
-from trainings.forms import FieldErrors, make_form
+from trainings.forms import FieldErrors, make_form, render_form
 from trainings.i18n import _
 from trainings.models import Training, utcnow
 from trainings.resources import get_by_id
@@ -66,10 +66,10 @@ def questionnaire_page(context, request):
     appstruct["questions"] = {str(item.question_id) for item in questionnaire.items}
     copy_form = make_form(request, CopySchema(), formid="copy",
                           submit_label=_("Copy"), action=request.route_path("questionnaire_copy", id=questionnaire.id))
-    result = form_page(request, form, save, appstruct=appstruct, success_message=_("Questionnaire saved."), page={
+    return form_page(request, form, save, appstruct=appstruct, success_message=_("Questionnaire saved."), page={
         "questionnaire": questionnaire, "training": questionnaire.training, "window": window(questionnaire),
-        "answers": questionnaires.answer_count(request.dbsession, questionnaire), "copy_form": copy_form.render()})
-    return result
+        "answers": questionnaires.answer_count(request.dbsession, questionnaire),
+        "copy_form": render_form(copy_form)["form"]})
 
 
 @view_config(route_name="questionnaire_copy", renderer="evaluations/form.jinja2", request_method="POST",
@@ -83,7 +83,10 @@ def questionnaire_copy(context, request):
         target = get_by_id(request.dbsession, Training, str(values["training_id"]))
         if target is None or target.id == questionnaire.training_id:
             raise FieldErrors({"training_id": _("Choose a training.")})
-        questionnaires.copy_to(request.dbsession, questionnaire, target)
+        try:
+            questionnaires.copy_to(request.dbsession, questionnaire, target)
+        except FieldErrors as refusal:  # the target already has one for this purpose: say it by the choice
+            raise FieldErrors({"training_id": message for message in refusal.errors.values()}) from None
         return request.route_path("organiser_evaluations", id=target.id)
 
     return form_page(request, form, copy, success_message=_("Questionnaire copied."), page={

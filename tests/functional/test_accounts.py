@@ -104,11 +104,12 @@ def _setup_menu(page) -> list[str] | None:
 def test_things_set_once_sit_under_one_setup_menu_shown_to_those_allowed(testapp, organiser, admin):
     assert _setup_menu(testapp.get("/")) is None
     log_in(testapp, organiser)
-    assert _setup_menu(testapp.get("/organiser")) == ["Regiones y sedes", "Programas"]
+    assert _setup_menu(testapp.get("/organiser")) == ["Regiones y sedes", "Programas", "Bancos de preguntas"]
     testapp.post("/logout", {"csrf_token": csrf_token_of(testapp.get("/organiser"))})
     log_in(testapp, admin)
     regions = testapp.get("/organiser/regions")
-    assert _setup_menu(regions) == ["Regiones y sedes", "Programas", "Diseños de certificado"]
+    assert _setup_menu(regions) == ["Regiones y sedes", "Programas", "Diseños de certificado",
+                                   "Bancos de preguntas"]
     assert regions.html.find("a", class_="dropdown-item active")["aria-current"] == "page"
 
 

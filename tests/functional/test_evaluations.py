@@ -211,3 +211,18 @@ def test_tab_print_and_duplicating_the_training_copies_its_evaluations(organiser
     copies = dbsession.scalars(select(Questionnaire).where(Questionnaire.training_id != training.id)).all()
     assert [(copy.purpose, [item.question_id for item in copy.items]) for copy in copies] == [
         (Purpose.pre, [pre.items[0].question_id])]
+
+
+def test_copy_a_questionnaire_to_another_training(organiser_app, dbsession, bank_and_pre):
+    pre, _token = bank_and_pre
+    other = factories.TrainingFactory(title="Taller en Cusco")
+    dbsession.flush()
+    page = organiser_app.get(f"/organiser/questionnaires/{pre.id}")
+    form = page.forms["copy"]
+    form["training_id"] = str(other.id)
+    tab = form.submit("submit").follow()
+    assert "Taller en Cusco" in tab and "Prueba pre" not in tab and "Entrada" in tab
+    again = page.forms["copy"]
+    again["training_id"] = str(other.id)
+    refused = again.submit("submit", status=400)
+    assert "Esta capacitación ya tiene un cuestionario con este propósito." in refused
