@@ -86,7 +86,7 @@ def questionnaire_copy(context, request):
         try:
             questionnaires.copy_to(request.dbsession, questionnaire, target)
         except FieldErrors as refusal:  # the target already has one for this purpose: say it by the choice
-            raise FieldErrors({"training_id": message for message in refusal.errors.values()}) from None
+            raise FieldErrors({"training_id": next(iter(refusal.errors.values()))}) from None
         return request.route_path("organiser_evaluations", id=target.id)
 
     return form_page(request, form, copy, success_message=_("Questionnaire copied."), page={
