@@ -167,3 +167,21 @@ def organiser_app(testapp, organiser):
 def admin_app(testapp, admin):
     log_in(testapp, admin).follow()
     return testapp
+
+
+def cli_database(tmp_path: Path):
+    """For commands that commit: an ini file and a migrated SQLite database of their own.
+    Gives (ini path, engine); the caller disposes of the engine."""
+    url = f"sqlite:///{tmp_path}/cli.sqlite"
+    path = tmp_path / "test.ini"
+    path.write_text(f"""[app:main]
+use = egg:capacita
+sqlalchemy.url = {url}
+session.secret = cli-test
+app.public_url = https://capacita.example
+app.var_dir = {tmp_path}
+mail.file_path = {tmp_path}/mail
+""")
+    engine = make_engine({"sqlalchemy.url": url})
+    migrate(engine)
+    return path, engine

@@ -8,26 +8,15 @@ from sqlalchemy.orm import Session
 
 from certificates.commands import Progress
 from tests import factories
+from tests.conftest import cli_database
 from trainings.cli import main
-from trainings.db import make_engine, migrate
 
 from .conftest import make_past_training
 
 
 @pytest.fixture
 def ini(tmp_path):
-    url = f"sqlite:///{tmp_path}/cli.sqlite"
-    path = tmp_path / "test.ini"
-    path.write_text(f"""[app:main]
-use = egg:capacita
-sqlalchemy.url = {url}
-session.secret = cli-test
-app.public_url = https://capacita.example
-app.var_dir = {tmp_path}
-mail.file_path = {tmp_path}/mail
-""")
-    engine = make_engine({"sqlalchemy.url": url})
-    migrate(engine)
+    path, engine = cli_database(tmp_path)
     with Session(engine) as session:
         factories.bind(session)
         try:

@@ -9,8 +9,8 @@ from evaluations import demo
 from evaluations.models import AnswerSet, EvaluationMessage, Purpose, QuestionBank
 from evaluations.results import training_results
 from tests import factories
+from tests.conftest import cli_database
 from trainings.cli import main
-from trainings.db import make_engine, migrate
 from trainings.models import OutboxMessage, utcnow
 
 from .conftest import attach
@@ -40,18 +40,7 @@ def test_demo_without_past_trainings_keeps_only_the_bank(app_request, dbsession)
 
 
 def test_send_due_queues_once(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path}/cli.sqlite"
-    ini = tmp_path / "test.ini"
-    ini.write_text(f"""[app:main]
-use = egg:capacita
-sqlalchemy.url = {url}
-session.secret = cli-test
-app.public_url = https://capacita.example
-app.var_dir = {tmp_path}
-mail.file_path = {tmp_path}/mail
-""")
-    engine = make_engine({"sqlalchemy.url": url})
-    migrate(engine)
+    ini, engine = cli_database(tmp_path)
     with Session(engine) as session:
         factories.bind(session)
         try:
