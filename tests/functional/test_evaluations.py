@@ -226,3 +226,35 @@ def test_copy_a_questionnaire_to_another_training(organiser_app, dbsession, bank
     again["training_id"] = str(other.id)
     refused = again.submit("submit", status=400)
     assert "Esta capacitación ya tiene un cuestionario con este propósito." in refused
+
+
+def test_satisfaction_from_a_phone_and_its_results_escaped(organiser_app, dbsession):
+    from evaluations import questionnaires, questions
+    from trainings.models import SessionSpeaker
+
+    bank = questions.create_bank(dbsession, "Satisfacción", "es")
+    comment = questions.add_question(dbsession, bank, {"kind": "text", "text_es": "Comentarios", "points": 0})
+    ended = utcnow() - dt.timedelta(days=1)
+    training = factories.TrainingFactory(starts_on=ended.date(), ends_on=ended.date())
+    session = factories.SessionFactory(training=training, title="Marco legal", starts_at=ended - dt.timedelta(hours=3),
+                                       ends_at=ended)
+    speaker = factories.PersonFactory(given_names="Rosa", family_names="Vela")
+    dbsession.add(SessionSpeaker(session=session, person_id=speaker.id))
+    token, token_hash = new_token()
+    factories.RegistrationFactory(training=training, token_hash=token_hash)
+    dbsession.flush()
+    dbsession.refresh(training)
+    survey = questionnaires.attach(dbsession, training, {
+        "purpose": "satisfaction", "title": "Encuesta", "questions": [comment.id], "mastery_percent": 70,
+        "days_open": 7, "follow_up_months": 3})
+    page = organiser_app.get(f"/me/{token}/evaluations/{survey.id}")
+    assert "¿Qué tan útil fue cada sesión?" in page and "Rosa Vela" in page
+    form = page.forms["answers"]
+    form[f"s{session.id}"] = "4"
+    form[f"p{speaker.id}"] = "5"
+    form[f"q{comment.id}"] = "<script>alert(1)</script> Muy útil"
+    form.submit().follow()
+    results = organiser_app.get(f"/organiser/trainings/{training.id}/evaluations/results")
+    assert "Marco legal" in results and "Rosa Vela" in results
+    assert "<script>alert(1)</script>" not in results.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Muy útil" in results.text
