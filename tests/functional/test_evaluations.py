@@ -258,3 +258,22 @@ def test_satisfaction_from_a_phone_and_its_results_escaped(organiser_app, dbsess
     assert "Marco legal" in results and "Rosa Vela" in results
     assert "<script>alert(1)</script>" not in results.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Muy útil" in results.text
+
+
+def test_editing_an_answered_question_keeps_a_new_version(organiser_app, dbsession, bank_and_pre):
+    from tests.evaluations.conftest import answer_test
+
+    from participants.models import Registration
+
+    pre, _token = bank_and_pre
+    registration = dbsession.scalar(select(Registration).where(Registration.training_id == pre.training_id))
+    answer_set = answer_test(dbsession, pre, registration, 1)
+    question = pre.items[0].question
+    page = organiser_app.get(f"/organiser/questions/{question.id}")
+    assert "Al guardarla se crea una nueva versión" in page
+    form = page.forms["form"]
+    form.set("text_es", "Pregunta 1, corregida", index=0)
+    saved = form.submit("submit").follow()
+    assert "se guardó como versión 2" in saved
+    assert [version.number for version in question.versions] == [1, 2]
+    assert answer_set.answers[0].version.number == 1
