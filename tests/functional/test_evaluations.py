@@ -261,9 +261,8 @@ def test_satisfaction_from_a_phone_and_its_results_escaped(organiser_app, dbsess
 
 
 def test_editing_an_answered_question_keeps_a_new_version(organiser_app, dbsession, bank_and_pre):
-    from tests.evaluations.conftest import answer_test
-
     from participants.models import Registration
+    from tests.evaluations.conftest import answer_test
 
     pre, _token = bank_and_pre
     registration = dbsession.scalar(select(Registration).where(Registration.training_id == pre.training_id))
