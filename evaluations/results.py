@@ -103,6 +103,10 @@ class Results:
     comments: list[Comment] = field(default_factory=list)
 
 
+def _is_correct(answer: Answer | None) -> bool:
+    return answer is not None and set(answer.choices or []) == answer.version.correct_ids
+
+
 def score(questionnaire: Questionnaire, answer_set: AnswerSet) -> float | None:
     """The percentage of the points earned, or None for a questionnaire without scored questions."""
     by_question = {answer.version.question_id: answer for answer in answer_set.answers if answer.version}
@@ -113,7 +117,7 @@ def score(questionnaire: Questionnaire, answer_set: AnswerSet) -> float | None:
         if not version.scored:
             continue
         possible += version.points
-        if answer is not None and set(answer.choices or []) == version.correct_ids:
+        if _is_correct(answer):
             earned += version.points
     return 100 * earned / possible if possible else None
 
@@ -154,20 +158,17 @@ def answer_sets_of(dbsession: Session, questionnaire: Questionnaire) -> list[Ans
 
 
 def item_analysis(questionnaire: Questionnaire, answer_sets: list[AnswerSet], language: str) -> list[Item]:
+    """Every respondent counts for every question: one left blank counts as missed."""
+    by_set = [{answer.version.question_id: answer for answer in answer_set.answers if answer.version}
+              for answer_set in answer_sets]
     items = []
     for item in questionnaire.items:
         question = item.question
         if not question.current.scored:
             continue
-        answered = correct = 0
-        for answer_set in answer_sets:
-            answer = next((answer for answer in answer_set.answers
-                           if answer.version and answer.version.question_id == question.id), None)
-            answered += 1  # left blank counts as missed
-            if answer is not None and set(answer.choices or []) == answer.version.correct_ids:
-                correct += 1
+        correct = sum(_is_correct(answers.get(question.id)) for answers in by_set)
         items.append(Item(question.id, text_in(question.current.texts, language, str(question.bank.language)),
-                          len(question.versions), answered, correct))
+                          len(question.versions), len(by_set), correct))
     return sorted(items, key=lambda entry: (entry.share_correct, entry.question_id))
 
 

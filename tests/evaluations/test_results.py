@@ -87,3 +87,29 @@ def test_scores_follow_the_version_each_answer_answered(dbsession, bank, course)
     assert version.number == 2
     results = training_results(dbsession, course.training, "es")
     assert {result.registration.person.given_names: result.post for result in results.people}["Ana"] == 80
+
+
+def test_points_weigh_and_multiple_choice_needs_exactly_the_correct_set(dbsession):
+    from evaluations import questions
+    from evaluations.answers import Value, fields_for, save_answers
+    from evaluations.results import score
+
+    bank = questions.create_bank(dbsession, "Pesos", "es")
+    single = questions.add_question(dbsession, bank, {
+        "kind": "single", "text_es": "Una", "points": 3,
+        "options": [{"text_es": "Sí", "correct": True}, {"text_es": "No"}]})
+    several = questions.add_question(dbsession, bank, {
+        "kind": "multiple", "text_es": "Varias", "points": 1,
+        "options": [{"text_es": "A", "correct": True}, {"text_es": "B", "correct": True}, {"text_es": "C"}]})
+    course = make_course(dbsession)
+    post = attach(dbsession, course.training, "post", [single.id, several.id])
+    fields = fields_for(dbsession, post, "es")
+
+    def scored(person, single_choice, multiple_choices):
+        values = {f"q{single.id}": Value(choices=single_choice), f"q{several.id}": Value(choices=multiple_choices)}
+        return score(post, save_answers(dbsession, post, course.people[person], fields, values, now=NOW))
+
+    assert scored("ana", [1], [1, 2]) == 100
+    assert scored("beto", [1], [1]) == 75  # one of two correct options: the question earns nothing
+    assert scored("carla", [2], [1, 2]) == 25
+    assert scored("dario", [], [1, 2, 3]) == 0  # a wrong option too: nothing; blank: nothing
