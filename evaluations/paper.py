@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from participants.models import Registration
 
 from .answers import Field, Value, current_values, parse_cell, save_answers
-from .models import AnswerSet, QuestionKind, Questionnaire
+from .models import Answer, AnswerSet, QuestionKind, Questionnaire
 
 
 @dataclass
@@ -46,7 +46,8 @@ def cell_text(field_: Field, value: Value | None) -> str:
 def grid_rows(dbsession: Session, questionnaire: Questionnaire, registrations: list[Registration],
               fields: list[Field]) -> list[Row]:
     answer_sets = {answer_set.registration_id: answer_set for answer_set in dbsession.scalars(
-        select(AnswerSet).where(AnswerSet.questionnaire_id == questionnaire.id))}
+        select(AnswerSet).where(AnswerSet.questionnaire_id == questionnaire.id)
+        .options(selectinload(AnswerSet.answers).selectinload(Answer.version)))}
     rows = []
     for registration in registrations:
         answer_set = answer_sets.get(registration.id)

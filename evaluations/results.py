@@ -103,11 +103,11 @@ class Results:
     comments: list[Comment] = field(default_factory=list)
 
 
-def _is_correct(answer: Answer | None) -> bool:
+def _is_correct(answer: AnswerRow | Answer | None) -> bool:
     return answer is not None and set(answer.choices or []) == answer.version.correct_ids
 
 
-def score(questionnaire: Questionnaire, answer_set: AnswerSet) -> float | None:
+def score(questionnaire: Questionnaire, answer_set: Responses | AnswerSet) -> float | None:
     """The percentage of the points earned, or None for a questionnaire without scored questions."""
     by_question = {answer.version.question_id: answer for answer in answer_set.answers if answer.version}
     earned = possible = 0
@@ -147,17 +147,60 @@ def _grouped(people: list[PersonResult], key, mark: int) -> list[Summary]:
     return [summarise(name, members, mark) for name, members in sorted(groups.items())]
 
 
-def answer_sets_of(dbsession: Session, questionnaire: Questionnaire) -> list[AnswerSet]:
-    return dbsession.scalars(
-        select(AnswerSet).where(AnswerSet.questionnaire_id == questionnaire.id)
-        .options(selectinload(AnswerSet.answers).selectinload(Answer.version),
-                 selectinload(AnswerSet.registration).selectinload(Registration.person)
-                 .selectinload(Person.institution))
-        .order_by(AnswerSet.id)
+@dataclass
+class AnswerRow:
+    """One answer as the results read it: plain values, not a mapped object (a large training's
+    tests hold a hundred thousand answers)."""
+
+    version: QuestionVersion | None
+    session_id: int | None
+    speaker_id: int | None
+    choices: list
+    rating: int | None
+    text: str
+
+
+@dataclass
+class Responses:
+    """One person's answer set to a questionnaire."""
+
+    registration_id: int
+    from_paper: bool
+    answers: list[AnswerRow] = field(default_factory=list)
+
+
+def answer_sets_of(dbsession: Session, questionnaire: Questionnaire) -> list[Responses]:
+    """Every answer set of `questionnaire` in two statements (the versions they answered are
+    few and loaded once)."""
+    rows = dbsession.execute(
+        select(AnswerSet.id, AnswerSet.registration_id, AnswerSet.from_paper, Answer.question_version_id,
+               Answer.session_id, Answer.speaker_id, Answer.choices, Answer.rating, Answer.text)
+        .outerjoin(Answer, Answer.answer_set_id == AnswerSet.id)
+        .where(AnswerSet.questionnaire_id == questionnaire.id)
+        .order_by(AnswerSet.id, Answer.id)
     ).all()
+    version_ids = {row.question_version_id for row in rows if row.question_version_id is not None}
+    versions = {version.id: version for version in dbsession.scalars(
+        select(QuestionVersion).where(QuestionVersion.id.in_(version_ids)))} if version_ids else {}
+    sets: dict[int, Responses] = {}
+    for row in rows:
+        responses = sets.setdefault(row.id, Responses(row.registration_id, row.from_paper))
+        if row.question_version_id is None and row.session_id is None and row.speaker_id is None:
+            continue  # an answer set without answers (the outer join's empty row)
+        responses.answers.append(AnswerRow(versions.get(row.question_version_id), row.session_id, row.speaker_id,
+                                           row.choices or [], row.rating, row.text or ""))
+    return list(sets.values())
 
 
-def item_analysis(questionnaire: Questionnaire, answer_sets: list[AnswerSet], language: str) -> list[Item]:
+def _registrations(dbsession: Session, registration_ids) -> dict[int, Registration]:
+    if not registration_ids:
+        return {}
+    return {registration.id: registration for registration in dbsession.scalars(
+        select(Registration).where(Registration.id.in_(registration_ids))
+        .options(selectinload(Registration.person).selectinload(Person.institution)))}
+
+
+def item_analysis(questionnaire: Questionnaire, answer_sets: list[Responses], language: str) -> list[Item]:
     """Every respondent counts for every question: one left blank counts as missed."""
     by_set = [{answer.version.question_id: answer for answer in answer_set.answers if answer.version}
               for answer_set in answer_sets]
@@ -172,28 +215,40 @@ def item_analysis(questionnaire: Questionnaire, answer_sets: list[AnswerSet], la
     return sorted(items, key=lambda entry: (entry.share_correct, entry.question_id))
 
 
-def _ratings(answers: list[Answer], key, label) -> list[Rating]:
+def _ratings(answers: list[AnswerRow], key, label) -> list[Rating]:
     groups: dict = defaultdict(list)
     for answer in answers:
         if answer.rating is not None and key(answer) is not None:
             groups[key(answer)].append(answer)
     return [Rating(label(group[0]), len(group), mean(answer.rating for answer in group))
-            for _key, group in groups.items()]
+            for group in groups.values()]
 
 
 def _version_label(version: QuestionVersion, language: str) -> str:
     return text_in(version.texts, language)
 
 
-def _satisfaction(results: Results, questionnaire: Questionnaire, answer_sets: list[AnswerSet], language: str):
+def _speaker_names(dbsession: Session, answers: list[AnswerRow]) -> dict[int, str]:
+    ids = {answer.speaker_id for answer in answers if answer.speaker_id is not None}
+    return {person.id: person.full_name for person in
+            dbsession.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+
+
+def _satisfaction(dbsession: Session, results: Results, questionnaire: Questionnaire, answer_sets: list[Responses],
+                  language: str):
     answers = [answer for answer_set in answer_sets for answer in answer_set.answers]
     if questionnaire.purpose == Purpose.satisfaction:
-        order = {session.id: index for index, session in enumerate(questionnaire.training.sessions)}
-        sessions = sorted((answer for answer in answers if answer.session_id is not None),
-                          key=lambda answer: order.get(answer.session_id, 0))
-        results.sessions = _ratings(sessions, lambda answer: answer.session_id, lambda answer: answer.session.title)
+        sessions = questionnaire.training.sessions  # in timetable order
+        order = {session.id: index for index, session in enumerate(sessions)}
+        titles = {session.id: session.title for session in sessions}
+        rated_sessions = sorted((answer for answer in answers if answer.session_id is not None),
+                                key=lambda answer: order.get(answer.session_id, 0))
+        results.sessions = _ratings(rated_sessions, lambda answer: answer.session_id,
+                                    lambda answer: titles.get(answer.session_id, ""))
+        names = _speaker_names(dbsession, answers)
         results.speakers = sorted(_ratings(answers, lambda answer: answer.speaker_id,
-                                           lambda answer: answer.speaker.full_name), key=lambda rating: rating.label)
+                                           lambda answer: names.get(answer.speaker_id, "")),
+                                  key=lambda rating: rating.label)
     rated = [answer for answer in answers if answer.version and answer.version.kind == QuestionKind.rating]
     if rated:
         results.rating_questions[questionnaire.purpose] = _ratings(
@@ -209,12 +264,16 @@ def training_results(dbsession: Session, training: Training, language: str) -> R
     post = questionnaires.get(Purpose.post)
     mark = post.mastery_percent if post else (
         questionnaires[Purpose.pre].mastery_percent if Purpose.pre in questionnaires else DEFAULT_MASTERY)
-    people: dict[int, PersonResult] = {}
     answer_sets = {purpose: answer_sets_of(dbsession, questionnaire)
                    for purpose, questionnaire in questionnaires.items()}
-    for purpose in (Purpose.pre, Purpose.post):
-        for answer_set in answer_sets.get(purpose, []):
-            person = people.setdefault(answer_set.registration_id, PersonResult(answer_set.registration))
+    tests = [purpose for purpose in (Purpose.pre, Purpose.post) if purpose in questionnaires]
+    registrations = _registrations(dbsession, {answer_set.registration_id for purpose in tests
+                                               for answer_set in answer_sets[purpose]})
+    people: dict[int, PersonResult] = {}
+    for purpose in tests:
+        for answer_set in answer_sets[purpose]:
+            person = people.setdefault(answer_set.registration_id,
+                                       PersonResult(registrations[answer_set.registration_id]))
             setattr(person, str(purpose), score(questionnaires[purpose], answer_set))
             setattr(person, f"{purpose}_from_paper", answer_set.from_paper)
     ordered = sorted(people.values(), key=lambda result: (result.registration.person.family_names.casefold(),
@@ -223,9 +282,8 @@ def training_results(dbsession: Session, training: Training, language: str) -> R
         training, mark, ordered, summarise("", ordered, mark),
         _grouped(ordered, lambda person: person.sex and str(person.sex), mark),
         _grouped(ordered, lambda person: person.institution and str(person.institution.kind), mark))
-    for purpose in (Purpose.pre, Purpose.post):
-        if purpose in questionnaires:
-            results.items[purpose] = item_analysis(questionnaires[purpose], answer_sets[purpose], language)
+    for purpose in tests:
+        results.items[purpose] = item_analysis(questionnaires[purpose], answer_sets[purpose], language)
     for purpose, questionnaire in questionnaires.items():
-        _satisfaction(results, questionnaire, answer_sets[purpose], language)
+        _satisfaction(dbsession, results, questionnaire, answer_sets[purpose], language)
     return results
