@@ -18,6 +18,15 @@ from participants.models import Registration
 from .answers import Field, Value, current_values, parse_cell, save_answers
 from .models import Answer, AnswerSet, QuestionKind, Questionnaire
 
+ROWS_PER_PAGE = 40  # a room's worth of paper forms; a large training's grid comes in pages
+
+
+def page_of(registrations: list, page: int) -> tuple[list, int, int]:
+    """The registrations of page `page` (from 1, kept in range), the page and the number of pages."""
+    pages = max(1, -(-len(registrations) // ROWS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    return registrations[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE], page, pages
+
 
 @dataclass
 class Row:
@@ -46,7 +55,8 @@ def cell_text(field_: Field, value: Value | None) -> str:
 def grid_rows(dbsession: Session, questionnaire: Questionnaire, registrations: list[Registration],
               fields: list[Field]) -> list[Row]:
     answer_sets = {answer_set.registration_id: answer_set for answer_set in dbsession.scalars(
-        select(AnswerSet).where(AnswerSet.questionnaire_id == questionnaire.id)
+        select(AnswerSet).where(AnswerSet.questionnaire_id == questionnaire.id,
+                                AnswerSet.registration_id.in_([registration.id for registration in registrations]))
         .options(selectinload(AnswerSet.answers).selectinload(Answer.version)))}
     rows = []
     for registration in registrations:

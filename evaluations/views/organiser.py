@@ -11,7 +11,7 @@ from participants.spreadsheets import CONTENT_TYPES
 from trainings.forms import FieldErrors, make_form, render_form
 from trainings.i18n import _
 from trainings.models import Training, utcnow
-from trainings.resources import get_by_id
+from trainings.resources import get_by_id, parse_id
 from trainings.security import Permission
 from trainings.views import form_page
 
@@ -110,10 +110,11 @@ def questionnaire_print(context, request):
 def questionnaire_grid(context, request):
     questionnaire = context.object
     fields = fields_for(request.dbsession, questionnaire, request.locale_name)
-    rows = paper.grid_rows(request.dbsession, questionnaire,
-                           respondents(request.dbsession, questionnaire.training_id), fields)
+    registrations, number, pages = paper.page_of(respondents(request.dbsession, questionnaire.training_id),
+                                                 parse_id(request.params.get("page", "1")) or 1)
+    rows = paper.grid_rows(request.dbsession, questionnaire, registrations, fields)
     page = {"questionnaire": questionnaire, "training": questionnaire.training, "fields": fields, "rows": rows,
-            "cell_name": paper.cell_name, "refused": False}
+            "cell_name": paper.cell_name, "refused": False, "page": number, "pages": pages}
     if request.method != "POST":
         return page
     saved = paper.save_grid(request.dbsession, questionnaire, rows, fields, request.POST,
@@ -125,7 +126,8 @@ def questionnaire_grid(context, request):
     request.session.flash(request.localizer.pluralize(
         "${count} person's paper answers saved.", "${count} people's paper answers saved.", saved,
         domain="capacita", mapping={"count": saved}), "success")
-    return HTTPFound(location=request.route_path("questionnaire_grid", id=questionnaire.id))
+    return HTTPFound(location=request.route_path("questionnaire_grid", id=questionnaire.id,
+                                                 _query={"page": number} if number > 1 else {}))
 
 
 @view_config(route_name="evaluation_results", renderer="evaluations/results.jinja2", permission=Permission.manage)

@@ -107,3 +107,12 @@ def test_satisfaction_rates_each_session_and_speaker(dbsession, bank, course):
     assert errors == {}
     assert [(answer.session_id, answer.speaker_id, answer.rating, answer.text) for answer in saved.answers] == [
         (course.sessions[0].id, None, 4, ""), (None, speaker.id, 5, ""), (None, None, None, "<b>Muy bien</b>")]
+
+
+def test_the_paper_grid_comes_in_pages():
+    from evaluations.paper import ROWS_PER_PAGE, page_of
+
+    people = list(range(ROWS_PER_PAGE * 2 + 1))
+    assert page_of(people, 1) == (people[:ROWS_PER_PAGE], 1, 3)
+    assert page_of(people, 3) == (people[-1:], 3, 3)
+    assert page_of(people, 99)[1:] == (3, 3) and page_of([], 1) == ([], 1, 1)
