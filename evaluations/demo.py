@@ -1,5 +1,5 @@
 """Demo data: a bank of ten questions on trafficking in persons, used as the pre- and post-test
-of the most recent past training (with a satisfaction survey), and answers from its
+of the past training with the most participants (with a satisfaction survey), and answers from its
 participants — a few typed in from paper — so that the results page has something to show."""
 from __future__ import annotations
 
@@ -68,12 +68,15 @@ def _answer(field_, rng: random.Random, skill: float) -> Value:
 
 def load(request) -> None:
     dbsession = request.dbsession
-    training = dbsession.scalars(
+    past = dbsession.scalars(
         select(Training).where(Training.ends_on < dt.date.today(), Training.status == TrainingStatus.published)
-        .order_by(Training.ends_on.desc(), Training.id)).first()
+        .order_by(Training.ends_on.desc(), Training.id)).all()
+    # The past training with the most participants shows the most telling results.
+    people, training = max(((respondents(dbsession, training.id), training) for training in past),
+                           key=lambda pair: len(pair[0]), default=([], None))
     bank, rating, comment = _bank(dbsession)
-    if training is None:
-        log.info("no past training: demo question bank only")
+    if not people:
+        log.info("no past training with participants: demo question bank only")
         return
     test_ids = [question.id for question in bank.questions[:10]]
     settings = {"mastery_percent": 70, "days_open": 7, "follow_up_months": 3}
@@ -88,7 +91,6 @@ def load(request) -> None:
     }
     rng = random.Random(17)
     now = utcnow()
-    people = respondents(dbsession, training.id)
     for index, registration in enumerate(people):
         for purpose, questionnaire in attached.items():
             skill = {Purpose.pre: 0.45, Purpose.post: 0.8}.get(purpose, 1)
