@@ -25,19 +25,21 @@ $(VENV)/.installed-testing: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[testing]'
 	touch $@ $(VENV)/.installed
 
-# Message catalogs are compiled at install time; .mo files are never committed.
-catalogs: | $(BIN)/python
-	@for package in $(PACKAGES); do \
-	  if [ -d $$package/locale ]; then $(BIN)/pybabel --quiet compile -d $$package/locale -D capacita || exit 1; fi; \
-	done
+# Message catalogs are compiled at install time; .mo files are never committed. Only the
+# catalogs that changed are compiled again (a second `make run` starts no compiler).
+CATALOGS := $(wildcard $(addsuffix /locale/*/LC_MESSAGES/capacita.po,$(PACKAGES)))
+catalogs: $(CATALOGS:.po=.mo)
+%/LC_MESSAGES/capacita.mo: %/LC_MESSAGES/capacita.po | $(BIN)/python
+	@$(BIN)/pybabel --quiet compile -D capacita -i $< -o $@
 
-# Links in emails and certificates point to the port being served.
+# Links in emails and certificates point to the port being served. `capacita serve` migrates
+# (when behind), loads the demo (when empty), makes an account (when none), then serves with a
+# `capacita worker` beside it (mail into var/mail/*.eml, certificate PDFs) — one start-up of
+# the application; Ctrl-C stops both.
 run: export CAPACITA_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+run: export PYTHONWARNINGS = ignore:pkg_resources is deprecated
 run: $(VENV)/.installed catalogs
-	$(BIN)/capacita -c $(INI) migrate
-	$(BIN)/capacita -c $(INI) demo --if-empty
-	$(BIN)/capacita -c $(INI) create-user --if-none --role admin --remember var/organiser-login.txt
-	PYTHONWARNINGS="ignore:pkg_resources is deprecated" $(BIN)/pserve $(INI) http_port=$(PORT)
+	@$(BIN)/capacita -c $(INI) serve --port $(PORT) --remember var/organiser-login.txt
 
 lint: $(VENV)/.installed-testing
 	$(BIN)/ruff check .

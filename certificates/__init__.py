@@ -11,3 +11,4 @@ def includeme(config):
 
     config.add_directive("add_certificate_condition", add_certificate_condition)
     config.include(".routes")
+    config.include(".exports")

@@ -59,7 +59,7 @@ def run_issue(args, out=None):
     out = out or sys.stdout
     with application(args.config) as request, request.tm:
         training = _training(request, args.training_id)
-        rows = training_eligibility(request.dbsession, training, certificate_conditions(request))
+        rows = training_eligibility(request.dbsession, training, conditions=certificate_conditions(request))
         pending = sum(len(row.missing) for row in rows)
         progress = Progress(pending, "emails") if pending and not args.no_mail else None
         issued = services.issue_eligible(request, training, notify=not args.no_mail, progress=progress)

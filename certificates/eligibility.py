@@ -23,10 +23,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
-from participants.attendance.rates import AttendanceRate, attendance_rates
+from participants.attendance.rates import AttendanceRate, attendance_rates, attendance_seconds, rate_from_seconds
 from participants.models import Registration, RegistrationRole, RegistrationStatus
 from trainings.i18n import _
 from trainings.models import SessionSpeaker, SpeakerRole, Training, TrainingSession
@@ -82,14 +82,27 @@ def spoken_sessions(dbsession: Session, training_id: int) -> dict[int, list[Spok
     return spoken
 
 
+def earned_kinds(status, role, reaches_threshold: bool, speaks: bool) -> list[CertificateKind]:
+    """The kinds a registration earns (the rule of the module's docstring; `decide` also says why)."""
+    if status != RegistrationStatus.confirmed:
+        return []
+    kinds = []
+    if role in SPEAKING_ROLES or speaks:
+        kinds.append(CertificateKind.speaker)
+    if role in ATTENDING_ROLES and reaches_threshold:
+        kinds.append(CertificateKind.attendance)
+    return kinds
+
+
 def decide(registration: Registration, rate: AttendanceRate | None, threshold: int,
            spoken: list[SpokenSession]) -> tuple[list[CertificateKind], list]:
     """The kinds a registration earns and the reasons, from facts alone (no database)."""
-    kinds, reasons = [], []
+    kinds = earned_kinds(registration.status, registration.role,
+                         rate is not None and rate.reaches(threshold), bool(spoken))
+    reasons = []
     if registration.status != RegistrationStatus.confirmed:
         return kinds, [_("The registration is not confirmed.")]
     if registration.role in SPEAKING_ROLES or spoken:
-        kinds.append(CertificateKind.speaker)
         if spoken:
             reasons.append(_("Speaks at or moderates one session.") if len(spoken) == 1 else
                            _("Speaks at or moderates ${count} sessions.", mapping={"count": len(spoken)}))
@@ -100,7 +113,6 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
         if rate is None or percent is None:
             reasons.append(_("No attendance hours expected (every session excused or cancelled)."))
         elif rate.reaches(threshold):
-            kinds.append(CertificateKind.attendance)
             reasons.append(_("Attended ${rate} %, threshold ${threshold} %.",
                              mapping={"rate": f"{percent:g}", "threshold": threshold}))
         else:
@@ -112,53 +124,106 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
 
 
 # `condition(dbsession, training)` gives None when it does not apply to the training, else a check
-# `check(registration) -> (met, reason)` for each participant or observer.
-Condition = Callable[[Session, Training], Callable[[Registration], tuple[bool, object]] | None]
+# `check(registration_id) -> (met, reason)` for each confirmed participant or observer.
+Condition = Callable[[Session, Training], Callable[[int], tuple[bool, object]] | None]
 
 
 def certificate_conditions(request) -> tuple[Condition, ...]:
     return tuple(request.registry.get("certificate_conditions", ()))
 
 
-def apply_conditions(registration: Registration, kinds: list, reasons: list, checks) -> None:
+def _checks(dbsession: Session, training: Training, conditions) -> list:
+    return [check for check in (condition(dbsession, training) for condition in conditions) if check is not None]
+
+
+def apply_conditions(registration_id: int, status, role, kinds: list, reasons: list | None, checks) -> None:
     """The attendance certificate also needs every added condition met."""
-    if registration.role not in ATTENDING_ROLES or registration.status != RegistrationStatus.confirmed:
+    if role not in ATTENDING_ROLES or status != RegistrationStatus.confirmed:
         return
     for check in checks:
-        met, reason = check(registration)
-        reasons.append(reason)
+        met, reason = check(registration_id)
+        if reasons is not None:
+            reasons.append(reason)
         if not met and CertificateKind.attendance in kinds:
             kinds.remove(CertificateKind.attendance)
 
 
-def training_eligibility(dbsession: Session, training: Training,
+def training_eligibility(dbsession: Session, training: Training, registrations: list[Registration] | None = None,
+                         rates: dict[int, AttendanceRate] | None = None,
                          conditions: tuple[Condition, ...] = ()) -> list[Eligibility]:
-    """Every registration of the training (cancelled ones included, as not eligible), with the
-    kinds it earns, why, and the certificates it already has; a constant number of queries
-    (and those of the added `conditions`)."""
-    registrations = dbsession.scalars(
-        select(Registration)
-        .where(Registration.training_id == training.id)
-        .options(selectinload(Registration.person))
-        .order_by(Registration.id)
-    ).all()
-    rates = attendance_rates(dbsession, training.id)
+    """Every registration of the training (cancelled ones included, as not eligible), or the
+    `registrations` given (a page of them), with the kinds each earns, why, and the certificates
+    it already has; a constant number of queries (and those of the added `conditions`)."""
+    page = registrations is not None
+    if not page:
+        registrations = dbsession.scalars(
+            select(Registration)
+            .where(Registration.training_id == training.id)
+            .options(selectinload(Registration.person))
+            .order_by(Registration.id)
+        ).all()
+    ids = [registration.id for registration in registrations]
+    if rates is None:
+        rates = attendance_rates(dbsession, training.id, ids if page else None)
     spoken = spoken_sessions(dbsession, training.id)
     certificates: dict[int, list[Certificate]] = defaultdict(list)
-    for certificate in dbsession.scalars(
-        select(Certificate).join(Registration, Registration.id == Certificate.registration_id)
-        .where(Registration.training_id == training.id).order_by(Certificate.id)
-    ):
+    query = (select(Certificate).join(Registration, Registration.id == Certificate.registration_id)
+             .where(Registration.training_id == training.id).order_by(Certificate.id))
+    for certificate in dbsession.scalars(query.where(Certificate.registration_id.in_(ids)) if page else query):
         certificates[certificate.registration_id].append(certificate)
-    checks = [check for check in (condition(dbsession, training) for condition in conditions) if check is not None]
+    checks = _checks(dbsession, training, conditions)
     result = []
     for registration in registrations:
         own_sessions = spoken.get(registration.person_id, [])
         rate = rates.get(registration.id)
         kinds, reasons = decide(registration, rate, training.attendance_threshold, own_sessions)
-        apply_conditions(registration, kinds, reasons, checks)
+        apply_conditions(registration.id, registration.status, registration.role, kinds, reasons, checks)
         result.append(Eligibility(registration, rate, training.attendance_threshold, kinds, reasons,
                                   own_sessions, certificates[registration.id]))
-    result.sort(key=lambda item: (item.registration.person.family_names.casefold(),
-                                  item.registration.person.given_names.casefold(), item.registration.id))
+    if not page:
+        result.sort(key=lambda item: (item.registration.person.family_names.casefold(),
+                                      item.registration.person.given_names.casefold(), item.registration.id))
     return result
+
+
+@dataclass
+class Totals:
+    """The certificates tab's figures over every registration of a training, and each
+    registration's attendance rate (by id), from one query."""
+
+    to_issue: int
+    issued: int
+    registrations: int
+    rates: dict[int, AttendanceRate]
+
+
+def certificate_totals(dbsession: Session, training: Training, conditions: tuple[Condition, ...] = ()) -> Totals:
+    """Certificates earned but not issued yet, and valid certificates issued, over the whole
+    training: one aggregate query (attendance summed in SQL, speakers and certificates as
+    correlated subqueries), then the rule of `decide` on plain values."""
+    counted = aliased(TrainingSession)
+    speaks = (select(SessionSpeaker.id).join(counted, counted.id == SessionSpeaker.session_id)
+              .where(counted.training_id == training.id, counted.cancelled.is_(False),
+                     SessionSpeaker.person_id == Registration.person_id).exists())
+    valid = (Certificate.registration_id == Registration.id, Certificate.revoked_at.is_(None))
+
+    def has_valid(kind):
+        return select(Certificate.id).where(*valid, Certificate.kind == kind).exists()
+
+    query = attendance_seconds(
+        dbsession, training.id, Registration.status, Registration.role, speaks.label("speaks"),
+        has_valid(CertificateKind.speaker).label("has_speaker"),
+        has_valid(CertificateKind.attendance).label("has_attendance"),
+        select(func.count(Certificate.id)).where(*valid).scalar_subquery().label("valid_certificates"))
+    to_issue = issued = 0
+    rates = {}
+    rows = dbsession.execute(query).all()
+    checks = _checks(dbsession, training, conditions)
+    for row in rows:
+        rates[row.id] = rate = rate_from_seconds(row)
+        kinds = earned_kinds(row.status, row.role, rate.reaches(training.attendance_threshold), bool(row.speaks))
+        apply_conditions(row.id, row.status, row.role, kinds, None, checks)
+        to_issue += (CertificateKind.speaker in kinds and not row.has_speaker) + (
+            CertificateKind.attendance in kinds and not row.has_attendance)
+        issued += row.valid_certificates
+    return Totals(to_issue, issued, len(rows), rates)

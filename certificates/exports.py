@@ -3,26 +3,24 @@
 - ZIP: streamed. The response's body is a generator that renders one certificate, adds it to
   the archive and yields the bytes written so far, so the first bytes leave at once and memory
   holds one certificate at a time. Files are named after the people (`garcia-lopez-ana-PE-2026-000123.pdf`).
-- One merged PDF: a reportlab document can only be written whole, so it is built by a
-  background thread as a `Job` whose progress the organiser's page polls; the result is a
-  file under `app.var_dir/exports`.
+- One merged PDF: a reportlab document can only be written whole, so it is a `Job` that
+  `capacita worker` builds (never a thread of a web process) while the organiser's page follows
+  its progress; the result is a file under `app.var_dir/exports`, shared by every machine.
 
-Both take finished `CertificateContent`s (prepared inside the request), so rendering needs
-neither the database nor the request.
+Rendering takes finished `CertificateContent`s, so it needs neither the database nor a request.
 """
 from __future__ import annotations
 
 import io
-import json
 import logging
 import multiprocessing
 import os
-import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from trainings.models import Job, JobStatus, utcnow
+from trainings.models import Job, JobStatus, Training, utcnow
+from trainings.worker import JobRun, queue_job
 
 from .pdf import CertificateContent, Renderer
 
@@ -103,60 +101,35 @@ def write_merged_pdf(renderer: Renderer, contents: list[CertificateContent], pat
     return count
 
 
-def exports_dir(settings: dict) -> Path:
-    return Path(settings.get("app.var_dir") or "var") / "exports"
+def queue_merged_pdf(dbsession, training, *, total: int, user=None, result_name: str) -> Job:
+    """Ask the worker for the training's valid certificates as one PDF."""
+    return queue_job(dbsession, JOB_KIND, {"training_id": training.id}, total=total, user=user,
+                     result_name=result_name)
 
 
-def new_job(dbsession, *, training_id: int, total: int, user=None, result_name: str) -> Job:
-    job = Job(kind=JOB_KIND, parameters=json.dumps({"training_id": training_id}), total=total,
-              status=JobStatus.queued, result_name=result_name)
-    if user is not None:
-        job.created_by_id = user.id
-    dbsession.add(job)
-    dbsession.flush()
-    return job
+def build_merged_pdf(request, job: JobRun) -> None:
+    """The worker's handler of JOB_KIND: read the certificates in a short transaction, then
+    draw them outside it, reporting progress every PROGRESS_EVERY pages."""
+    from . import documents
+
+    with request.tm:
+        training = request.dbsession.get(Training, job.parameters["training_id"])
+        certificates = documents.training_certificates(request.dbsession, training, valid_only=True)
+        renderer = documents.renderer_for(request.dbsession, training)
+        contents = documents.contents_for(request, training, certificates)
+        title = training.title
+        author = training.programme.name if training.programme else "Capacita"
+    job.report(status=JobStatus.running, progress=0, total=len(contents))
+
+    def progress(done: int) -> None:
+        if done % PROGRESS_EVERY == 0:
+            job.report(progress=done)
+
+    path = job.result_path(".pdf")
+    count = write_merged_pdf(renderer, contents, path, title=title, author=author, progress=progress)
+    job.report(status=JobStatus.done, progress=count, total=count, result_path=job.stored_path(path),
+               finished_at=utcnow())
 
 
-def run_job(job_id: int, renderer: Renderer, contents: list[CertificateContent], path: Path, *,
-            title: str, author: str, report: Callable[..., None]) -> None:
-    """Build the merged PDF, reporting `report(status=..., progress=..., ...)` on the way."""
-    report(status=JobStatus.running, progress=0)
-    try:
-        def progress(done: int) -> None:
-            if done % PROGRESS_EVERY == 0:
-                report(progress=done)
-
-        count = write_merged_pdf(renderer, contents, path, title=title, author=author, progress=progress)
-    except Exception as error:  # noqa: BLE001 - whatever failed, the job says so instead of hanging
-        log.exception("export job %s failed", job_id)
-        report(status=JobStatus.failed, error=str(error)[:2000], finished_at=utcnow())
-        return
-    report(status=JobStatus.done, progress=count, result_path=str(path), finished_at=utcnow())
-
-
-def database_reporter(session_factory, job_id: int) -> Callable[..., None]:
-    """Reports a job's progress in short transactions of its own (the thread's)."""
-
-    def report(**values) -> None:
-        with session_factory() as dbsession, dbsession.begin():
-            job = dbsession.get(Job, job_id)
-            for name, value in values.items():
-                setattr(job, name, value)
-
-    return report
-
-
-def start_after_commit(request, job: Job, renderer: Renderer, contents: list[CertificateContent], *,
-                       title: str, author: str) -> None:
-    """Start the job's thread once the request's transaction (which creates the job) commits."""
-    path = exports_dir(request.registry.settings) / f"job-{job.id}.pdf"
-    report = database_reporter(request.registry["dbsession_factory"], job.id)
-    job_id = job.id
-
-    def start(committed: bool) -> None:
-        if committed:
-            threading.Thread(target=run_job, args=(job_id, renderer, contents, path),
-                             kwargs={"title": title, "author": author, "report": report},
-                             name=f"export-{job_id}", daemon=True).start()
-
-    request.tm.get().addAfterCommitHook(start)
+def includeme(config):
+    config.add_job_handler(JOB_KIND, build_merged_pdf)

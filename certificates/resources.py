@@ -4,7 +4,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 
 from trainings.models import Job, Training
-from trainings.resources import get_or_404
+from trainings.resources import get_or_404, training_with_place
 from trainings.security import BASE_ACL
 
 from .exports import JOB_KIND
@@ -18,13 +18,13 @@ class Context:
         self.obj = obj
 
 
-def _load(request, model, key: str):
-    obj = get_or_404(request.dbsession, model, request.matchdict.get(key))
+def _load(request, model, key: str, options=()):
+    obj = get_or_404(request.dbsession, model, request.matchdict.get(key), options)
     return obj
 
 
 def training_factory(request) -> Context:
-    return Context(_load(request, Training, "id"))
+    return Context(_load(request, Training, "id", training_with_place()))
 
 
 def certificate_factory(request) -> Context:

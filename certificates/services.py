@@ -50,7 +50,7 @@ def issue_eligible(request, training: Training, *, user: User | None = None, not
     """Issue every certificate the training's registrations earn and do not have yet."""
     dbsession = request.dbsession
     wanted = [(item.registration, kind)
-              for item in training_eligibility(dbsession, training, certificate_conditions(request))
+              for item in training_eligibility(dbsession, training, conditions=certificate_conditions(request))
               for kind in item.missing]
     if not wanted:
         return []

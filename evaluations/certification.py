@@ -26,8 +26,8 @@ def passed_post_test(dbsession: Session, training: Training):
     mark = post.mastery_percent
     scores = {answer_set.registration_id: score(post, answer_set) for answer_set in answer_sets_of(dbsession, post)}
 
-    def check(registration):
-        value = scores.get(registration.id)
+    def check(registration_id: int):
+        value = scores.get(registration_id)
         if value is None:
             return False, _("The certificate requires passing the post-test (${mark} %), not taken yet.",
                             mapping={"mark": mark})

@@ -1,5 +1,5 @@
 """`capacita evaluations send-due`: queue the questionnaire invitations and reminders due now
-(safe to run as often as wanted; the worker runs it periodically)."""
+(safe to run as often as wanted; `capacita worker` runs it every ten minutes)."""
 from __future__ import annotations
 
 import sys

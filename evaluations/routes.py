@@ -32,6 +32,7 @@ def includeme(config):
     config.add_navigation_item("question_banks", _("Question banks"), Permission.manage, order=86, setup=True)
     config.add_registration_panel("evaluations/_my_questionnaires.jinja2", order=35)
     config.include(".questionnaires")
+    config.include(".scheduling")
 
     from .certification import passed_post_test
 

@@ -5,6 +5,7 @@ recorded in `evaluation_message`, whose unique key keeps a second run from sendi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -13,13 +14,14 @@ from participants.notifications import private_link
 from participants.tokens import give_new_link
 from trainings.i18n import _
 from trainings.mail import queue_mail, render_mail, speaking
-from trainings.models import Training, TrainingStatus
+from trainings.models import Training, TrainingStatus, utcnow
 
 from .answers import respondents
 from .labels import PURPOSE
 from .models import AnswerSet, EvaluationMessage, MessageKind, Questionnaire
 from .windows import window
 
+log = logging.getLogger(__name__)
 SUBJECTS = {
     MessageKind.invitation: _("To answer: ${purpose} · ${training}"),
     MessageKind.reminder: _("Reminder, closes soon: ${purpose} · ${training}"),
@@ -94,3 +96,18 @@ def _send(dbsession: Session, request, questionnaire: Questionnaire, registratio
             "purpose": localizer.translate(PURPOSE[questionnaire.purpose]),
             "training": questionnaire.training.title}))
     queue_mail(dbsession, to=person.email, subject=subject, text=text, html=html, language=language)
+
+
+# The worker runs it this often: an invitation goes out at most ten minutes after its moment.
+INTERVAL_SECONDS = 600
+
+
+def send_due(request) -> None:
+    """The worker's periodic task (one transaction)."""
+    queued = queue_due_messages(request.dbsession, request, utcnow())
+    if queued:
+        log.info("%s questionnaire email(s) queued", queued)
+
+
+def includeme(config):
+    config.add_worker_task("evaluations.send_due", send_due, INTERVAL_SECONDS)

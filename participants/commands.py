@@ -23,9 +23,20 @@ def register(subparsers):
     command.set_defaults(handler=run_import)
 
 
+class _DryRunDone(Exception):
+    """Leaves the import's transaction by the way that aborts it: nothing of a dry run is kept."""
+
+
 def run_import(args):
     if not os.path.isfile(args.file):
         raise CommandError(f"no such file: {args.file}")
+    try:
+        return _import(args)
+    except _DryRunDone:
+        return 0
+
+
+def _import(args):
     with application(args.config) as request, request.tm:
         limit = max_bytes(request.registry.settings)
         if os.path.getsize(args.file) > limit:
@@ -47,8 +58,8 @@ def run_import(args):
         print(f"{training.title}: {planned.count(CREATE)} new, {planned.count(MATCH)} existing, "
               f"{planned.count(DUPLICATE)} duplicates, {planned.count(REJECTED)} rejected")
         if args.dry_run:
-            request.tm.doom()
-            return 0
+            # Dooming the transaction would make leaving `with request.tm` raise on its commit.
+            raise _DryRunDone()
         upload = store_upload(request.dbsession, training, os.path.basename(args.file), content, None)
         result = commit(request, upload, training, notify=not args.no_email)
         statuses = ", ".join(f"{count} {status}" for status, count in sorted(result.by_status.items()))

@@ -1,10 +1,13 @@
 """Calendar invites by email (iTIP, RFC 5546, over iMIP, RFC 6047) and personal feeds.
 
 Invites follow the registration and the schedule through their events: a confirmed
-registration gets a METHOD:REQUEST with every session (the same UIDs as the public feeds);
+registration gets a METHOD:REQUEST for each session (the same UIDs as the public feeds);
 a changed session an updated REQUEST with its higher SEQUENCE; a cancelled session,
-registration or training a METHOD:CANCEL. A training that is over sends none of them (people
-registered afterwards, to receive a certificate, get no invitation for past sessions).
+registration or training a METHOD:CANCEL. One iTIP message carries one UID (RFC 5546): mail
+clients (Thunderbird, Outlook) act on the first event of a message only, so every session
+goes in an email of its own, and an update or cancellation reaches exactly its event. A
+training that is over sends none of them (people registered afterwards, to receive a
+certificate, get no invitation for past sessions).
 Everything goes through the outbox, in the recipient's language, so a rolled-back change
 never sends an invite.
 
@@ -45,14 +48,25 @@ def organizer(request, training: Training) -> ics.Organizer:
     return ics.Organizer(email=address, name=name)
 
 
-def invite_calendar(request, registration: Registration, sessions: list, method: str) -> str:
+def invite_calendar(request, registration: Registration, session, method: str) -> str:
+    """The iTIP object of one session for the registration's person: one VEVENT, one UID."""
     person, training = registration.person, registration.training
     options = calendar_options(
         request, str(person.preferred_language), training.title, method=method,
         organizer=organizer(request, training), attendee=ics.Attendee(email=person.email, name=person.full_name),
         status="CANCELLED" if method == CANCEL else None, stamp=utcnow(),
+        sequence_offset=registration.invite_revision,
     )
-    return ics.build_calendar(sessions, options).to_ical().decode("utf-8")
+    return ics.build_calendar([session], options).to_ical().decode("utf-8")
+
+
+def next_revision(registration: Registration, method: str) -> None:
+    """A CANCEL of the person's registration must outrank the invitation they accepted, and a
+    later invitation (registered again) the CANCEL; the sessions' own SEQUENCE has not moved,
+    so the registration's revision does: odd after a CANCEL, even at the next invitation."""
+    cancelled_last = registration.invite_revision % 2 == 1
+    if (method == CANCEL) != cancelled_last:
+        registration.invite_revision += 1
 
 
 def _not_yet_sent(request, registration: Registration, sessions: list, method: str) -> list:
@@ -61,7 +75,8 @@ def _not_yet_sent(request, registration: Registration, sessions: list, method: s
     sent = request.environ.setdefault(SENT_IN_THIS_REQUEST, set())
 
     def key(session):
-        return registration.person_id, session.uid, method, ics.effective_sequence(session)
+        return registration.person_id, session.uid, method, ics.effective_sequence(session) + \
+            registration.invite_revision
 
     fresh = [session for session in sessions if key(session) not in sent]
     sent.update(map(key, fresh))
@@ -69,24 +84,29 @@ def _not_yet_sent(request, registration: Registration, sessions: list, method: s
 
 
 def queue_invite(request, registration: Registration, sessions: list, method: str, template: str,
-                 subject, **values):
-    """Queue one iTIP email to the registration's person; None when there is nobody to tell."""
+                 subject, revise: bool = False, **values) -> list:
+    """Queue one iTIP email per session to the registration's person (RFC 5546: one UID per
+    message); returns them, none when there is nobody to tell. `subject` takes the session's
+    and the training's titles. `revise`: the registration itself was cancelled or invited
+    again, so its revision moves (see `next_revision`)."""
     person = registration.person
     if not person.email or not sessions:
-        return None
+        return []
+    if revise:
+        next_revision(registration, method)
     sessions = _not_yet_sent(request, registration, sessions, method)
-    if not sessions:
-        return None
     language = str(person.preferred_language)
     training = registration.training
-    context = dict(values, person=person, training=training, sessions=sessions,
-                   zone=training.region.timezone)
-    text, html = render_mail(request, f"participants/invites/mail/{template}", context, language)
-    with speaking(request, language) as localizer:
-        title = localizer.translate(subject)
-    return queue_mail(request.dbsession, to=person.email, subject=title, text=text, html=html,
-                      language=language, calendar=invite_calendar(request, registration, sessions, method),
-                      calendar_method=method)
+    queued = []
+    for session in sessions:
+        context = dict(values, person=person, training=training, sessions=[session], zone=training.region.timezone)
+        text, html = render_mail(request, f"participants/invites/mail/{template}", context, language)
+        with speaking(request, language) as localizer:
+            title = localizer.translate(_(subject, mapping={"session": session.title, "title": training.title}))
+        queued.append(queue_mail(
+            request.dbsession, to=person.email, subject=title[:300], text=text, html=html, language=language,
+            calendar=invite_calendar(request, registration, session, method), calendar_method=method))
+    return queued
 
 
 def live_sessions(training: Training) -> list:
@@ -101,29 +121,35 @@ def confirmed_registrations(dbsession: Session, training_id: int) -> list[Regist
     ))
 
 
-def invite(request, registration: Registration, sessions: list | None = None, updated: bool = False):
+SUBJECTS = {
+    "invitation": _("Invitation: ${session} — ${title}"),
+    "updated": _("Updated: ${session} — ${title}"),
+    # One session is off, the training goes on: the subject must not alarm.
+    "session": _("Session cancelled: ${session} — ${title}"),
+    # The training goes on, without this person.
+    "registration": _("Registration cancelled: ${session} — ${title}"),
+    "training": _("Training cancelled: ${session} — ${title}"),
+}
+
+
+def invite(request, registration: Registration, sessions: list | None = None, updated: bool = False) -> list:
     training = registration.training
     if training.status != TrainingStatus.published:
-        return None  # drafts invite nobody yet; publishing sends the invites
+        return []  # drafts invite nobody yet; publishing sends the invites
     if training.has_ended():
-        return None  # registered afterwards (for a certificate): nothing to put in a calendar
+        return []  # registered afterwards (for a certificate): nothing to put in a calendar
     sessions = live_sessions(training) if sessions is None else sessions
-    subject = (_("Updated: ${title}", mapping={"title": training.title}) if updated
-               else _("Invitation: ${title}", mapping={"title": training.title}))
-    return queue_invite(request, registration, sessions, REQUEST, "request", subject, updated=updated)
+    subject = SUBJECTS["updated" if updated else "invitation"]
+    return queue_invite(request, registration, sessions, REQUEST, "request", subject, revise=not updated,
+                        updated=updated)
 
 
-def withdraw(request, registration: Registration, sessions: list, reason: str):
+def withdraw(request, registration: Registration, sessions: list, reason: str) -> list:
     training = registration.training
     if training.has_ended():
-        return None  # its sessions stay in calendars as what happened; nobody is told twice it is over
-    if reason == "session":  # one session is off, the training goes on: the subject must not alarm
-        subject = _("Session cancelled: ${title}", mapping={"title": training.title})
-    elif reason == "registration":  # the training goes on, without this person
-        subject = _("Registration cancelled: ${title}", mapping={"title": training.title})
-    else:
-        subject = _("Training cancelled: ${title}", mapping={"title": training.title})
-    return queue_invite(request, registration, sessions, CANCEL, "cancel", subject, reason=reason)
+        return []  # its sessions stay in calendars as what happened; nobody is told twice it is over
+    return queue_invite(request, registration, sessions, CANCEL, "cancel", SUBJECTS[reason],
+                        revise=reason == "registration", reason=reason)
 
 
 def on_registration_confirmed(event: RegistrationConfirmed):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .duplicates import normalise_text
-from .models import Institution, Person, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
+from .models import Person, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
+from .people import person_search_conditions
 
 
 @dataclass
@@ -30,35 +30,39 @@ class Filters:
         return {name: value for name, value in vars(self).items() if value}
 
 
-def registrations(dbsession: Session, training_id: int, filters: Filters) -> list[Registration]:
-    query = (
-        select(Registration)
-        .join(Person, Person.id == Registration.person_id)
-        .outerjoin(Institution, Institution.id == Person.institution_id)
-        .where(Registration.training_id == training_id)
-        .options(joinedload(Registration.person).joinedload(Person.institution))
-    )
+STATUS_ORDER = case({RegistrationStatus.confirmed.value: 0, RegistrationStatus.pending.value: 1,
+                     RegistrationStatus.waitlisted.value: 2}, value=Registration.status, else_=3)
+
+
+def registrations_query(dbsession: Session, training_id: int, filters: Filters):
+    """The training's registrations the filters keep, searched in SQL (see person_search_conditions)."""
+    query = select(Registration).where(Registration.training_id == training_id)
     if filters.status:
         query = query.where(Registration.status == filters.status)
     if filters.role:
         query = query.where(Registration.role == filters.role)
     if filters.source:
         query = query.where(Registration.source == filters.source)
-    order = {RegistrationStatus.confirmed: 0, RegistrationStatus.pending: 1, RegistrationStatus.waitlisted: 2}
-    found = list(dbsession.scalars(query.order_by(Registration.created_at, Registration.id)).unique())
-    found.sort(key=lambda registration: order.get(registration.status, 3))
     if filters.q:
-        # In Python: accents and case ignored the same way on every database.
-        words = normalise_text(filters.q).split()
-        found = [registration for registration in found
-                 if all(word in _searchable(registration) for word in words)]
-    return found
+        query = (query.join(Person, Person.id == Registration.person_id)
+                 .where(*person_search_conditions(dbsession, filters.q)))
+    return query
 
 
-def _searchable(registration: Registration) -> str:
-    person = registration.person
-    return normalise_text(" ".join(filter(None, (person.given_names, person.family_names, person.email,
-                                                 person.institution.name if person.institution else ""))))
+def registrations(dbsession: Session, training_id: int, filters: Filters, limit: int | None = None,
+                  offset: int = 0) -> list[Registration]:
+    """Confirmed first, then pending, waitlisted and cancelled; each in the order they came."""
+    query = (registrations_query(dbsession, training_id, filters)
+             .options(joinedload(Registration.person).joinedload(Person.institution))
+             .order_by(STATUS_ORDER, Registration.created_at, Registration.id).offset(offset or None))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(dbsession.scalars(query))
+
+
+def count_registrations(dbsession: Session, training_id: int, filters: Filters) -> int:
+    query = registrations_query(dbsession, training_id, filters)
+    return dbsession.scalar(query.with_only_columns(func.count(Registration.id)).order_by(None)) or 0
 
 
 def counts_by_status(dbsession: Session, training_id: int) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Sending private links again to whoever asks with an email address. The answer never says
-whether the address is known; the links sent are fresh (tokens are stored hashed only)."""
+whether the address is known; the links sent are fresh (tokens are stored hashed only), and
+the links sent before keep working (their hashes are kept: `EarlierPrivateLink`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,13 @@ from trainings.models import Training
 from .models import Registration, RegistrationStatus
 from .notifications import send_registration_mail
 from .registry import find_person, normalise_email
+from .tokens import hash_token
+
+
+def lost_link_key(email: str) -> str:
+    """The rate-limit key of an address asked for: its hash, so that the limiter's store
+    (shared, perhaps Redis) holds no addresses."""
+    return hash_token(normalise_email(email))
 
 
 def send_lost_links(request, email: str) -> int:

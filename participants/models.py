@@ -5,9 +5,12 @@ import datetime as dt
 import enum
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from trainings.models import Base, Language, Training, TrainingSession, User, UTCDateTime, enum_column, utcnow
+
+from .text import person_name_key, person_search_text, person_sort_name
 
 
 class InstitutionKind(enum.StrEnum):
@@ -47,6 +50,22 @@ class Sex(enum.StrEnum):
     undisclosed = "undisclosed"
 
 
+def _search_default(context) -> str:
+    values = context.get_current_parameters()
+    return person_search_text(values.get("given_names"), values.get("family_names"), values.get("email"),
+                              values.get("id_document"))
+
+
+def _sort_name_default(context) -> str:
+    values = context.get_current_parameters()
+    return person_sort_name(values.get("given_names"), values.get("family_names"))
+
+
+def _name_key_default(context) -> str:
+    values = context.get_current_parameters()
+    return person_name_key(values.get("given_names"), values.get("family_names"))
+
+
 class Person(Base):
     """One official or speaker, across every training they ever take part in."""
 
@@ -59,6 +78,8 @@ class Person(Base):
         sa.CheckConstraint("length(trim(given_names)) > 0", name="given_names_present"),
         sa.CheckConstraint("length(trim(family_names)) > 0", name="family_names_present"),
         sa.CheckConstraint("country IS NULL OR length(country) = 2", name="country_code"),
+        sa.Index("ix_person_name_key", "name_key", "institution_id"),
+        sa.Index("ix_person_sort_name", "sort_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +97,12 @@ class Person(Base):
     id_document: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Derived from the fields above (accent-free, lower-case) so that the registry is searched
+    # and its duplicates found in SQL: PostgreSQL indexes search_text with trigrams (migration
+    # 0006). Written on every insert and update, by the defaults below and `_derive_search_columns`.
+    search_text: Mapped[str] = mapped_column(sa.String(700), server_default="", default=_search_default)
+    name_key: Mapped[str] = mapped_column(sa.String(300), server_default="", default=_name_key_default)
+    sort_name: Mapped[str] = mapped_column(sa.String(300), server_default="", default=_sort_name_default)
 
     institution: Mapped[Institution | None] = relationship()
     registrations: Mapped[list[Registration]] = relationship(back_populates="person")
@@ -83,6 +110,15 @@ class Person(Base):
     @property
     def full_name(self) -> str:
         return f"{self.given_names} {self.family_names}".strip()
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _derive_search_columns(_mapper, _connection, person: Person) -> None:
+    person.search_text = person_search_text(person.given_names, person.family_names, person.email,
+                                            person.id_document)
+    person.name_key = person_name_key(person.given_names, person.family_names)
+    person.sort_name = person_sort_name(person.given_names, person.family_names)
 
 
 class RegistrationRole(enum.StrEnum):
@@ -113,6 +149,8 @@ class Registration(Base):
         sa.UniqueConstraint("training_id", "person_id"),
         sa.UniqueConstraint("token_hash"),
         sa.Index("ix_registration_training_status", "training_id", "status", "created_at"),
+        # Places and statuses counted per training from the index alone (the dashboard).
+        sa.Index("ix_registration_training_counts", "training_id", "status", "role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,6 +173,10 @@ class Registration(Base):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Added to the SEQUENCE of the invitations sent to this person (participants/invites.py):
+    # odd after their registration's CANCEL, even again at the next invitation, so that each
+    # outranks the one before in their calendar.
+    invite_revision: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     training: Mapped[Training] = relationship()
     person: Mapped[Person] = relationship(back_populates="registrations")

@@ -2,7 +2,7 @@
 
 Private-link tokens are stored only as hashes, so an email sent after registering (promotion
 from the waitlist, approval, a lost link, a move) cannot repeat the old link: it carries a
-fresh token, whose hash replaces the old one — the previous link stops working.
+fresh token; the earlier links keep working (their hashes are kept, `EarlierPrivateLink`).
 """
 from __future__ import annotations
 

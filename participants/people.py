@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import column, select, table, update
+from sqlalchemy import column, event, func, or_, select, table, update
 from sqlalchemy.orm import Session, joinedload
 
 from trainings.forms import FieldErrors
@@ -11,11 +11,11 @@ from trainings.i18n import _
 from trainings.models import SessionSpeaker, Training, utcnow
 
 from .attendance.rates import attendance_rates
-from .duplicates import normalise_text
 from .models import (
     Attendance,
     CalendarFeedToken,
     EarlierPrivateLink,
+    Institution,
     Person,
     Registration,
     RegistrationStatus,
@@ -24,6 +24,7 @@ from .models import (
 from .registrations import ACTIVE, cancel
 from .registry import find_person, normalise_document, normalise_email
 from .signup import institution_from_values
+from .text import normalise_text
 
 # The certificates package builds on this one, so its table is named, not imported.
 certificate_table = table("certificate", column("id"), column("registration_id"), column("serial"),
@@ -34,22 +35,62 @@ STATUS_RANK = {RegistrationStatus.confirmed: 0, RegistrationStatus.waitlisted: 1
                RegistrationStatus.cancelled: 3}
 
 
-def search_people(dbsession: Session, query: str, limit: int | None = 50) -> list[Person]:
-    """People whose name, email, document or institution contain every word (accents ignored);
-    at most `limit` of them, or all with None."""
+def _like_pattern(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def person_search_conditions(dbsession: Session, query: str) -> list:
+    """Conditions on Person finding whose name, email or document (`search_text`, accent-free)
+    or institution contain every word of `query`, accents and case ignored: one condition per
+    word in SQL, each indexed by trigrams on PostgreSQL. Institutions are few: their names are
+    matched here, once per request."""
     words = normalise_text(query).split()
-    people = dbsession.scalars(select(Person).options(joinedload(Person.institution))
-                               .order_by(Person.family_names, Person.given_names, Person.id))
-    found = []
-    for person in people:
-        text = normalise_text(" ".join(filter(None, (
-            person.given_names, person.family_names, person.email, person.id_document,
-            person.institution.name if person.institution else ""))))
-        if all(word in text for word in words):
-            found.append(person)
-            if limit is not None and len(found) >= limit:
-                break
-    return found
+    if not words:
+        return []
+    institutions = _institution_names(dbsession)
+    conditions = []
+    for word in words:
+        condition = Person.search_text.like(_like_pattern(word), escape="\\")
+        matching = [institution_id for institution_id, name in institutions if word in name]
+        conditions.append(or_(condition, Person.institution_id.in_(matching)) if matching else condition)
+    return conditions
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_institution_names(dbsession: Session, _flush_context) -> None:
+    dbsession.info.pop("institution_names", None)  # something was written: perhaps an institution
+
+
+def _institution_names(dbsession: Session) -> list[tuple[int, str]]:
+    cached = dbsession.info.get("institution_names")
+    if cached is None:
+        cached = dbsession.info["institution_names"] = [
+            (row.id, normalise_text(row.name)) for row in dbsession.execute(select(Institution.id, Institution.name))]
+    return cached
+
+
+def people_query(dbsession: Session, query: str):
+    return select(Person).where(*person_search_conditions(dbsession, query))
+
+
+def search_people(dbsession: Session, query: str, limit: int | None = 50, offset: int = 0) -> list[Person]:
+    """The persons `query` finds (see `people_query`) by family name, at most `limit` of them
+    from `offset`, or all with None."""
+    statement = (people_query(dbsession, query).options(joinedload(Person.institution))
+                 .order_by(Person.sort_name, Person.id).offset(offset or None))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(dbsession.scalars(statement))
+
+
+COUNT_CAP = 10_000  # a hundred pages of a hundred: past that, a search narrows better than paging
+
+
+def count_people(dbsession: Session, query: str, cap: int = COUNT_CAP) -> int:
+    """How many persons the search finds, counted in SQL up to `cap` + 1 (more than `cap`):
+    counting the whole registry on every page would read all of it."""
+    found = people_query(dbsession, query).with_only_columns(Person.id).order_by(None).limit(cap + 1).subquery()
+    return dbsession.scalar(select(func.count()).select_from(found)) or 0
 
 
 @dataclass

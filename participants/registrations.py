@@ -32,7 +32,7 @@ def take_place(dbsession: Session, training_id: int) -> bool:
     result = dbsession.execute(
         update(Training)
         .where(Training.id == training_id, Training.confirmed_count < Training.capacity)
-        .values(confirmed_count=Training.confirmed_count + 1)
+        .values(confirmed_count=Training.confirmed_count + 1, updated_at=Training.updated_at)
         .execution_options(synchronize_session=False)
     )
     _refresh_count(dbsession, training_id)
@@ -43,7 +43,7 @@ def release_place(dbsession: Session, training_id: int) -> None:
     dbsession.execute(
         update(Training)
         .where(Training.id == training_id, Training.confirmed_count > 0)
-        .values(confirmed_count=Training.confirmed_count - 1)
+        .values(confirmed_count=Training.confirmed_count - 1, updated_at=Training.updated_at)
         .execution_options(synchronize_session=False)
     )
     _refresh_count(dbsession, training_id)
@@ -247,7 +247,7 @@ def _take_places(dbsession: Session, training: Training, wanted: int) -> int:
         result = dbsession.execute(
             update(Training)
             .where(Training.id == training.id, Training.confirmed_count + places <= Training.capacity)
-            .values(confirmed_count=Training.confirmed_count + places)
+            .values(confirmed_count=Training.confirmed_count + places, updated_at=Training.updated_at)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # pragma: no cover - the row lock makes this impossible

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy.orm import joinedload
 
 from trainings.models import Training
-from trainings.resources import get_or_404
+from trainings.resources import get_or_404, training_with_place
 from trainings.security import BASE_ACL
 
 from .models import ParticipantImport, Person, Registration
@@ -18,7 +19,7 @@ class TrainingContext:
 
     def __init__(self, request):
         self.request = request
-        self.training = get_or_404(request.dbsession, Training, request.matchdict.get("id"))
+        self.training = get_or_404(request.dbsession, Training, request.matchdict.get("id"), training_with_place())
 
     def registration(self, registration_id) -> Registration:
         registration = get_or_404(self.request.dbsession, Registration, str(registration_id))
@@ -48,4 +49,9 @@ class PrivateLinkContext:
 
     def __init__(self, request):
         self.token = request.matchdict.get("token", "")
-        self.registration = registration_by_token(request.dbsession, self.token)
+        # Everything the private page shows of the registration, in the same query.
+        self.registration = registration_by_token(
+            request.dbsession, self.token,
+            joinedload(Registration.training).joinedload(Training.region),
+            joinedload(Registration.training).joinedload(Training.venue),
+            joinedload(Registration.person).joinedload(Person.institution))

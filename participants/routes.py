@@ -35,5 +35,6 @@ def includeme(config):
     config.add_training_tab("organiser_registrations", _("Registrations"), Permission.manage, order=20)
     config.add_navigation_item("people", _("People"), Permission.manage, order=40)
     config.add_throttle("lost_link", "5/hour")
+    config.add_throttle("lost_link_recipient", "3/day")
     # Generous: a whole office often registers from behind one address.
     config.add_throttle("registration", "200/hour")

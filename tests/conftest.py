@@ -10,7 +10,7 @@ import pytest
 import transaction
 import webtest
 import zope.sqlalchemy
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from tests import factories
@@ -169,19 +169,68 @@ def admin_app(testapp, admin):
     return testapp
 
 
-def cli_database(tmp_path: Path):
-    """For commands that commit: an ini file and a migrated SQLite database of their own.
-    Gives (ini path, engine); the caller disposes of the engine."""
-    url = f"sqlite:///{tmp_path}/cli.sqlite"
-    path = tmp_path / "test.ini"
-    path.write_text(f"""[app:main]
-use = egg:capacita
-sqlalchemy.url = {url}
-session.secret = cli-test
-app.public_url = https://capacita.example
-app.var_dir = {tmp_path}
-mail.file_path = {tmp_path}/mail
-""")
-    engine = make_engine({"sqlalchemy.url": url})
-    migrate(engine)
-    return path, engine
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd, strict defaults) on a free port; `stop()`/`start()` it
+    to play a mail server that is down."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def worker_session(connection):
+    """A worker's own transaction manager and session: its commits go into savepoints of the
+    test's connection, so they are still rolled back at the end of the test."""
+    manager = transaction.TransactionManager(explicit=True)
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    zope.sqlalchemy.register(session, transaction_manager=manager)
+    yield manager, session
+    session.close()
+
+
+@pytest.fixture
+def worker_request(app, worker_session):
+    """The request a `capacita worker` process has: the application's, with its own
+    transactions (each committed at once, as the worker does)."""
+    from pyramid.scripting import prepare
+
+    manager, session = worker_session
+    env = prepare(registry=app.registry)
+    request = env["request"]
+    request.environ.update({"tm.active": False, "tm.manager": manager, "app.dbsession": session})
+    yield request
+    env["closer"]()
+
+
+class StatementCounter:
+    """SQL statements a request issues, as production would: the tests' own savepoints are not
+    counted, and `fresh()` empties the test session so that nothing is served from it."""
+
+    IGNORED = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+    def __init__(self, connection, dbsession):
+        self.connection, self.dbsession, self.statements = connection, dbsession, []
+
+    def _seen(self, conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(self.IGNORED):
+            self.statements.append(statement)
+
+    def count(self, call) -> int:
+        self.dbsession.flush()
+        self.dbsession.expunge_all()
+        self.statements = []
+        event.listen(self.connection, "before_cursor_execute", self._seen)
+        try:
+            call()
+        finally:
+            event.remove(self.connection, "before_cursor_execute", self._seen)
+        return len(self.statements)
+
+
+@pytest.fixture
+def statements(connection, dbsession):
+    return StatementCounter(connection, dbsession)

@@ -91,6 +91,7 @@ def _include_templates(config):
 
 def includeme(config):
     config.include(".db")
+    config.include(".worker")
     config.include(".security")
     config.include(".throttle")
     config.include(".i18n")

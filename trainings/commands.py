@@ -1,9 +1,12 @@
-"""Subcommands of the trainings package: migrate, create-user, demo, send-mail."""
+"""Subcommands of the trainings package: migrate, create-user, demo, prepare, send-mail, worker."""
 from __future__ import annotations
 
+import argparse
 import getpass
 import importlib
+import logging
 import os
+import signal
 import time
 
 from sqlalchemy import func, make_url, select
@@ -11,7 +14,7 @@ from sqlalchemy import func, make_url, select
 from . import accounts
 from .cli import CommandError, application, settings_of
 from .db import migrate
-from .mail import default_sender, deliver_pending, delivery_from_settings
+from .mail import DeliveryReport, default_sender, deliver_pending, delivery_from_settings
 from .models import Training, UserRole
 
 # Demo loaders in dependency order; each adds what its package knows about.
@@ -44,6 +47,44 @@ def register(subparsers):
     command.add_argument("--interval", type=float, default=10.0)
     command.set_defaults(handler=run_send_mail)
 
+    command = subparsers.add_parser("worker", help="deliver mail and run background jobs and tasks until stopped")
+    command.add_argument("--interval", type=float, default=5.0, help="seconds between rounds when idle")
+    command.add_argument("--once", action="store_true", help="one round, then stop")
+    command.set_defaults(handler=run_worker)
+
+    command = subparsers.add_parser(
+        "serve", help="development: prepare, then serve with a worker beside (what `make run` does)")
+    command.add_argument("--port", default="6543")
+    command.add_argument("--remember", metavar="FILE", help="keep the generated login in FILE (mode 600)")
+    command.add_argument("--worker-interval", type=float, default=2.0)
+    command.set_defaults(handler=run_serve)
+
+    command = subparsers.add_parser(
+        "prepare", help="migrate, load the demo if empty and make an account if none (what `make run` needs)")
+    command.add_argument("--remember", metavar="FILE", help="keep the generated login in FILE (mode 600)")
+    command.set_defaults(handler=run_prepare)
+
+
+def migrate_if_behind(url: str) -> bool:
+    """Upgrade only when the database is not at the head revision (checking is much quicker
+    than alembic's upgrade, which loads every script's environment)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from .db import alembic_config, make_engine
+
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    engine = make_engine({"sqlalchemy.url": url})
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        if current == heads:
+            return False
+        migrate(engine, "head")
+        return True
+    finally:
+        engine.dispose()
+
 
 def run_migrate(args):
     migrate(settings_of(args.config)["sqlalchemy.url"], args.revision)
@@ -51,7 +92,12 @@ def run_migrate(args):
 
 
 def run_create_user(args):
-    with application(args.config) as request, request.tm:
+    with application(args.config) as request:
+        create_user(request, args)
+
+
+def create_user(request, args):
+    with request.tm:
         database = _database_name(request.registry.settings["sqlalchemy.url"])
         if args.if_none and accounts.count_users(request.dbsession):
             _show_remembered_login(args.remember, database)
@@ -103,9 +149,14 @@ def _show_remembered_login(path: str | None, database: str) -> None:
 
 
 def run_demo(args):
-    with application(args.config) as request, request.tm:
+    with application(args.config) as request:
+        load_demo(request, args.if_empty)
+
+
+def load_demo(request, if_empty: bool):
+    with request.tm:
         dbsession = request.dbsession
-        if args.if_empty and dbsession.scalar(select(func.count()).select_from(Training)):
+        if if_empty and dbsession.scalar(select(func.count()).select_from(Training)):
             print("the database has trainings already; demo data not loaded")
             return 0
         for name in DEMO_LOADERS:
@@ -119,15 +170,111 @@ def run_demo(args):
     print("demo data loaded")
 
 
+def describe(report: DeliveryReport) -> str:
+    words = [f"{report.sent} email(s) sent"]
+    if report.retried:
+        words.append(f"{report.retried} to be retried")
+    if report.given_up:
+        words.append(f"{report.given_up} given up (see the outbox page)")
+    if report.unavailable:
+        words.append(f"stopped: {report.unavailable}")
+    return ", ".join(words)
+
+
 def run_send_mail(args):
+    """Exit status 1 when messages were given up or the server could not be reached."""
     settings = settings_of(args.config)
     delivery = delivery_from_settings(settings)
     sender = default_sender(settings)
+    total = DeliveryReport()
     with application(args.config) as request:
         while True:
-            sent = deliver_pending(request.tm, request.dbsession, delivery, sender)
-            if sent or not args.watch:
-                print(f"{sent} email(s) sent")
+            report = deliver_pending(request.tm, request.dbsession, delivery, sender)
+            total += report
+            if report.sent or report.given_up or report.unavailable or not args.watch:
+                print(describe(report), flush=True)
             if not args.watch:
-                return 0
+                return 1 if total.given_up or total.unavailable else 0
             time.sleep(args.interval)
+
+
+def run_worker(args):
+    from .worker import Worker
+
+    with application(args.config) as request:
+        worker = Worker(request)
+        if args.once:
+            report = worker.run_round()
+            print(f"{describe(report.mail)}; {report.jobs} job(s), {report.tasks} task(s) run", flush=True)
+            return 1 if report.mail.given_up or report.mail.unavailable else 0
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signal_number, worker.stop)
+        logging.getLogger(__name__).info("worker started (%s)", describe_delivery(worker.delivery))
+        worker.run_forever(args.interval, on_round=_print_round)
+    return 0
+
+
+def describe_delivery(delivery) -> str:
+    if hasattr(delivery, "directory"):
+        return f"mail written to {delivery.directory}"
+    return f"mail sent through {delivery.host}:{delivery.port}"
+
+
+def _print_round(report) -> None:
+    mail = report.mail  # (an unreachable server is logged once by the worker, not every round)
+    if mail.sent or mail.given_up or mail.retried or report.jobs or report.tasks:
+        print(f"worker: {describe(mail)}; {report.jobs} job(s), {report.tasks} task(s) run", flush=True)
+
+
+def run_prepare(args):
+    """Everything `make run` needs before serving: the schema (only when it is behind), the
+    demo when there are no trainings, an account when there is none."""
+    if migrate_if_behind(settings_of(args.config)["sqlalchemy.url"]):
+        print("database schema upgraded")
+    with application(args.config) as request:
+        prepare_data(request, args.remember)
+
+
+def prepare_data(request, remember: str | None) -> None:
+    load_demo(request, if_empty=True)
+    create_user(request, argparse.Namespace(if_none=True, remember=remember, email=DEFAULT_ORGANISER,
+                                            role=UserRole.admin.value, name="", generate=True))
+
+
+def run_serve(args):
+    """`prepare`, then the ini's server with the application it already built, and a
+    `capacita worker` process beside it; stopping the server (Ctrl-C) stops the worker. One
+    start-up of the application instead of four keeps a second `make run` quick."""
+    import subprocess
+    import sys
+
+    import plaster
+    from pyramid.paster import setup_logging
+    from pyramid.scripting import prepare
+
+    setup_logging(args.config)
+    if migrate_if_behind(settings_of(args.config)["sqlalchemy.url"]):
+        print("database schema upgraded")
+    loader = plaster.get_loader(args.config, protocols=["wsgi"])
+    defaults = {"http_port": args.port}
+    app = loader.get_wsgi_app("main", defaults=defaults)
+    env = prepare(registry=app.registry)
+    try:
+        prepare_data(env["request"], args.remember)
+    finally:
+        env["closer"]()
+    server = loader.get_wsgi_server("main", defaults=defaults)
+    # The console script that runs this command, with an argument list (no shell).
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.argv[0], "-c", args.config, "worker", "--interval", str(args.worker_interval)])
+    try:
+        server(app)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    return 0

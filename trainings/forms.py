@@ -7,11 +7,14 @@ flashes a message and redirects (post/redirect/get).
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 
 import colander
 import deform
+from chameleon.loader import ModuleLoader
+from chameleon.zpt.template import PageTemplateFile
 from deform.renderer import configure_zpt_renderer
 from markupsafe import Markup
 from pyramid.csrf import get_csrf_token
@@ -134,5 +137,43 @@ def _translate(term):
     return request.localizer.translate(term) if request is not None else term
 
 
+def compile_form_templates(renderer=None) -> int:
+    """Compile every deform widget template now, at start-up: compiled lazily, the first
+    concurrent renders of a fresh threaded worker raced Chameleon's compiler and answered 500.
+    Returns how many templates were compiled."""
+    renderer = renderer or deform.Form.default_renderer
+    compiled = 0
+    for directory in renderer.loader.search_path:
+        for folder, _subfolders, files in os.walk(directory):
+            for name in sorted(files):
+                if name.endswith(".pt"):
+                    relative = os.path.relpath(os.path.join(folder, name), directory)
+                    renderer.load(relative[:-len(".pt")]).cook_check()
+                    compiled += 1
+    return compiled
+
+
+def template_cache_directory(settings) -> str:
+    """Where compiled widget templates are kept between starts: `app.template_cache`, else the
+    user's cache folder (per user: Python modules are loaded from it)."""
+    configured = settings.get("app.template_cache")
+    if configured:
+        return os.path.abspath(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "capacita", "chameleon")
+
+
+def use_template_cache(directory: str) -> None:
+    """Chameleon keeps compiled templates as modules named by a digest of their source and of
+    the installed packages' versions, so a stale one is never used; only the first start after
+    an upgrade compiles."""
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    current = PageTemplateFile.loader
+    if not (isinstance(current, ModuleLoader) and current.path == directory):
+        PageTemplateFile.loader = ModuleLoader(directory, False)
+
+
 def includeme(config):
     configure_zpt_renderer(translator=_translate)
+    use_template_cache(template_cache_directory(config.get_settings()))
+    compile_form_templates()

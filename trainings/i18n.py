@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -31,7 +32,13 @@ def negotiate_locale(request) -> str:
 
 
 def babel_locale(request) -> Locale:
-    return Locale.parse(request.locale_name)
+    return _parsed_locale(request.locale_name)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_locale(name: str) -> Locale:
+    """Parsed once per process: a long table formats a date on every row."""
+    return Locale.parse(name)
 
 
 def format_date(request, value: dt.date | dt.datetime, zone=None, format="medium") -> str:
@@ -46,6 +53,11 @@ def format_datetime(request, value: dt.datetime, zone, format="medium") -> str:
 
 def format_time(request, value: dt.datetime, zone, format="short") -> str:
     return babel_dates.format_time(value, format=format, tzinfo=as_zone(zone), locale=babel_locale(request))
+
+
+def format_duration(request, value: dt.timedelta) -> str:
+    """"5 minutes", "2 hours": how long, rounded to the largest unit."""
+    return babel_dates.format_timedelta(value, threshold=1.5, locale=babel_locale(request))
 
 
 def format_number(request, value) -> str:
@@ -110,6 +122,7 @@ JINJA2_FILTERS = {
     "datetime": _jinja_filter(format_datetime),
     "time": _jinja_filter(format_time),
     "number": _jinja_filter(format_number),
+    "duration": _jinja_filter(format_duration),
     "percent": _jinja_filter(format_percent),
     "country": _jinja_filter(country_name),
 }

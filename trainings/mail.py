@@ -9,6 +9,10 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 
@@ -23,6 +27,8 @@ from .settings import as_bool
 
 log = logging.getLogger(__name__)
 
+# CRLF, RFC 5322 folding, RFC 2047 encoded words; refuses headers that would break the message.
+SMTP_POLICY = policy.SMTP
 MAX_ATTEMPTS = 8
 FIRST_RETRY_DELAY = dt.timedelta(minutes=1)
 LONGEST_RETRY_DELAY = dt.timedelta(hours=6)
@@ -91,22 +97,29 @@ def message_id(message: OutboxMessage, sender: str) -> str:
 
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    """The email of an outbox message, with the same Date and Message-ID on every attempt."""
-    email = EmailMessage()
+    """The email of an outbox message, with the same Date and Message-ID on every attempt.
+
+    Written under the SMTP policy: CRLF line ends, headers folded as RFC 5322 wants with
+    non-ASCII words encoded (RFC 2047), so that a subject of any length and script survives any
+    server; text parts in quoted-printable (lines stay under 998 octets whatever their length)."""
+    email = EmailMessage(policy=SMTP_POLICY)
     email["Subject"] = message.subject
     email["From"] = sender
     email["To"] = message.recipients
     # RFC 5322 requires the origination date: when the message was queued, ready to go.
     email["Date"] = format_datetime((message.created_at or utcnow()).astimezone(dt.UTC))
     email["Message-ID"] = message_id(message, sender)
-    email.set_content(message.body_text)
+    email.set_content(message.body_text, cte="quoted-printable")
     if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
+        email.add_alternative(message.body_html, subtype="html", cte="quoted-printable")
     if message.calendar:
         # RFC 6047: the iTIP object as a text/calendar alternative with its METHOD, so that
         # mail clients show accept/decline; also attached as a file for the clients that don't.
-        email.add_alternative(message.calendar, subtype="calendar", params={"method": message.calendar_method})
-        email.add_attachment(message.calendar.encode("utf-8"), maintype="application", subtype="ics",
+        # Base64 keeps its CRLF line ends (RFC 5545) intact through any relay.
+        calendar = crlf(message.calendar)
+        email.add_alternative(calendar, subtype="calendar", params={"method": message.calendar_method},
+                              cte="base64")
+        email.add_attachment(calendar.encode("utf-8"), maintype="application", subtype="ics",
                              filename="invite.ics")
     for attachment in message.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
@@ -117,9 +130,21 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
+def crlf(text: str) -> str:
+    return "\r\n".join(text.splitlines()) + ("\r\n" if text else "")
+
+
 def _sender_domain(sender: str) -> str:
     address = parseaddr(sender)[1]
     return address.partition("@")[2] or "capacita.local"
+
+
+class DeliveryUnavailable(Exception):
+    """The mail server cannot be reached: no message was at fault, none is counted as tried."""
+
+
+class MessageRefused(Exception):
+    """The mail server refused this message for good (a 5xx answer): retrying cannot help."""
 
 
 class FileDelivery:
@@ -133,26 +158,75 @@ class FileDelivery:
         stamp = utcnow().strftime("%Y%m%dT%H%M%S")
         message_id = email["Message-ID"].strip("<>").split("@")[0].replace("/", "_")
         path = os.path.join(self.directory, f"{stamp}-{message_id}.eml")
-        with open(path, "wb") as handle:
+        partial = path + ".part"
+        with open(partial, "wb") as handle:
             handle.write(bytes(email))
+        os.replace(partial, path)  # a reader watching the folder never sees half a message
+
+    def close(self) -> None:
+        pass
 
 
 class SMTPDelivery:
-    """Production: SMTP through pyramid_mailer's mailer (TLS and authentication from settings)."""
+    """Production: the standard library's smtplib, one connection kept open for a batch.
+    `mail.tls` asks for STARTTLS, `mail.ssl` for SMTP over TLS (port 465); `mail.username`
+    and `mail.password` log in."""
 
     def __init__(self, settings: dict):
-        from pyramid_mailer.mailer import Mailer
+        self.host = settings.get("mail.host", "localhost")
+        self.ssl = as_bool(settings.get("mail.ssl", False))
+        self.port = int(settings.get("mail.port") or (465 if self.ssl else 25))
+        self.starttls = as_bool(settings.get("mail.tls", False))
+        self.username = settings.get("mail.username") or None
+        self.password = settings.get("mail.password") or ""
+        self.timeout = float(settings.get("mail.timeout", 30))
+        self.connection: smtplib.SMTP | None = None
 
-        self.mailer = Mailer(
-            host=settings.get("mail.host", "localhost"),
-            port=int(settings.get("mail.port", 25)),
-            username=settings.get("mail.username") or None,
-            password=settings.get("mail.password") or None,
-            tls=as_bool(settings.get("mail.tls", False)),
-        )
+    def _connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        try:
+            if self.ssl:
+                connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            else:
+                connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                if self.starttls:
+                    connection.starttls(context=context)
+            if self.username:
+                connection.login(self.username, self.password)
+        except (OSError, smtplib.SMTPException) as error:
+            raise DeliveryUnavailable(f"cannot reach the mail server {self.host}:{self.port}: {error}") from error
+        return connection
 
     def send(self, email: EmailMessage, sender: str, recipients: list[str]) -> None:
-        self.mailer.smtp_mailer.send(sender, recipients, email)
+        if self.connection is None:
+            self.connection = self._connect()
+        try:
+            refused = self.connection.send_message(email, from_addr=parseaddr(sender)[1], to_addrs=recipients)
+        except smtplib.SMTPRecipientsRefused as error:
+            raise MessageRefused(_smtp_answers(error.recipients)) from error
+        except smtplib.SMTPResponseException as error:
+            if 500 <= error.smtp_code < 600:
+                raise MessageRefused(f"{error.smtp_code} {_text(error.smtp_error)}") from error
+            raise  # 4xx: try again later
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            self.close()
+            raise DeliveryUnavailable(f"the mail server {self.host}:{self.port} went away: {error}") from error
+        if refused:  # delivered to some: the others will not accept it on a retry either
+            raise MessageRefused(_smtp_answers(refused))
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.connection.quit()
+            self.connection = None
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _smtp_answers(refused: dict) -> str:
+    return "; ".join(f"{address}: {code} {_text(answer)}" for address, (code, answer) in refused.items())
 
 
 def delivery_from_settings(settings: dict):
@@ -166,42 +240,89 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return min(FIRST_RETRY_DELAY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY_DELAY)
 
 
+def due_criteria(now: dt.datetime):
+    return (OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None), OutboxMessage.next_attempt_at <= now)
+
+
 def pending_ids(dbsession: Session, now: dt.datetime, limit: int) -> list[int]:
     return list(dbsession.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
-               OutboxMessage.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxMessage.id).limit(limit)
+        select(OutboxMessage.id).where(*due_criteria(now)).order_by(OutboxMessage.id).limit(limit)
     ))
 
 
-def deliver_one(transaction_manager, dbsession: Session, message_id: int, delivery, sender: str) -> bool:
-    """Claim, send and mark one message, each step committed, so that it is never sent twice:
-    the claim (attempt counted, next attempt pushed back) is committed before sending, and a
-    message already claimed or sent by another worker is skipped."""
-    with transaction_manager:
-        query = select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
-                                            OutboxMessage.next_attempt_at <= utcnow())
-        if dbsession.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        message = dbsession.scalar(query)
-        if message is None:
-            return False
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0  # failed this time, tried again later
+    given_up: int = 0  # failed for good: visible as failed on the outbox page
+    unavailable: str = ""  # the mail server could not be reached: the run stopped there
+
+    def __iadd__(self, other: DeliveryReport) -> DeliveryReport:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.given_up += other.given_up
+        self.unavailable = other.unavailable or self.unavailable
+        return self
+
+
+def claim(dbsession: Session, message_id: int) -> OutboxMessage | None:
+    """The message, locked for this worker, if it is still due. On PostgreSQL another worker's
+    claim is skipped (`FOR UPDATE SKIP LOCKED`); the claim moves `next_attempt_at` on and is
+    committed before sending, so no other worker picks the message up meanwhile."""
+    query = select(OutboxMessage).where(OutboxMessage.id == message_id, *due_criteria(utcnow()))
+    if dbsession.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    message = dbsession.scalar(query)
+    if message is not None:
         message.attempts += 1
+        message.next_attempt_at = utcnow() + retry_delay(message.attempts)
+    return message
+
+
+def deliver_one(transaction_manager, dbsession: Session, message_id: int, delivery, sender: str) -> DeliveryReport:
+    """Claim, send and mark one message, each step committed, so that it is never sent twice."""
+    with transaction_manager:
+        message = claim(dbsession, message_id)
+        if message is None:
+            return DeliveryReport()
         attempt = message.attempts
-        message.next_attempt_at = utcnow() + retry_delay(attempt)
         email = build_email(message, sender)
         recipients = [address.strip() for address in message.recipients.split(",") if address.strip()]
     try:
         delivery.send(email, sender, recipients)
-    except Exception as error:  # noqa: BLE001 - any delivery failure is retried later
-        log.warning("mail %s not delivered (attempt %s): %s", message_id, attempt, error)
+    except DeliveryUnavailable as error:
         with transaction_manager:
-            dbsession.get(OutboxMessage, message_id).last_error = str(error)[:2000]
-        return False
+            release(dbsession.get(OutboxMessage, message_id), str(error))
+        return DeliveryReport(unavailable=str(error))
+    except Exception as error:  # noqa: BLE001 - any other failure is this message's: retried, then given up
+        with transaction_manager:
+            given_up = record_failure(dbsession.get(OutboxMessage, message_id), error, attempt)
+        return DeliveryReport(given_up=1) if given_up else DeliveryReport(retried=1)
     with transaction_manager:
         forget_content(dbsession.get(OutboxMessage, message_id))
-    return True
+    return DeliveryReport(sent=1)
+
+
+def release(message: OutboxMessage, error: str) -> None:
+    """The server was unreachable: the attempt does not count and the message is due again at
+    once, so that it leaves with the first run after the server is back."""
+    message.attempts -= 1
+    message.next_attempt_at = utcnow()
+    message.last_error = error[:2000]
+
+
+def record_failure(message: OutboxMessage, error: Exception, attempt: int) -> bool:
+    """Keep the error; give up after MAX_ATTEMPTS or at once when the server refused the
+    message for good. Returns whether it was given up."""
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if isinstance(error, MessageRefused) or attempt >= MAX_ATTEMPTS:
+        message.failed_at = utcnow()
+        log.error("mail %s to %s given up after %s attempt(s): %s", message.id, message.recipients, attempt,
+                  message.last_error)
+        return True
+    log.warning("mail %s not delivered (attempt %s of %s): %s", message.id, attempt, MAX_ATTEMPTS,
+                message.last_error)
+    return False
 
 
 def forget_content(message: OutboxMessage) -> None:
@@ -209,15 +330,24 @@ def forget_content(message: OutboxMessage) -> None:
     private links, whose tokens the database otherwise keeps only as hashes, and certificates:
     kept after delivery, any copy of the database would open every participant's page."""
     message.sent_at = utcnow()
+    message.last_error = ""
     message.body_text, message.body_html, message.calendar = "", "", None
     message.attachments.clear()
 
 
-def deliver_pending(transaction_manager, dbsession: Session, delivery, sender: str, limit: int = 200) -> int:
-    """Deliver what is due; returns how many were sent."""
+def deliver_pending(transaction_manager, dbsession: Session, delivery, sender: str, limit: int = 200) -> DeliveryReport:
+    """Deliver what is due, in order; stop when the mail server cannot be reached."""
     with transaction_manager:
         ids = pending_ids(dbsession, utcnow(), limit)
-    return sum(deliver_one(transaction_manager, dbsession, message_id, delivery, sender) for message_id in ids)
+    report = DeliveryReport()
+    try:
+        for message_id in ids:
+            report += deliver_one(transaction_manager, dbsession, message_id, delivery, sender)
+            if report.unavailable:
+                break  # the caller says so (once, not every round)
+    finally:
+        delivery.close()
+    return report
 
 
 def default_sender(settings: dict) -> str:

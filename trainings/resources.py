@@ -3,6 +3,7 @@ the base ACL, so that views declare their permission as usual."""
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy.orm import joinedload
 
 from .models import Programme, Region, Training, TrainingSession, Venue
 from .security import BASE_ACL
@@ -20,14 +21,19 @@ def parse_id(text) -> int | None:
     return value if 1 <= value <= MAX_ID else None
 
 
-def get_by_id(dbsession, model, text):
-    """The object a URL or form value names, or None."""
+def get_by_id(dbsession, model, text, options=()):
+    """The object a URL or form value names, or None (`options`: what to load with it)."""
     found_id = parse_id(text)
-    return None if found_id is None else dbsession.get(model, found_id)
+    return None if found_id is None else dbsession.get(model, found_id, options=list(options))
 
 
-def get_or_404(dbsession, model, text):
-    found = get_by_id(dbsession, model, text)
+def training_with_place() -> list:
+    """Loader options for a training page: its region and venue, which every tab shows."""
+    return [joinedload(Training.region), joinedload(Training.venue)]
+
+
+def get_or_404(dbsession, model, text, options=()):
+    found = get_by_id(dbsession, model, text, options)
     if found is None:
         raise HTTPNotFound()
     return found
@@ -39,11 +45,17 @@ class ObjectContext:
 
     def __init__(self, request):
         self.request = request
-        self.object = get_or_404(request.dbsession, self.model, request.matchdict.get("id"))
+        self.object = get_or_404(request.dbsession, self.model, request.matchdict.get("id"), self.load_options())
+
+    def load_options(self) -> list:
+        return []
 
 
 class TrainingContext(ObjectContext):
     model = Training
+
+    def load_options(self) -> list:
+        return training_with_place()
 
     @property
     def training(self) -> Training:

@@ -40,6 +40,7 @@ class Root:
 
 
 EPOCH_KEY = "capacita.session_epoch"
+IDENTITY_KEY = "_capacita_identity"
 
 
 class SecurityPolicy:
@@ -48,6 +49,13 @@ class SecurityPolicy:
         self.acl_helper = ACLHelper()
 
     def identity(self, request) -> User | None:
+        """The logged-in organiser, read once per request: `request.identity` is asked for by
+        every permission check, link and menu of a page."""
+        if IDENTITY_KEY not in request.__dict__:
+            request.__dict__[IDENTITY_KEY] = self._load_identity(request)
+        return request.__dict__[IDENTITY_KEY]
+
+    def _load_identity(self, request) -> User | None:
         user_id = self.session_helper.authenticated_userid(request)
         if user_id is None:
             return None
@@ -71,6 +79,7 @@ class SecurityPolicy:
         return self.acl_helper.permits(context, self.principals(request), permission)
 
     def remember(self, request, userid, **kw):
+        request.__dict__.pop(IDENTITY_KEY, None)
         user = request.dbsession.get(User, userid)
         request.session[EPOCH_KEY] = user.session_epoch
         return self.session_helper.remember(request, userid, **kw)
@@ -80,7 +89,9 @@ class SecurityPolicy:
         user = request.identity
         if user is not None:
             user.session_epoch += 1
-        return self.session_helper.forget(request, **kw)
+        headers = self.session_helper.forget(request, **kw)
+        request.__dict__.pop(IDENTITY_KEY, None)
+        return headers
 
 
 # Sent with every answer. No page is meant to be framed by another site (clickjacking a

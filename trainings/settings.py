@@ -13,6 +13,7 @@ ENVIRONMENT_OVERRIDES = {
     "SMTP_USERNAME": "mail.username",
     "SMTP_PASSWORD": "mail.password",
     "SMTP_TLS": "mail.tls",
+    "SMTP_SSL": "mail.ssl",
     "MAIL_SENDER": "mail.default_sender",
     "THROTTLE_STORAGE": "throttle.storage",
 }

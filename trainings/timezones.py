@@ -7,7 +7,14 @@ happens twice (clocks turned back) means its first occurrence.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from zoneinfo import ZoneInfo
+
+# The zones come from the `tzdata` package the project pins, never from the system's copy,
+# which may be older (Paraguay keeps UTC−3 all year since October 2024: tzdata 2024b), and
+# differ between the machines of one installation.
+zoneinfo.reset_tzpath(to=[])
+ZoneInfo.clear_cache()
 
 
 class NonexistentLocalTime(ValueError):

@@ -8,20 +8,27 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 from slugify import slugify
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from participants.models import Person, Registration, RegistrationStatus
 from trainings.forms import handle_form, make_form, render_form
 from trainings.i18n import _
-from trainings.models import JobStatus
+from trainings.models import JobStatus, utcnow
+from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page
 from trainings.security import Permission
+from trainings.worker import result_file
 
 from .. import documents, exports, services
-from ..eligibility import certificate_conditions, training_eligibility
+from ..eligibility import certificate_conditions, certificate_totals, training_eligibility
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
 from ..schemas import LayoutChoiceSchema, ManualIssueSchema, RevokeSchema
 from . import pdf_response
+
+# A job still queued after this long means no worker is running (`capacita worker`).
+WORKER_LATE = dt.timedelta(minutes=1)
 
 
 def _tab(request, training, **values) -> dict:
@@ -40,12 +47,19 @@ def _layout_form(request, training):
              permission=Permission.manage, request_method="GET")
 def certificates_tab(context, request):
     training = context.obj
-    rows = training_eligibility(request.dbsession, training, certificate_conditions(request))
+    conditions = certificate_conditions(request)
+    totals = certificate_totals(request.dbsession, training, conditions)
+    number = clamp_page(requested_page(request.params), totals.registrations, LIST_PAGE_SIZE)
+    registrations = list(request.dbsession.scalars(  # `|| ''`: see participants.attendance.services.by_family_name
+        select(Registration).join(Person, Person.id == Registration.person_id)
+        .where(Registration.training_id == training.id)
+        .options(contains_eager(Registration.person)).order_by(Person.sort_name + "", Registration.id)
+        .limit(LIST_PAGE_SIZE).offset((number - 1) * LIST_PAGE_SIZE)))
+    rows = training_eligibility(request.dbsession, training, registrations, totals.rates, conditions)
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
-    return _tab(request, training, rows=rows, unprintable=unprintable,
-                to_issue=sum(len(row.missing) for row in rows),
-                issued=sum(len(row.valid_certificates) for row in rows),
+    return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
+                issued=totals.issued, page=Page(rows, number, LIST_PAGE_SIZE, totals.registrations),
                 layout_form=render_form(form, appstruct)["form"], ended=training.ends_on < dt.date.today())
 
 
@@ -134,21 +148,20 @@ def certificates_zip(context, request):
 @view_config(route_name="certificates_merged", request_method="POST", permission=Permission.manage)
 def certificates_merged(context, request):
     training = context.obj
-    prepared = _valid_certificates(request, training)
-    if isinstance(prepared, HTTPFound):
-        return prepared
-    renderer, contents = prepared
-    job = exports.new_job(request.dbsession, training_id=training.id, total=len(contents), user=request.identity,
-                          result_name=f"{slugify(training.title)[:60] or 'certificates'}-{training.id}.pdf")
-    exports.start_after_commit(request, job, renderer, contents, title=training.title,
-                               author=training.programme.name if training.programme else "Capacita")
+    count = len(documents.training_certificates(request.dbsession, training, valid_only=True))
+    if not count:
+        request.session.flash(request.localizer.translate(_("No valid certificates to download yet.")), "warning")
+        return HTTPFound(location=request.route_path("organiser_certificates", id=training.id))
+    job = exports.queue_merged_pdf(request.dbsession, training, total=count, user=request.identity,
+                                   result_name=f"{slugify(training.title)[:60] or 'certificates'}-{training.id}.pdf")
     return HTTPFound(location=request.route_path("certificates_job", job_id=job.id))
 
 
 @view_config(route_name="certificates_job", renderer="certificates/job.jinja2", permission=Permission.manage)
 def job_status(context, request):
     job = context.obj
-    return {"job": job, "finished": job.status in (JobStatus.done, JobStatus.failed)}
+    waiting = job.status == JobStatus.queued and utcnow() - job.created_at > WORKER_LATE
+    return {"job": job, "finished": job.status in (JobStatus.done, JobStatus.failed), "worker_late": waiting}
 
 
 @view_config(route_name="certificates_job_download", permission=Permission.manage)
@@ -156,7 +169,8 @@ def job_download(context, request):
     job = context.obj
     if job.status != JobStatus.done or not job.result_path:
         raise HTTPNotFound()
-    response = FileResponse(job.result_path, request=request, content_type="application/pdf")
+    response = FileResponse(str(result_file(request.registry.settings, job)), request=request,
+                            content_type="application/pdf")
     response.content_disposition = f'attachment; filename="{job.result_name}"'
     response.cache_control = "private, no-store"
     return response
@@ -182,7 +196,7 @@ def choose_layout(context, request):
 
     result = handle_form(request, form, choose, success_message=_("Layout chosen."))
     if isinstance(result, dict):  # invalid: show the tab again with the form's message
-        rows = training_eligibility(request.dbsession, training, certificate_conditions(request))
+        rows = training_eligibility(request.dbsession, training, conditions=certificate_conditions(request))
         return _tab(request, training, rows=rows, unprintable={}, to_issue=0, issued=0,
                     layout_form=result["form"], ended=training.ends_on < dt.date.today())
     return result

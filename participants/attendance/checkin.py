@@ -11,12 +11,12 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from trainings.i18n import _
 from trainings.models import Training, TrainingSession, User, utcnow
 
-from ..models import AttendanceMethod, AttendanceStatus, Registration, RegistrationStatus
+from ..models import AttendanceMethod, AttendanceStatus, Person, Registration, RegistrationStatus
 from . import services
 from .qr import read_token
 
@@ -57,7 +57,8 @@ def check_in_code(dbsession: Session, secret: str, training: Training, session: 
         return refused(_("This is not a valid check-in code of Capacita. Search the person by name instead."))
     if token.training_id != training.id:
         return refused(_("This code is for another training."))
-    registration = dbsession.get(Registration, token.registration_id)
+    registration = dbsession.get(Registration, token.registration_id, options=[
+        joinedload(Registration.person).joinedload(Person.institution)])  # shown in the answer
     if registration is None or registration.training_id != training.id:
         return refused(_("This code is for another training."))
     return check_in(dbsession, training, session, registration, user, AttendanceMethod.qr, now)
@@ -77,11 +78,11 @@ def check_in(dbsession: Session, training: Training, session: TrainingSession, r
         return refused(_("This registration is not confirmed (pending or on the waiting list)."), registration)
     if registration.role not in services.ON_THE_SHEET:
         return refused(_("This person is not expected in the sessions."), registration)
-    current = services.session_attendances_of(dbsession, registration.id, session.id)
+    current = services.locked_attendance(dbsession, registration.id, session.id)
     if current is not None and current.status in (AttendanceStatus.present, AttendanceStatus.late):
         return Checkin(CheckinResult.already, _("Already checked in."), registration)
     status = services.arrival_status(training, session, now)
-    services.record(dbsession, registration, session, status, method, user, at=now)
+    services.record(dbsession, registration, session, status, method, user, at=now, locked=current)
     if status == AttendanceStatus.late:
         return Checkin(CheckinResult.late, _("Checked in, late."), registration)
     return Checkin(CheckinResult.present, _("Checked in."), registration)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from trainings.models import TrainingSession
 
@@ -71,19 +71,65 @@ def session_durations(dbsession: Session, training_id: int) -> dict[int, dt.time
     return {session_id: ends - starts for session_id, starts, ends in rows}
 
 
-def attendance_rates(dbsession: Session, training_id: int) -> dict[int, AttendanceRate]:
-    """Every registration of the training, by id, with its rate (two queries in all)."""
-    durations = session_durations(dbsession, training_id)
-    statuses: dict[int, dict[int, AttendanceStatus]] = {
-        registration_id: {}
-        for registration_id in dbsession.scalars(select(Registration.id).where(Registration.training_id == training_id))
-    }
+def durations_of(sessions) -> dict[int, dt.timedelta]:
+    """`session_durations` from sessions already loaded."""
+    return {session.id: session.ends_at - session.starts_at for session in sessions if not session.cancelled}
+
+
+def attendance_rates(dbsession: Session, training_id: int, registration_ids: list[int] | None = None,
+                     durations: dict[int, dt.timedelta] | None = None) -> dict[int, AttendanceRate]:
+    """Every registration of the training (or those of `registration_ids`, a page of a long
+    list), by id, with its rate (three queries at most; `durations` from `durations_of` when
+    the training's sessions are loaded already)."""
+    if durations is None:
+        durations = session_durations(dbsession, training_id)
+    if registration_ids is None:
+        registration_ids = list(dbsession.scalars(
+            select(Registration.id).where(Registration.training_id == training_id)))
+    statuses: dict[int, dict[int, AttendanceStatus]] = {registration_id: {} for registration_id in registration_ids}
     rows = dbsession.execute(
         select(Attendance.registration_id, Attendance.session_id, Attendance.status)
         .join(Registration, Registration.id == Attendance.registration_id)
-        .where(Registration.training_id == training_id)
-    )
+        .where(Registration.training_id == training_id, Attendance.registration_id.in_(registration_ids))
+    ) if registration_ids else []
     for registration_id, session_id, status in rows:
         statuses[registration_id][session_id] = status
     return {registration_id: rate_for(durations, by_session, registration_id)
             for registration_id, by_session in statuses.items()}
+
+
+def _seconds(dialect_name: str, starts, ends):
+    """Whole seconds between two instants, in SQL (SQLite keeps them as text)."""
+    if dialect_name == "sqlite":
+        return func.round((func.julianday(ends) - func.julianday(starts)) * 86400)
+    return func.round(func.extract("epoch", ends - starts))
+
+
+def attendance_seconds(dbsession: Session, training_id: int, *columns):
+    """Every registration of the training with its attended and expected seconds (the rule
+    above, summed in SQL over the training's sessions, then joined to its registrations: one
+    row per registration however many sessions there are), plus `columns`;
+    `rate_from_seconds` turns a row into its AttendanceRate."""
+    dialect = dbsession.get_bind().dialect.name
+    counted = aliased(TrainingSession)
+    total = (select(func.coalesce(func.sum(_seconds(dialect, counted.starts_at, counted.ends_at)), 0))
+             .where(counted.training_id == training_id, counted.cancelled.is_(False)).scalar_subquery())
+    duration = _seconds(dialect, TrainingSession.starts_at, TrainingSession.ends_at)
+    per_registration = (
+        select(Attendance.registration_id,
+               func.sum(case((Attendance.status.in_(ATTENDED), duration), else_=0)).label("attended"),
+               func.sum(case((Attendance.status == AttendanceStatus.excused, duration), else_=0)).label("excused"))
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .where(TrainingSession.training_id == training_id, TrainingSession.cancelled.is_(False))
+        .group_by(Attendance.registration_id)
+        .subquery())
+    return (select(Registration.id, *columns,
+                   func.coalesce(per_registration.c.attended, 0).label("attended_seconds"),
+                   (total - func.coalesce(per_registration.c.excused, 0)).label("expected_seconds"))
+            .outerjoin(per_registration, per_registration.c.registration_id == Registration.id)
+            .where(Registration.training_id == training_id))
+
+
+def rate_from_seconds(row) -> AttendanceRate:
+    return AttendanceRate(row.id, dt.timedelta(seconds=float(row.attended_seconds)),
+                          dt.timedelta(seconds=float(row.expected_seconds)))

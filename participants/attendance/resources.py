@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from trainings.models import Training, TrainingSession
 from trainings.resources import parse_id
@@ -35,7 +35,7 @@ def _id(request) -> int:
 def training_factory(request) -> TrainingAttendance:
     training = request.dbsession.scalar(
         select(Training).where(Training.id == _id(request))
-        .options(selectinload(Training.sessions), joinedload(Training.region), joinedload(Training.venue)))
+        .options(joinedload(Training.sessions), joinedload(Training.region), joinedload(Training.venue)))
     if training is None:
         raise HTTPNotFound()
     return TrainingAttendance(training)

@@ -13,8 +13,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trainings.models import Training, TrainingSession, User, utcnow
 from trainings.timezones import local_date
@@ -58,6 +60,36 @@ def expected_registrations(dbsession: Session, training_id: int) -> list[Registr
         registration.id))
 
 
+EXPECTED = (Registration.status == RegistrationStatus.confirmed, Registration.role.in_(ON_THE_SHEET))
+
+
+def expected_query(training_id: int, conditions: list = ()):
+    """The registrations expected in the sessions; `conditions` on Person join it in."""
+    query = select(Registration).where(Registration.training_id == training_id, *EXPECTED)
+    return query.join(Person, Person.id == Registration.person_id).where(*conditions) if conditions else query
+
+
+def by_family_name(query):
+    """Ordered by the person's sort name, sorting the training's rows: `|| ''` keeps PostgreSQL
+    from walking the whole registry's name index to find a few thousand of them."""
+    return query.order_by(Person.sort_name + "", Registration.id)
+
+
+def expected_page(dbsession: Session, training_id: int, limit: int, offset: int = 0,
+                  conditions: list = ()) -> list[Registration]:
+    """A page of `expected_registrations`, sorted in SQL by `Person.sort_name`."""
+    query = select(Registration).join(Person, Person.id == Registration.person_id).where(
+        Registration.training_id == training_id, *EXPECTED, *conditions)
+    return list(dbsession.scalars(
+        by_family_name(query).options(contains_eager(Registration.person).joinedload(Person.institution))
+        .limit(limit).offset(offset or None)))
+
+
+def count_expected(dbsession: Session, training_id: int, conditions: list = ()) -> int:
+    return dbsession.scalar(expected_query(training_id, conditions)
+                            .with_only_columns(func.count(Registration.id)).order_by(None)) or 0
+
+
 def session_attendances(dbsession: Session, session_id: int) -> dict[int, Attendance]:
     """The recorded attendances of a session, by registration id."""
     rows = dbsession.scalars(select(Attendance).where(Attendance.session_id == session_id)
@@ -87,15 +119,20 @@ def status_counts(rows: list[SheetRow]) -> Counter:
     return Counter(row.status for row in rows)
 
 
+NOT_READ = object()
+
+
 def record(dbsession: Session, registration: Registration, session: TrainingSession, status: AttendanceStatus,
-           method: AttendanceMethod, user: User | None, *, at: dt.datetime | None = None) -> Attendance | None:
+           method: AttendanceMethod, user: User | None, *, at: dt.datetime | None = None,
+           locked=NOT_READ) -> Attendance | None:
     """Set one person's status in one session and keep the change in the audit trail.
+    `locked` is the row as `locked_attendance` read it (None: no row yet), when the caller did.
 
     Returns the attendance, or None when it already had this status (nothing is written)."""
     if registration.training_id != session.training_id:
         raise ValueError("the registration and the session belong to different trainings")
     status, method = AttendanceStatus(status), AttendanceMethod(method)
-    attendance = _locked_attendance(dbsession, registration.id, session.id)
+    attendance = locked_attendance(dbsession, registration.id, session.id) if locked is NOT_READ else locked
     # The clock is read once the row is ours: a change that waited for another is later than it.
     at = at or utcnow()
     if attendance is None:
@@ -103,7 +140,7 @@ def record(dbsession: Session, registration: Registration, session: TrainingSess
         if attendance is not None:
             return attendance
         # Someone else created the row a moment ago: change it like any existing row.
-        attendance = _locked_attendance(dbsession, registration.id, session.id)
+        attendance = locked_attendance(dbsession, registration.id, session.id)
     if attendance.status == status:
         return None
     attendance.previous_status, attendance.status = attendance.status, status
@@ -114,7 +151,7 @@ def record(dbsession: Session, registration: Registration, session: TrainingSess
     return attendance
 
 
-def _locked_attendance(dbsession: Session, registration_id: int, session_id: int) -> Attendance | None:
+def locked_attendance(dbsession: Session, registration_id: int, session_id: int) -> Attendance | None:
     # FOR UPDATE: a concurrent change of the same row waits for this one, so its
     # previous status is the one this change wrote (SQLite serialises writers anyway).
     return dbsession.scalar(
@@ -126,15 +163,22 @@ def _locked_attendance(dbsession: Session, registration_id: int, session_id: int
 
 
 def _insert_attendance(dbsession, registration, session, status, method, user, at) -> Attendance | None:
-    attendance = Attendance(registration_id=registration.id, session_id=session.id, status=status,
-                            previous_status=None, method=method, recorded_at=at, recorded_by=user)
-    attendance.events.append(AttendanceEvent(status=status, previous_status=None, method=method,
-                                             recorded_at=at, recorded_by=user))
-    try:
-        with dbsession.begin_nested():
-            dbsession.add(attendance)
-    except IntegrityError:
+    """The new row and its first event, or None when another request created the row first
+    (INSERT … ON CONFLICT DO NOTHING: no savepoint, two statements in all)."""
+    dialect_insert = postgresql_insert if dbsession.get_bind().dialect.name == "postgresql" else sqlite_insert
+    attendance = dbsession.scalar(
+        dialect_insert(Attendance)
+        .values(registration_id=registration.id, session_id=session.id, status=status, previous_status=None,
+                method=method, recorded_at=at, recorded_by_id=user.id if user else None)
+        .on_conflict_do_nothing(index_elements=["registration_id", "session_id"])
+        .returning(Attendance))
+    if attendance is None:
         return None
+    event = AttendanceEvent(attendance_id=attendance.id, status=status, previous_status=None, method=method,
+                            recorded_at=at, recorded_by=user)
+    dbsession.add(event)
+    dbsession.flush()
+    set_committed_value(attendance, "events", [event])
     return attendance
 
 
@@ -267,20 +311,23 @@ def find_expected(dbsession: Session, training_id: int, text: str, limit: int = 
     return matches
 
 
-def sessions_with_counts(dbsession: Session, training: Training) -> list[tuple[TrainingSession, Counter]]:
-    """Each session of the training with its counts by status among the expected people."""
-    expected_ids = {registration.id for registration in expected_registrations(dbsession, training.id)}
+def sessions_with_counts(dbsession: Session, training: Training,
+                         expected_total: int | None = None) -> list[tuple[TrainingSession, Counter]]:
+    """Each session of the training with its counts by status among the expected people,
+    counted in SQL (`expected_total`, when the caller knows it, saves a query)."""
+    if expected_total is None:
+        expected_total = count_expected(dbsession, training.id)
     counts = {session.id: Counter() for session in training.sessions}
     rows = dbsession.execute(
-        select(Attendance.session_id, Attendance.registration_id, Attendance.status)
-        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-        .where(TrainingSession.training_id == training.id)
+        select(Attendance.session_id, Attendance.status, func.count(Attendance.id))
+        .join(Registration, Registration.id == Attendance.registration_id)
+        .where(Registration.training_id == training.id, *EXPECTED)
+        .group_by(Attendance.session_id, Attendance.status)
     )
-    for session_id, registration_id, status in rows:
-        if registration_id in expected_ids:
-            counts[session_id][status] += 1
+    for session_id, status, count in rows:
+        counts[session_id][status] = count
     for counter in counts.values():
-        counter[None] = len(expected_ids) - sum(counter.values())
+        counter[None] = expected_total - sum(counter.values())
     return [(session, counts[session.id]) for session in training.sessions]
 
 

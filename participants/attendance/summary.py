@@ -13,7 +13,7 @@ from trainings.models import Training
 from ..models import Registration
 from ..spreadsheets import Table
 from .labels import ROLE
-from .rates import AttendanceRate, attendance_rates
+from .rates import AttendanceRate, attendance_rates, durations_of
 from .services import expected_registrations
 
 
@@ -32,10 +32,17 @@ class PersonSummary:
         return round(self.rate.expected.total_seconds() / 3600, 2)
 
 
-def people_summary(dbsession: Session, training: Training) -> list[PersonSummary]:
-    rates = attendance_rates(dbsession, training.id)
+def people_summary(dbsession: Session, training: Training, registrations: list[Registration] | None = None
+                   ) -> list[PersonSummary]:
+    """Everyone expected, or the `registrations` given (a page of them)."""
+    if registrations is None:
+        registrations = expected_registrations(dbsession, training.id)
+        rates = attendance_rates(dbsession, training.id)
+    else:
+        rates = attendance_rates(dbsession, training.id, [registration.id for registration in registrations],
+                                 durations_of(training.sessions))
     summary = []
-    for registration in expected_registrations(dbsession, training.id):
+    for registration in registrations:
         rate = rates.get(registration.id) or AttendanceRate(registration.id, dt.timedelta(0), dt.timedelta(0))
         summary.append(PersonSummary(registration, rate, rate.reaches(training.attendance_threshold)))
     return summary

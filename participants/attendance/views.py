@@ -10,10 +10,12 @@ from sqlalchemy.orm import joinedload
 from trainings.forms import handle_form, make_form
 from trainings.i18n import _
 from trainings.models import utcnow
+from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page
 from trainings.resources import get_by_id, get_or_404, parse_id
 from trainings.security import Permission
 
 from ..models import AttendanceMethod, AttendanceStatus, Person, Registration, RegistrationStatus
+from ..people import person_search_conditions
 from ..spreadsheets import Download
 from ..tokens import registration_by_token
 from . import labels, services
@@ -59,9 +61,19 @@ def _registration_of(request, training_id: int, value) -> Registration:
              renderer="participants/attendance/summary.jinja2")
 def summary(context, request):
     training = context.training
-    return {"training": training, "sessions": services.sessions_with_counts(request.dbsession, training),
-            "people": people_summary(request.dbsession, training), "att": labels,
-            "statuses": list(AttendanceStatus)}
+    query = request.params.get("q", "").strip()[:100]
+    conditions = person_search_conditions(request.dbsession, query)
+    total = services.count_expected(request.dbsession, training.id, conditions)
+    number = clamp_page(requested_page(request.params), total, LIST_PAGE_SIZE)
+    registrations = services.expected_page(request.dbsession, training.id, LIST_PAGE_SIZE,
+                                           (number - 1) * LIST_PAGE_SIZE, conditions)
+    people = people_summary(request.dbsession, training, registrations)
+    sessions = services.sessions_with_counts(request.dbsession, training, None if conditions else total)
+    return {"training": training, "sessions": sessions, "people": people, "q": query,
+            "page": Page(people, number, LIST_PAGE_SIZE, total),
+            "att": labels, "statuses": list(AttendanceStatus),
+            "role_label": {value: request.localizer.translate(label) for value, label in labels.ROLE.items()},
+            "yes_no": {True: request.localizer.translate(_("Yes")), False: request.localizer.translate(_("No"))}}
 
 
 @view_config(route_name="organiser_attendance_export", context=TrainingAttendance, permission=Permission.manage,

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from trainings.forms import handle_form, make_form
 from trainings.i18n import _
 from trainings.models import Training, TrainingStatus
+from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page, row_path
 from trainings.resources import get_by_id
 from trainings.security import Permission
 
-from .. import exports, listing
+from .. import exports, labels, listing
 from ..models import Person, RegistrationStatus
 from ..notifications import send_registration_mail
 from ..people import search_people
@@ -30,11 +31,26 @@ from ..spreadsheets import Download
 def registrations_view(request):
     training = request.context.training
     filters = listing.Filters.from_params(request.params)
+    total = listing.count_registrations(request.dbsession, training.id, filters)
+    number = clamp_page(requested_page(request.params), total, LIST_PAGE_SIZE)
+    found = listing.registrations(request.dbsession, training.id, filters, limit=LIST_PAGE_SIZE,
+                                  offset=(number - 1) * LIST_PAGE_SIZE)
     return {
-        "training": training, "filters": filters,
-        "registrations": listing.registrations(request.dbsession, training.id, filters),
-        "counts": listing.counts_by_status(request.dbsession, training.id),
+        "training": training, "filters": filters, "page": Page(found, number, LIST_PAGE_SIZE, total),
+        "registrations": found, "counts": listing.counts_by_status(request.dbsession, training.id),
+        "person_path": row_path(request, "person", "id"), "status_css": STATUS_CSS,
+        **{f"{name}_label": _translated(request, values) for name, values in
+           (("role", labels.ROLE), ("source", labels.SOURCE), ("status", labels.STATUS))},
+        "action_path": {action: row_path(request, "registration_action", "registration_id", id=training.id,
+                                         action=action) for action in ("approve", "move", "cancel")},
     }
+
+
+STATUS_CSS = {"confirmed": "success", "waitlisted": "warning", "pending": "info", "cancelled": "secondary"}
+
+
+def _translated(request, messages: dict) -> dict:
+    return {value: request.localizer.translate(message) for value, message in messages.items()}
 
 
 @view_config(route_name="registrations_export", renderer="spreadsheet", permission=Permission.manage)

@@ -7,18 +7,26 @@ from slugify import slugify
 
 from trainings.forms import make_form
 from trainings.i18n import _
+from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page
 from trainings.resources import get_by_id
 from trainings.security import Permission
 from trainings.views import form_page
 
 from .. import exports
-from ..duplicates import probable_duplicates
+from ..duplicates import GROUPS_PER_PAGE, probable_duplicates
 from ..models import Person
-from ..people import CannotMerge, history, merge_people, person_values, search_people, update_person
+from ..people import (
+    COUNT_CAP,
+    CannotMerge,
+    count_people,
+    history,
+    merge_people,
+    person_values,
+    search_people,
+    update_person,
+)
 from ..schemas import PersonEditSchema
 from ..spreadsheets import Download
-
-PAGE_LIMIT = 200
 
 
 def _query(request) -> str:
@@ -28,8 +36,11 @@ def _query(request) -> str:
 @view_config(route_name="people", renderer="participants/organiser/people.jinja2", permission=Permission.manage)
 def people_view(request):
     query = _query(request)
-    found = search_people(request.dbsession, query, limit=None)  # the search reads everyone anyway
-    return {"q": query, "people": found[:PAGE_LIMIT], "total": len(found)}
+    counted = count_people(request.dbsession, query)
+    total = min(counted, COUNT_CAP)
+    number = clamp_page(requested_page(request.params), total, LIST_PAGE_SIZE)
+    people = search_people(request.dbsession, query, limit=LIST_PAGE_SIZE, offset=(number - 1) * LIST_PAGE_SIZE)
+    return {"q": query, "page": Page(people, number, LIST_PAGE_SIZE, total), "more": counted > COUNT_CAP}
 
 
 @view_config(route_name="people_export", renderer="spreadsheet", permission=Permission.manage)
@@ -62,7 +73,9 @@ def person_edit(request):
 @view_config(route_name="duplicates", renderer="participants/organiser/duplicates.jinja2",
              permission=Permission.manage)
 def duplicates_view(request):
-    return {"groups": probable_duplicates(request.dbsession)}
+    number = requested_page(request.params)
+    groups = probable_duplicates(request.dbsession, limit=GROUPS_PER_PAGE + 1, offset=(number - 1) * GROUPS_PER_PAGE)
+    return {"groups": groups[:GROUPS_PER_PAGE], "number": number, "has_next": len(groups) > GROUPS_PER_PAGE}
 
 
 @view_config(route_name="people_merge", request_method="POST", permission=Permission.manage)

@@ -13,7 +13,7 @@ from trainings.models import TrainingStatus
 from trainings.security import Permission
 from trainings.throttle import client_address
 
-from ..lost_links import send_lost_links
+from ..lost_links import lost_link_key, send_lost_links
 from ..models import RegistrationStatus
 from ..registrations import cancel, waitlist_position
 from ..schemas import LostLinkSchema, RegistrationSchema
@@ -110,6 +110,11 @@ def lost_link(request):
         throttle = request.throttle("lost_link")
         if not throttle.hit(client_address(request)):
             raise FieldErrors({None: _("Too many requests from your connection. Try again in an hour.")})
+        # Counted per address asked for, known or not (the answer must not tell them apart), so
+        # that nobody can fill a participant's inbox from many connections.
+        if not request.throttle("lost_link_recipient").hit(lost_link_key(values["email"])):
+            raise FieldErrors({"email": _("Links were sent to this address several times today already. "
+                                          "Check your inbox and your spam folder, or try again tomorrow.")})
         send_lost_links(request, values["email"])
         return request.route_path("lost_link")
 

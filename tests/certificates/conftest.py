@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy.orm import Session
 
 from participants.models import (
     Attendance,
@@ -14,6 +15,7 @@ from participants.models import (
     RegistrationStatus,
 )
 from tests import factories
+from trainings.db import make_engine, migrate
 from trainings.models import SessionSpeaker, SpeakerRole
 
 P, A, E = AttendanceStatus.present, AttendanceStatus.absent, AttendanceStatus.excused
@@ -95,3 +97,31 @@ def make_past_training(dbsession, **training_values) -> PastTraining:
 @pytest.fixture
 def past(dbsession) -> PastTraining:
     return make_past_training(dbsession)
+
+
+def ini_with_a_past_training(tmp_path, settings: str = ""):
+    """An ini file and its own SQLite database holding a past training (committed: for the
+    command line, whose commands commit); `settings` are more lines of [app:main]."""
+    url = f"sqlite:///{tmp_path}/cli.sqlite"
+    path = tmp_path / "test.ini"
+    path.write_text(f"""[app:main]
+use = egg:capacita
+sqlalchemy.url = {url}
+session.secret = cli-test
+app.public_url = https://capacita.example
+app.var_dir = {tmp_path}
+mail.file_path = {tmp_path}/mail
+{settings}
+""")
+    engine = make_engine({"sqlalchemy.url": url})
+    migrate(engine)
+    with Session(engine) as session:
+        factories.bind(session)
+        try:
+            past = make_past_training(session)
+            session.commit()
+            training_id = past.training.id
+        finally:
+            factories.bind(None)
+    engine.dispose()
+    return path, training_id

@@ -4,29 +4,16 @@ import zipfile
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy.orm import Session
 
 from certificates.commands import Progress
-from tests import factories
-from tests.conftest import cli_database
 from trainings.cli import main
 
-from .conftest import make_past_training
+from .conftest import ini_with_a_past_training
 
 
 @pytest.fixture
 def ini(tmp_path):
-    path, engine = cli_database(tmp_path)
-    with Session(engine) as session:
-        factories.bind(session)
-        try:
-            past = make_past_training(session)
-            session.commit()
-            training_id = past.training.id
-        finally:
-            factories.bind(None)
-    engine.dispose()
-    return path, training_id
+    return ini_with_a_past_training(tmp_path)
 
 
 def test_issue_then_export_zip_and_pdf(ini, tmp_path, capsys):

@@ -1,6 +1,10 @@
 """Who earns which certificate: threshold inclusive, excused and cancelled sessions, speakers."""
+import datetime as dt
+
 from certificates.eligibility import training_eligibility
 from certificates.models import CertificateKind
+from tests import factories
+from trainings.models import utcnow
 
 from .conftest import make_past_training
 
@@ -44,3 +48,25 @@ def test_threshold_of_the_training_is_used(dbsession):
     rows = eligibility_by_label(dbsession, past)
     assert rows["below"].kinds == [CertificateKind.attendance]
     assert rows["excused"].kinds == [CertificateKind.attendance]
+
+
+def test_totals_from_one_query_agree_with_the_rule_person_by_person(dbsession, past):
+    """The certificates tab counts over every registration in SQL; each figure and rate matches
+    what `training_eligibility` decides person by person."""
+    from certificates.eligibility import certificate_totals
+
+    rows = training_eligibility(dbsession, past.training)
+    factories.CertificateFactory(registration=past.people["at_threshold"], kind=CertificateKind.attendance)
+    factories.CertificateFactory(registration=past.people["speaker"], kind=CertificateKind.speaker,
+                                 revoked_at=utcnow(), revoke_reason="error en el nombre")
+    dbsession.flush()
+
+    totals = certificate_totals(dbsession, past.training)
+
+    assert totals.registrations == len(rows) == 8
+    assert totals.issued == 1
+    assert totals.to_issue == sum(len(row.kinds) for row in rows) - 1 == 4
+    for row in rows:
+        assert totals.rates[row.registration.id].attended == (row.rate.attended if row.rate else dt.timedelta(0))
+        assert totals.rates[row.registration.id].expected == (row.rate.expected if row.rate else dt.timedelta(0))
+    assert totals.rates[past.people["at_threshold"].id].reaches(80)  # exactly at the threshold, in whole seconds

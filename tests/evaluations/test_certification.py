@@ -12,7 +12,7 @@ from .conftest import answer_test, attach
 
 def _rows(dbsession, app_request, training):
     return {row.registration.id: row for row in
-            training_eligibility(dbsession, training, certificate_conditions(app_request))}
+            training_eligibility(dbsession, training, conditions=certificate_conditions(app_request))}
 
 
 def test_the_attendance_certificate_needs_the_post_test_passed(dbsession, app_request, bank):

@@ -9,8 +9,9 @@ from evaluations import demo
 from evaluations.models import AnswerSet, EvaluationMessage, Purpose, QuestionBank
 from evaluations.results import training_results
 from tests import factories
-from tests.conftest import cli_database
+from tests.certificates.conftest import ini_with_a_past_training
 from trainings.cli import main
+from trainings.db import make_engine
 from trainings.models import OutboxMessage, utcnow
 
 from .conftest import attach
@@ -40,7 +41,8 @@ def test_demo_without_past_trainings_keeps_only_the_bank(app_request, dbsession)
 
 
 def test_send_due_queues_once(tmp_path, capsys):
-    ini, engine = cli_database(tmp_path)
+    ini, _past_training = ini_with_a_past_training(tmp_path)
+    engine = make_engine({"sqlalchemy.url": f"sqlite:///{tmp_path}/cli.sqlite"})
     with Session(engine) as session:
         factories.bind(session)
         try:

@@ -63,3 +63,10 @@ def test_someone_registered_late_gets_the_invitation_not_a_reminder(dbsession, a
     queue_due_messages(dbsession, app_request, closes - dt.timedelta(hours=5))
     kinds = dbsession.scalars(select(EvaluationMessage.kind).where(EvaluationMessage.registration_id == late.id)).all()
     assert kinds == [MessageKind.invitation]
+
+
+def test_the_worker_runs_it_every_ten_minutes(app):
+    from evaluations.scheduling import INTERVAL_SECONDS, send_due
+
+    task = app.registry["worker_tasks"]["evaluations.send_due"]
+    assert task.run is send_due and task.interval == dt.timedelta(seconds=INTERVAL_SECONDS)

@@ -108,8 +108,8 @@ def test_zip_stream_yields_as_it_renders(app_request, past):
     assert len(archive.namelist()) == len(issued)
 
 
-def test_merged_pdf_runs_as_a_job_with_progress(organiser_app, app_request, dbsession, past, tmp_path):
-    from certificates import documents
+def test_merged_pdf_is_a_job_the_worker_runs(organiser_app, app_request, dbsession, past, worker_request):
+    from trainings.worker import run_next_job
 
     issued = services.issue_eligible(app_request, past.training, notify=False)
     page = tab(organiser_app, past.training)
@@ -117,20 +117,23 @@ def test_merged_pdf_runs_as_a_job_with_progress(organiser_app, app_request, dbse
     job = dbsession.scalars(select(Job)).one()
     assert response.location.endswith(f"/organiser/exports/{job.id}")
     assert (job.status, job.total) == (JobStatus.queued, len(issued))
-    assert "0 de 5" in organiser_app.get(f"/organiser/exports/{job.id}")
-    # the thread starts after the commit, which tests never make: run its work here
-    renderer = documents.renderer_for(dbsession, past.training)
-    contents = documents.contents_for(app_request, past.training, issued)
-
-    def report(**values):
-        for name, value in values.items():
-            setattr(job, name, value)
-
-    exports.run_job(job.id, renderer, contents, tmp_path / "out.pdf", title="T", author="A", report=report)
-    dbsession.flush()
-    assert job.status == JobStatus.done
+    assert "trabajador en segundo plano" in organiser_app.get(f"/organiser/exports/{job.id}")
+    assert run_next_job(worker_request) is True  # what `capacita worker` does
+    assert run_next_job(worker_request) is False
+    dbsession.expire_all()
+    assert (job.status, job.progress, job.worker != "") == (JobStatus.done, 5, True)
     download = organiser_app.get(f"/organiser/exports/{job.id}").click(href="download")
     assert len(PdfReader(io.BytesIO(download.body)).pages) == 5
+
+
+def test_a_failed_job_says_so(organiser_app, app_request, dbsession, past, worker_request):
+    from trainings.worker import queue_job, run_next_job
+
+    job = queue_job(dbsession, exports.JOB_KIND, {"training_id": 0}, total=1)
+    assert run_next_job(worker_request) is True
+    dbsession.expire_all()
+    assert job.status == JobStatus.failed and job.error
+    assert "no se pudo preparar" in organiser_app.get(f"/organiser/exports/{job.id}").text.lower()
 
 
 def test_participant_downloads_their_own(testapp, app_request, dbsession, past):

@@ -131,7 +131,7 @@ def test_people_export_follows_the_search_and_neutralises_formulas(organiser_app
 
 
 def test_people_export_without_a_search_has_everyone_beyond_the_pages_limit(organiser_app, dbsession):
-    from participants.views.people import PAGE_LIMIT
+    from trainings.paging import LIST_PAGE_SIZE as PAGE_LIMIT
 
     factories.PersonFactory.create_batch(PAGE_LIMIT + 1)
     organiser_app.set_cookie("_LOCALE_", "en")
@@ -169,11 +169,30 @@ def test_editing_a_person_needs_an_organiser(testapp, dbsession):
     assert testapp.get(f"/organiser/people/{person.id}/edit").status_int == 302
 
 
-def test_the_people_list_says_when_it_shows_only_the_first_ones(organiser_app, dbsession, monkeypatch):
+def test_the_people_list_pages_by_family_name_accents_ignored(organiser_app, dbsession, monkeypatch):
     from participants.views import people
 
-    monkeypatch.setattr(people, "PAGE_LIMIT", 2)
+    monkeypatch.setattr(people, "LIST_PAGE_SIZE", 2)
+    for family in ("Cáceres", "Álvarez", "Benítez"):
+        factories.PersonFactory(family_names=family)
+    page = organiser_app.get("/organiser/people")
+    assert "3 personas" in page.text and "Página 1 de 2" in page.text
+    assert page.text.index("Álvarez") < page.text.index("Benítez") and "Cáceres" not in page.text
+    second = page.click(linkid=None, href="page=2", index=0)
+    assert "Cáceres" in second.text and "Álvarez" not in second.text
+    search = organiser_app.get("/organiser/people", {"q": "caceres", "page": "7"})  # past the end: the last page
+    assert "Cáceres" in search.text and "1 persona" in search.text
+
+
+def test_the_people_count_stops_at_its_cap(organiser_app, dbsession, monkeypatch):
+    from participants import people
+    from participants.views import people as people_views
+
+    monkeypatch.setattr(people_views, "COUNT_CAP", 2)
+    monkeypatch.setattr(people_views, "LIST_PAGE_SIZE", 1)
     for family in ("Aguirre", "Benítez", "Cáceres"):
         factories.PersonFactory(family_names=family)
     page = organiser_app.get("/organiser/people")
-    assert "Mostrando las primeras 2 de 3 personas" in page.text
+    assert "Más de 2 personas" in page.text and "Página 1 de 2" in page.text
+    assert people.count_people(dbsession, "", cap=2) == 3  # cap + 1: more than the cap
+    assert people.count_people(dbsession, "benitez", cap=2) == 1

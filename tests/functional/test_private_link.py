@@ -61,11 +61,11 @@ def test_panels_are_included_with_registration_and_token(testapp, app_request, d
         app.registry["registration_panels"].pop()
 
 
-def _ask(testapp, email, status=302):
-    page = testapp.get("/lost-link")
+def _ask(testapp, email, status=302, client="10.0.0.1"):
+    page = testapp.get("/lost-link", extra_environ={"REMOTE_ADDR": client})
     form = page.forms["form"]
     form["email"] = email
-    return form.submit("submit", status=status)
+    return form.submit("submit", status=status, extra_environ={"REMOTE_ADDR": client})
 
 
 def test_lost_link_answers_the_same_whether_known_or_not(testapp, app_request, dbsession):
@@ -81,11 +81,31 @@ def test_lost_link_answers_the_same_whether_known_or_not(testapp, app_request, d
     assert registration.token_hash == hash_token(new_token) and new_token != old_token
 
 
-def test_lost_link_is_throttled(testapp, dbsession):
-    for _ in range(5):
-        _ask(testapp, "nobody@nowhere.org")
-    refused = _ask(testapp, "nobody@nowhere.org", status=400)
-    assert "form" in refused.text
+def test_lost_link_is_throttled_per_connection(testapp, dbsession):
+    for number in range(5):
+        _ask(testapp, f"nobody{number}@nowhere.org")
+    refused = _ask(testapp, "someone@nowhere.org", status=400)
+    assert "Demasiadas solicitudes" in refused.text
+
+
+def test_lost_link_is_capped_per_recipient_whatever_the_connection(testapp, app_request, dbsession):
+    register(app_request, factories.TrainingFactory(), factories.PersonFactory(email="eva@example.org"))
+    for number in range(3):
+        _ask(testapp, "eva@example.org", client=f"10.0.1.{number}")
+    refused = _ask(testapp, " EVA@example.org", status=400, client="10.0.2.1")
+    assert "varias veces hoy" in refused.text
+    assert len(dbsession.scalars(select(OutboxMessage)).all()) == 3
+    # Another address is not held back by Eva's.
+    _ask(testapp, "otra@example.org", client="10.0.2.1")
+
+
+def test_the_page_and_the_email_agree_that_earlier_links_keep_working(testapp, app_request, dbsession):
+    register(app_request, factories.TrainingFactory(), factories.PersonFactory(email="eva@example.org"))
+    page = testapp.get("/lost-link")
+    assert "los enlaces que tenía antes siguen funcionando" in page.text
+    _ask(testapp, "eva@example.org")
+    [mail] = dbsession.scalars(select(OutboxMessage)).all()
+    assert "el enlace que tenía antes también sigue funcionando" in mail.body_text
 
 
 def test_registrations_of_ended_trainings_cannot_be_cancelled(testapp, app_request, dbsession):

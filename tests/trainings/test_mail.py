@@ -4,10 +4,7 @@ import email
 import email.utils
 
 import pytest
-import transaction
-import zope.sqlalchemy
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from trainings.mail import FileDelivery, build_email, deliver_pending, queue_mail, retry_delay, speaking
 from trainings.models import OutboxMessage
@@ -26,16 +23,13 @@ class RecordingDelivery:
             raise ConnectionRefusedError("smtp down")
         self.sent.append((message, recipients))
 
+    def close(self):
+        pass
+
 
 @pytest.fixture
-def worker(connection):
-    """A mail worker's own transaction manager and session, committing into savepoints of the
-    test's connection (so that its commits are still rolled back at the end)."""
-    manager = transaction.TransactionManager(explicit=True)
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
-    zope.sqlalchemy.register(session, transaction_manager=manager)
-    yield manager, session
-    session.close()
+def worker(worker_session):
+    return worker_session
 
 
 @pytest.fixture
@@ -93,8 +87,8 @@ def test_delivery_marks_sent_and_never_sends_twice(worker, queued):
     manager, dbsession = worker
     _, message_id = queued
     delivery = RecordingDelivery()
-    assert deliver_pending(manager, dbsession, delivery, SENDER) == 1
-    assert deliver_pending(manager, dbsession, delivery, SENDER) == 0
+    assert deliver_pending(manager, dbsession, delivery, SENDER).sent == 1
+    assert deliver_pending(manager, dbsession, delivery, SENDER).sent == 0
     assert len(delivery.sent) == 1
     with manager:
         sent = dbsession.get(OutboxMessage, message_id)
@@ -107,15 +101,15 @@ def test_a_failure_is_retried_later_with_backoff(worker, queued):
     manager, dbsession = worker
     _, message_id = queued
     delivery = RecordingDelivery(failures=1)
-    assert deliver_pending(manager, dbsession, delivery, SENDER) == 0
+    assert deliver_pending(manager, dbsession, delivery, SENDER).sent == 0
     with manager:
         message = dbsession.get(OutboxMessage, message_id)
         assert message.attempts == 1 and "smtp down" in message.last_error
         assert message.next_attempt_at > dt.datetime.now(dt.UTC)
-    assert deliver_pending(manager, dbsession, delivery, SENDER) == 0  # not due yet
+    assert deliver_pending(manager, dbsession, delivery, SENDER).sent == 0  # not due yet
     with manager:
         dbsession.get(OutboxMessage, message_id).next_attempt_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    assert deliver_pending(manager, dbsession, delivery, SENDER) == 1
+    assert deliver_pending(manager, dbsession, delivery, SENDER).sent == 1
 
 
 def test_backoff_doubles_up_to_a_ceiling():

@@ -26,3 +26,14 @@ def test_shifting_keeps_the_local_clock_time_across_dst():
     before = combine_local(dt.date(2026, 3, 20), dt.time(9), "Europe/Madrid")
     after = shift_keeping_local_time(before, "Europe/Madrid", days=14)
     assert after.astimezone(dt.UTC).hour == 7 and before.hour == 8
+
+
+def test_zones_come_from_the_pinned_tzdata_package_not_the_system():
+    import zoneinfo
+
+    import tzdata
+
+    assert zoneinfo.TZPATH == ()  # nothing read from /usr/share/zoneinfo, whatever its age
+    assert tzdata.IANA_VERSION >= "2024b"  # Paraguay's permanent UTC−3
+    assert combine_local(dt.date(2025, 1, 15), dt.time(9), "America/Asuncion") == \
+        combine_local(dt.date(2025, 7, 15), dt.time(9), "America/Asuncion") - dt.timedelta(days=181)

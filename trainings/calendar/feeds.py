@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..models import (
     Programme,
     Region,
+    ScheduleRevision,
     SessionSpeaker,
     Training,
     TrainingSession,
@@ -29,6 +30,7 @@ from ..models import (
     Venue,
     utcnow,
 )
+from ..models.revision import raise_revision
 from . import ics
 from .cache import BodyCache
 
@@ -55,6 +57,11 @@ class Feed:
     params: dict = field(default_factory=dict)
     subject: object | None = None
     extra_stamp: tuple = ()
+    # Public feeds are versioned by the schedule's one revision row (a primary-key read) rather
+    # than by an aggregate over their sessions (thousands in the long ones): see
+    # trainings.models.revision. A change anywhere renews every public feed's tag, which costs a
+    # rebuild of what is asked for next; a registration changes none of them.
+    by_revision: bool = False
 
 
 FEED_ID = sa.bindparam("feed_id", type_=sa.Integer)
@@ -116,28 +123,29 @@ _ALL = (TrainingSession.ends_at >= WINDOW_START, *_PUBLIC)
 
 
 def session_feed(session_id: int) -> Feed:
-    return Feed("session", f"session:{session_id}", _SESSION, {"feed_id": session_id}, subject=_SESSION_SUBJECT)
+    return Feed("session", f"session:{session_id}", _SESSION, {"feed_id": session_id}, subject=_SESSION_SUBJECT,
+                by_revision=True)
 
 
 def training_feed(training_id: int) -> Feed:
     return Feed("training", f"training:{training_id}", _TRAINING, {"feed_id": training_id},
-                subject=_TRAINING_SUBJECT)
+                subject=_TRAINING_SUBJECT, by_revision=True)
 
 
 def region_feed(region_id: int, now: dt.datetime | None = None) -> Feed:
     start = window_start(now)
     return Feed("region", f"region:{region_id}:{start:%Y%m%d}", _REGION,
-                {"feed_id": region_id, "window_start": start}, subject=_REGION_SUBJECT)
+                {"feed_id": region_id, "window_start": start}, subject=_REGION_SUBJECT, by_revision=True)
 
 
 def programme_feed(programme_id: int) -> Feed:
     return Feed("programme", f"programme:{programme_id}", _PROGRAMME, {"feed_id": programme_id},
-                subject=_PROGRAMME_SUBJECT)
+                subject=_PROGRAMME_SUBJECT, by_revision=True)
 
 
 def all_feed(now: dt.datetime | None = None) -> Feed:
     start = window_start(now)
-    return Feed("all", f"all:{start:%Y%m%d}", _ALL, {"window_start": start})
+    return Feed("all", f"all:{start:%Y%m%d}", _ALL, {"window_start": start}, by_revision=True)
 
 
 def _speaker_entities():
@@ -159,6 +167,9 @@ def _stamp_query(feed: Feed) -> sa.Select:
 
 
 def _build_stamp_query(feed: Feed) -> sa.Select:
+    subject = [] if feed.subject is None else [feed.subject.label("subject")]
+    if feed.by_revision:
+        return select(ScheduleRevision.revision, ScheduleRevision.changed_at, *subject).where(ScheduleRevision.id == 1)
     person, institution = _speaker_entities()
     schedule = (
         select(
@@ -194,7 +205,6 @@ def _build_stamp_query(feed: Feed) -> sa.Select:
         .where(*feed.criteria)
         .subquery()
     )
-    subject = [] if feed.subject is None else [feed.subject.label("subject")]
     extras = [expression.label(f"extra_{index}") for index, expression in enumerate(feed.extra_stamp)]
     return select(schedule, speakers, *subject, *extras).select_from(schedule).join(speakers, sa.true())
 
@@ -214,7 +224,10 @@ def _as_instant(value) -> dt.datetime | None:
 def feed_version(dbsession: Session, feed: Feed, rendering_key: tuple = ()) -> FeedVersion:
     """The feed's version from one aggregate query: a strong ETag and a Last-Modified.
     Raises FeedNotFound when the feed's subject is missing or not public."""
-    row = dbsession.execute(_stamp_query(feed), feed.params).one()
+    row = dbsession.execute(_stamp_query(feed), feed.params).one_or_none()
+    if row is None:  # no revision row: a database filled without the migrations' first row
+        raise_revision(dbsession)
+        row = dbsession.execute(_stamp_query(feed), feed.params).one()
     if feed.subject is not None and row.subject is None:
         raise FeedNotFound(feed.key)
     instants = [instant for instant in map(_as_instant, row) if instant is not None]

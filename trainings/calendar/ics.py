@@ -57,6 +57,9 @@ class CalendarOptions:
     # STATUS forced on every event (CANCELLED for a CANCEL, TENTATIVE for a waitlisted place).
     status: str | None = None
     stamp: dt.datetime | None = None  # DTSTAMP; each event's last change when None (deterministic feeds)
+    # Added to every SEQUENCE: an invitation's revision for its attendee (a CANCEL of their
+    # registration, then a new invitation, each outrank the message before).
+    sequence_offset: int = 0
 
 
 def is_cancelled(session) -> bool:
@@ -125,7 +128,7 @@ def session_event(session, options: CalendarOptions) -> Event:
     event = Event()
     event.add("uid", session.uid)
     event.add("dtstamp", (options.stamp or last_change(session)).astimezone(dt.UTC))
-    event.add("sequence", effective_sequence(session))
+    event.add("sequence", effective_sequence(session) + options.sequence_offset)
     # Times in the training's own zone (with TZID and a VTIMEZONE), never floating.
     event.add("dtstart", utc_to_local(session.starts_at, zone))
     event.add("dtend", utc_to_local(session.ends_at, zone))
@@ -200,14 +203,16 @@ def build_calendar(sessions: Iterable, options: CalendarOptions) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", options.method)
-    calendar.add("name", options.name)
-    calendar.add("x-wr-calname", options.name)
+    # Text values escaped as TEXT (RFC 5545 3.3.11): icalendar leaves properties it does not
+    # know (NAME is RFC 7986's, X-WR-* are Apple's) as written, so a comma would split them.
+    calendar.add("name", vText(options.name))
+    calendar.add("x-wr-calname", vText(options.name))
     zone = options.timezone or _main_zone(sessions)
     if zone:
         calendar.add("x-wr-timezone", zone)
     if options.description:
         calendar.add("description", options.description)
-        calendar.add("x-wr-caldesc", options.description)
+        calendar.add("x-wr-caldesc", vText(options.description))
     if options.url:
         calendar.add("url", options.url)
     if options.method == "PUBLISH":

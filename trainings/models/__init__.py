@@ -2,7 +2,8 @@
 `models` modules and are imported by dotted name (see `trainings.db.import_all_models`)."""
 from .accounts import User, UserRole
 from .base import LANGUAGES, Base, Language, UTCDateTime, enum_column, utcnow
-from .outbox import Job, JobStatus, OutboxAttachment, OutboxMessage
+from .outbox import Job, JobStatus, OutboxAttachment, OutboxMessage, OutboxState, WorkerTask
+from .revision import ScheduleRevision
 from .schedule import (
     Programme,
     Region,
@@ -17,8 +18,9 @@ from .schedule import (
 )
 
 __all__ = [
-    "LANGUAGES", "Base", "Job", "JobStatus", "Language", "OutboxAttachment", "OutboxMessage",
-    "Programme", "Region", "SessionSpeaker", "SpeakerRole", "Training", "TrainingKind",
+    "LANGUAGES", "Base", "Job", "JobStatus", "Language", "OutboxAttachment", "OutboxMessage", "OutboxState",
+    "WorkerTask", "Programme", "Region", "ScheduleRevision", "SessionSpeaker", "SpeakerRole", "Training",
+    "TrainingKind",
     "TrainingSession", "TrainingStatus", "UTCDateTime", "User", "UserRole", "Venue",
     "enum_column", "is_valid_timezone", "utcnow",
 ]

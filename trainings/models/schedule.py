@@ -193,6 +193,7 @@ class TrainingSession(Base):
         sa.CheckConstraint("sequence >= 0", name="sequence_positive"),
         sa.UniqueConstraint("uid"),
         sa.Index("ix_session_starts_at", "starts_at"),
+        sa.Index("ix_session_ends_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

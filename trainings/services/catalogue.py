@@ -12,7 +12,17 @@ from itertools import groupby
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..models import Programme, Region, SessionSpeaker, Training, TrainingKind, TrainingSession, TrainingStatus
+from ..models import (
+    Language,
+    Programme,
+    Region,
+    SessionSpeaker,
+    Training,
+    TrainingKind,
+    TrainingSession,
+    TrainingStatus,
+)
+from ..paging import Page
 from ..resources import parse_id
 from ..timezones import local_date
 
@@ -60,7 +70,7 @@ class Filters:
                 filters.ignored.append("kind")
         language = (params.get("language") or "").strip()
         if language:
-            if re.fullmatch(r"[a-z]{2}", language):
+            if language in Language.__members__:  # any other value is no language a training is held in
                 filters.language = language
             else:
                 filters.ignored.append("language")
@@ -94,26 +104,6 @@ class Filters:
         first = dt.date(year, month, 1)
         following = dt.date(year + month // 12, month % 12 + 1, 1)
         return first, following - dt.timedelta(days=1)
-
-
-@dataclass
-class Page:
-    items: list
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(math.ceil(self.total / self.size), 1)
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
 
 
 def public_trainings_query(filters: Filters, today: dt.date):

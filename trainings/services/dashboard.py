@@ -61,10 +61,16 @@ def current_trainings(dbsession: Session, today: dt.date, limit: int = 100) -> d
     return grouped
 
 
+# A session is a slot of hours: one that started longer ago than this has ended. The bound lets
+# the index on starts_at begin near now instead of at the programme's first session.
+LONGEST_SESSION = dt.timedelta(days=2)
+
+
 def next_sessions(dbsession: Session, now: dt.datetime, limit: int = 8) -> list[TrainingSession]:
     return list(dbsession.scalars(
         select(TrainingSession).join(TrainingSession.training)
-        .where(TrainingSession.ends_at >= now, TrainingSession.cancelled.is_(False),
+        .where(TrainingSession.starts_at >= now - LONGEST_SESSION, TrainingSession.ends_at >= now,
+               TrainingSession.cancelled.is_(False),
                Training.status != TrainingStatus.cancelled)
         .options(joinedload(TrainingSession.training).joinedload(Training.region))
         .order_by(TrainingSession.starts_at).limit(limit)

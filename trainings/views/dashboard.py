@@ -5,7 +5,7 @@ from pyramid.view import view_config
 
 from ..models import utcnow
 from ..security import Permission
-from ..services import dashboard
+from ..services import dashboard, outbox
 
 
 @view_config(route_name="dashboard", renderer="trainings/dashboard.jinja2", permission=Permission.manage)
@@ -19,6 +19,7 @@ def organiser_dashboard(request):
         "grouped": grouped,
         "registrations": dashboard.registration_counts(dbsession, ids),
         "next_sessions": dashboard.next_sessions(dbsession, utcnow()),
+        "mail_is_late": outbox.mail_is_late(dbsession, utcnow()),
     }
 
 

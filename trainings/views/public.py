@@ -1,6 +1,8 @@
 """The public listing of trainings, a training's page, and the JSON read API."""
 from __future__ import annotations
 
+import functools
+
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.view import view_config
 from slugify import slugify
@@ -21,7 +23,13 @@ def _visible_training(request):
 
 
 def training_slug(training) -> str:
-    return slugify(training.title, max_length=80, word_boundary=True) or "training"
+    return _slug_of_title(training.title)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug_of_title(title: str) -> str:
+    """Transliterating a title costs more than the rest of its line in the listing: once per title."""
+    return slugify(title, max_length=80, word_boundary=True) or "training"
 
 
 @view_config(route_name="trainings", renderer="trainings/public/listing.jinja2", permission=Permission.view)

@@ -133,3 +133,12 @@ def test_location_names_the_city_once_when_the_address_ends_with_it(dbsession):
     assert ics.location(session).count("Pucallpa") == 1
     venue.address = "Jr. Raymondi 220"
     assert ics.location(session).endswith("Jr. Raymondi 220, Pucallpa")
+
+
+def test_the_calendars_name_is_escaped_as_text(dbsession):
+    body = _build([factories.SessionFactory()], name="Taller, Lima; 2026 \\ fase 2",
+                  description="Fiscales, jueces; policías")
+    assert b"NAME:Taller\\, Lima\\; 2026 \\\\ fase 2\r\n" in body
+    assert b"X-WR-CALNAME:Taller\\, Lima\\; 2026 \\\\ fase 2\r\n" in body
+    assert b"X-WR-CALDESC:Fiscales\\, jueces\\; polic" in body
+    assert parse(body).x_wr_calname.value == "Taller, Lima; 2026 \\ fase 2"

@@ -3,7 +3,7 @@
 typed from paper), and the record of invitations and reminders queued.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +11,7 @@ from alembic import op
 import trainings.models.base
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,26 @@
+"""Text compared the way people read it: accents, case and repeated spaces ignored."""
+from __future__ import annotations
+
+import unicodedata
+
+
+def normalise_text(text: str | None) -> str:
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(without_accents.casefold().split())
+
+
+def person_search_text(given_names, family_names, email=None, id_document=None) -> str:
+    """What the registry's search matches a person on, kept in `person.search_text`."""
+    return normalise_text(" ".join(filter(None, (given_names, family_names, email, id_document))))[:700]
+
+
+def person_name_key(given_names, family_names) -> str:
+    """Two persons with the same key (and institution) are probably one: `person.name_key`."""
+    return normalise_text(f"{given_names or ''} {family_names or ''}").replace(" ", "")[:300]
+
+
+def person_sort_name(given_names, family_names) -> str:
+    """Lists of persons sort by family name, then given names, accents and case ignored
+    (`person.sort_name`, indexed): Álvarez beside Alvarado, not after Zárate."""
+    return normalise_text(f"{family_names or ''} {given_names or ''}")[:300]
