@@ -54,12 +54,12 @@ def _training(request, training_id: int) -> Training:
 
 def run_issue(args, out=None):
     from . import services
-    from .eligibility import certificate_conditions, training_eligibility
+    from .eligibility import certificate_checks, training_eligibility
 
     out = out or sys.stdout
     with application(args.config) as request, request.tm:
         training = _training(request, args.training_id)
-        rows = training_eligibility(request.dbsession, training, conditions=certificate_conditions(request))
+        rows = training_eligibility(request.dbsession, training, checks=certificate_checks(request, training))
         pending = sum(len(row.missing) for row in rows)
         progress = Progress(pending, "emails") if pending and not args.no_mail else None
         issued = services.issue_eligible(request, training, notify=not args.no_mail, progress=progress)

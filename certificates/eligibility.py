@@ -128,12 +128,12 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
 Condition = Callable[[Session, Training], Callable[[int], tuple[bool, object]] | None]
 
 
-def certificate_conditions(request) -> tuple[Condition, ...]:
-    return tuple(request.registry.get("certificate_conditions", ()))
-
-
-def _checks(dbsession: Session, training: Training, conditions) -> list:
-    return [check for check in (condition(dbsession, training) for condition in conditions) if check is not None]
+def certificate_checks(request, training: Training) -> list:
+    """The checks of the conditions other packages added that apply to `training` (each
+    condition costs one statement or so: evaluate them once per request)."""
+    conditions = request.registry.get("certificate_conditions", ())
+    return [check for check in (condition(request.dbsession, training) for condition in conditions)
+            if check is not None]
 
 
 def apply_conditions(registration_id: int, status, role, kinds: list, reasons: list | None, checks) -> None:
@@ -149,11 +149,10 @@ def apply_conditions(registration_id: int, status, role, kinds: list, reasons: l
 
 
 def training_eligibility(dbsession: Session, training: Training, registrations: list[Registration] | None = None,
-                         rates: dict[int, AttendanceRate] | None = None,
-                         conditions: tuple[Condition, ...] = ()) -> list[Eligibility]:
+                         rates: dict[int, AttendanceRate] | None = None, checks=()) -> list[Eligibility]:
     """Every registration of the training (cancelled ones included, as not eligible), or the
     `registrations` given (a page of them), with the kinds each earns, why, and the certificates
-    it already has; a constant number of queries (and those of the added `conditions`)."""
+    it already has; a constant number of queries. `checks`: see `certificate_checks`."""
     page = registrations is not None
     if not page:
         registrations = dbsession.scalars(
@@ -171,7 +170,6 @@ def training_eligibility(dbsession: Session, training: Training, registrations: 
              .where(Registration.training_id == training.id).order_by(Certificate.id))
     for certificate in dbsession.scalars(query.where(Certificate.registration_id.in_(ids)) if page else query):
         certificates[certificate.registration_id].append(certificate)
-    checks = _checks(dbsession, training, conditions)
     result = []
     for registration in registrations:
         own_sessions = spoken.get(registration.person_id, [])
@@ -197,7 +195,7 @@ class Totals:
     rates: dict[int, AttendanceRate]
 
 
-def certificate_totals(dbsession: Session, training: Training, conditions: tuple[Condition, ...] = ()) -> Totals:
+def certificate_totals(dbsession: Session, training: Training, checks=()) -> Totals:
     """Certificates earned but not issued yet, and valid certificates issued, over the whole
     training: one aggregate query (attendance summed in SQL, speakers and certificates as
     correlated subqueries), then the rule of `decide` on plain values."""
@@ -218,7 +216,6 @@ def certificate_totals(dbsession: Session, training: Training, conditions: tuple
     to_issue = issued = 0
     rates = {}
     rows = dbsession.execute(query).all()
-    checks = _checks(dbsession, training, conditions)
     for row in rows:
         rates[row.id] = rate = rate_from_seconds(row)
         kinds = earned_kinds(row.status, row.role, rate.reaches(training.attendance_threshold), bool(row.speaks))

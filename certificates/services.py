@@ -22,7 +22,7 @@ from trainings.timezones import local_date
 
 from . import documents
 from .codes import new_verification_code, next_serials
-from .eligibility import certificate_conditions, training_eligibility
+from .eligibility import certificate_checks, training_eligibility
 from .models import Certificate, CertificateKind
 
 
@@ -50,7 +50,7 @@ def issue_eligible(request, training: Training, *, user: User | None = None, not
     """Issue every certificate the training's registrations earn and do not have yet."""
     dbsession = request.dbsession
     wanted = [(item.registration, kind)
-              for item in training_eligibility(dbsession, training, conditions=certificate_conditions(request))
+              for item in training_eligibility(dbsession, training, checks=certificate_checks(request, training))
               for kind in item.missing]
     if not wanted:
         return []

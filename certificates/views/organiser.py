@@ -20,7 +20,7 @@ from trainings.security import Permission
 from trainings.worker import result_file
 
 from .. import documents, exports, services
-from ..eligibility import certificate_conditions, certificate_totals, training_eligibility
+from ..eligibility import certificate_checks, certificate_totals, training_eligibility
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
@@ -47,15 +47,15 @@ def _layout_form(request, training):
              permission=Permission.manage, request_method="GET")
 def certificates_tab(context, request):
     training = context.obj
-    conditions = certificate_conditions(request)
-    totals = certificate_totals(request.dbsession, training, conditions)
+    checks = certificate_checks(request, training)
+    totals = certificate_totals(request.dbsession, training, checks)
     number = clamp_page(requested_page(request.params), totals.registrations, LIST_PAGE_SIZE)
     registrations = list(request.dbsession.scalars(  # `|| ''`: see participants.attendance.services.by_family_name
         select(Registration).join(Person, Person.id == Registration.person_id)
         .where(Registration.training_id == training.id)
         .options(contains_eager(Registration.person)).order_by(Person.sort_name + "", Registration.id)
         .limit(LIST_PAGE_SIZE).offset((number - 1) * LIST_PAGE_SIZE)))
-    rows = training_eligibility(request.dbsession, training, registrations, totals.rates, conditions)
+    rows = training_eligibility(request.dbsession, training, registrations, totals.rates, checks)
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
     return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
@@ -196,7 +196,7 @@ def choose_layout(context, request):
 
     result = handle_form(request, form, choose, success_message=_("Layout chosen."))
     if isinstance(result, dict):  # invalid: show the tab again with the form's message
-        rows = training_eligibility(request.dbsession, training, conditions=certificate_conditions(request))
+        rows = training_eligibility(request.dbsession, training, checks=certificate_checks(request, training))
         return _tab(request, training, rows=rows, unprintable={}, to_issue=0, issued=0,
                     layout_form=result["form"], ended=training.ends_on < dt.date.today())
     return result

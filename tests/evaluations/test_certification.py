@@ -1,7 +1,7 @@
 """A training's attendance certificate can require a passed post-test; the explanation says so."""
 import pytest
 
-from certificates.eligibility import certificate_conditions, training_eligibility
+from certificates.eligibility import certificate_checks, training_eligibility
 from certificates.models import CertificateKind
 from evaluations import questionnaires
 from tests.certificates.conftest import make_past_training
@@ -12,7 +12,7 @@ from .conftest import answer_test, attach
 
 def _rows(dbsession, app_request, training):
     return {row.registration.id: row for row in
-            training_eligibility(dbsession, training, conditions=certificate_conditions(app_request))}
+            training_eligibility(dbsession, training, checks=certificate_checks(app_request, training))}
 
 
 def test_the_attendance_certificate_needs_the_post_test_passed(dbsession, app_request, bank):

@@ -50,13 +50,21 @@ def organiser_pages(training, session, person) -> list[str]:
             "/organiser/programmes"]
 
 
+def page_limit(app, path: str) -> int:
+    """A condition another package adds to the certificates (a passed post-test) looks up, once
+    per page, whether it applies: one statement each."""
+    if path.endswith("/certificates"):
+        return PAGE_LIMIT + len(app.registry.get("certificate_conditions", ()))
+    return PAGE_LIMIT
+
+
 @pytest.mark.parametrize("people", [3, 120])
-def test_organiser_pages_read_a_bounded_number_of_statements(organiser_app, dbsession, statements, people):
+def test_organiser_pages_read_a_bounded_number_of_statements(organiser_app, app, dbsession, statements, people):
     training, sessions, registrations = busy_training(dbsession, people)
     counts = {}
     for path in organiser_pages(training, sessions[0], registrations[0].person):
         counts[path] = statements.count(lambda path=path: organiser_app.get(path, status=200))
-    assert {path: count for path, count in counts.items() if count > PAGE_LIMIT} == {}
+    assert {path: count for path, count in counts.items() if count > page_limit(app, path)} == {}
 
 
 def test_a_check_in_scan_issues_at_most_six_statements(organiser_app, dbsession, statements, app):
