@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 6543
 INI ?= development.ini
-PACKAGES := trainings participants certificates reports
+PACKAGES := trainings participants certificates evaluations reports
 
 ifdef DATABASE_URL
 export DATABASE_URL
@@ -60,11 +60,13 @@ test: $(VENV)/.installed-testing catalogs lint $(AXE)
 TEMPLATES_trainings := templates/trainings templates/errors templates/layout.jinja2
 TEMPLATES_participants := templates/participants
 TEMPLATES_certificates := templates/certificates
+TEMPLATES_evaluations := templates/evaluations
 TEMPLATES_reports := templates/reports
 extract-messages: $(VENV)/.installed-testing
 	@for package in $(PACKAGES); do \
 	  case $$package in trainings) templates="$(TEMPLATES_trainings)";; participants) templates="$(TEMPLATES_participants)";; \
-	    certificates) templates="$(TEMPLATES_certificates)";; reports) templates="$(TEMPLATES_reports)";; esac; \
+	    certificates) templates="$(TEMPLATES_certificates)";; reports) templates="$(TEMPLATES_reports)";; \
+	    evaluations) templates="$(TEMPLATES_evaluations)";; esac; \
 	  mkdir -p $$package/locale; \
 	  $(BIN)/pybabel --quiet extract -F babel.cfg --project=capacita --no-location --sort-output --width=100 \
 	    -o $$package/locale/capacita.pot $$package $$(for t in $$templates; do [ -e $$t ] && echo $$t; done) && \

@@ -54,15 +54,13 @@ def _training(request, training_id: int) -> Training:
 
 def run_issue(args, out=None):
     from . import services
-    from .eligibility import training_eligibility
-
     out = out or sys.stdout
     with application(args.config) as request, request.tm:
         training = _training(request, args.training_id)
         if not training.has_ended():
             raise CommandError(f"training {training.id} has not ended yet: certificates are issued after its "
                                "last session")
-        pending = sum(len(row.missing) for row in training_eligibility(request.dbsession, training))
+        pending = len(services.to_issue(request, training))
         progress = Progress(pending, "emails") if pending and not args.no_mail else None
         issued = services.issue_eligible(request, training, notify=not args.no_mail, progress=progress)
         print(f"{len(issued)} certificate(s) issued for training {training.id}", file=out)

@@ -12,11 +12,15 @@
   registered *as* speaker or moderator gets only the speaker certificate.
 - Organisers (and anyone else) get a certificate of **participation** only when an
   organiser issues one by hand, with a reason.
+- Packages built on this one may add conditions to the attendance certificate (evaluations: a
+  passed post-test) with `config.add_certificate_condition`; each condition says why in the
+  explanation, met or not.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -119,11 +123,36 @@ def decide(registration: Registration, rate: AttendanceRate | None, threshold: i
     return kinds, reasons
 
 
+# `condition(dbsession, training)` gives None when it does not apply to the training, else a check
+# `check(registration_id) -> (met, reason)` for each confirmed participant or observer.
+Condition = Callable[[Session, Training], Callable[[int], tuple[bool, object]] | None]
+
+
+def certificate_checks(request, training: Training) -> list:
+    """The checks of the conditions other packages added that apply to `training` (each
+    condition costs one statement or so: evaluate them once per request)."""
+    conditions = request.registry.get("certificate_conditions", ())
+    return [check for check in (condition(request.dbsession, training) for condition in conditions)
+            if check is not None]
+
+
+def apply_conditions(registration_id: int, status, role, kinds: list, reasons: list | None, checks) -> None:
+    """The attendance certificate also needs every added condition met."""
+    if role not in ATTENDING_ROLES or status != RegistrationStatus.confirmed:
+        return
+    for check in checks:
+        met, reason = check(registration_id)
+        if reasons is not None:
+            reasons.append(reason)
+        if not met and CertificateKind.attendance in kinds:
+            kinds.remove(CertificateKind.attendance)
+
+
 def training_eligibility(dbsession: Session, training: Training, registrations: list[Registration] | None = None,
-                         rates: dict[int, AttendanceRate] | None = None) -> list[Eligibility]:
+                         rates: dict[int, AttendanceRate] | None = None, checks=()) -> list[Eligibility]:
     """Every registration of the training (cancelled ones included, as not eligible), or the
     `registrations` given (a page of them), with the kinds each earns, why, and the certificates
-    it already has; a constant number of queries."""
+    it already has; a constant number of queries. `checks`: see `certificate_checks`."""
     page = registrations is not None
     if not page:
         registrations = dbsession.scalars(
@@ -146,6 +175,7 @@ def training_eligibility(dbsession: Session, training: Training, registrations: 
         own_sessions = spoken.get(registration.person_id, [])
         rate = rates.get(registration.id)
         kinds, reasons = decide(registration, rate, training.attendance_threshold, own_sessions)
+        apply_conditions(registration.id, registration.status, registration.role, kinds, reasons, checks)
         result.append(Eligibility(registration, rate, training.attendance_threshold, kinds, reasons,
                                   own_sessions, certificates[registration.id]))
     if not page:
@@ -168,7 +198,7 @@ class Totals:
     last_session_end: dt.datetime | None = None
 
 
-def certificate_totals(dbsession: Session, training: Training) -> Totals:
+def certificate_totals(dbsession: Session, training: Training, checks=()) -> Totals:
     """Certificates earned but not issued yet, and valid certificates issued, over the whole
     training: one aggregate query (attendance summed in SQL, speakers and certificates as
     correlated subqueries), then the rule of `decide` on plain values."""
@@ -195,6 +225,7 @@ def certificate_totals(dbsession: Session, training: Training) -> Totals:
     for row in rows:
         rates[row.id] = rate = rate_from_seconds(row)
         kinds = earned_kinds(row.status, row.role, rate.reaches(training.attendance_threshold), bool(row.speaks))
+        apply_conditions(row.id, row.status, row.role, kinds, None, checks)
         to_issue += (CertificateKind.speaker in kinds and not row.has_speaker) + (
             CertificateKind.attendance in kinds and not row.has_attendance)
         issued += row.valid_certificates

@@ -10,7 +10,6 @@ from trainings.models import Programme
 from . import layout_admin
 from .labels import CERTIFICATE_KIND
 from .layouts import COLOUR, InvalidLayout, check_image, describe, parse_layout
-from .models import CertificateLayout
 
 
 def _translate_kind_choices():
@@ -45,15 +44,17 @@ class RevokeSchema(CSRFSchema):
                                  widget=deform.widget.TextAreaWidget(rows=3))
 
 
-@colander.deferred
-def _layout_choices(node, kw):
-    layouts = kw["request"].dbsession.scalars(select(CertificateLayout).order_by(CertificateLayout.name)).all()
-    return deform.widget.SelectWidget(values=[("", _("Default layout"))]
-                                      + [(str(layout.id), layout.name) for layout in layouts])
-
-
 class LayoutChoiceSchema(CSRFSchema):
-    layout = colander.SchemaNode(colander.String(), title=_("Layout"), widget=_layout_choices, missing="")
+    layout = colander.SchemaNode(colander.String(), title=_("Layout"), missing="")
+
+
+def layout_choice_schema(layouts: list[tuple[int, str]]) -> LayoutChoiceSchema:
+    """The form choosing a training's layout among `layouts` ((id, name) pairs, read by the view
+    with the training's choice in one statement: the certificates tab has a statement budget)."""
+    schema = LayoutChoiceSchema()
+    schema["layout"].widget = deform.widget.SelectWidget(
+        values=[("", _("Default layout"))] + [(str(layout_id), name) for layout_id, name in layouts])
+    return schema
 
 
 def _valid_definition(node, value):

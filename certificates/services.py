@@ -22,7 +22,7 @@ from trainings.timezones import local_date
 
 from . import documents
 from .codes import new_verification_code, next_serials
-from .eligibility import training_eligibility
+from .eligibility import certificate_checks, training_eligibility
 from .models import Certificate, CertificateKind
 
 
@@ -52,9 +52,11 @@ def refuse_before_the_end(training: Training) -> None:
         raise FieldErrors({None: _("Certificates are issued once the training's last session has ended.")})
 
 
-def to_issue(dbsession: Session, training: Training) -> list[tuple[Registration, CertificateKind]]:
-    """The certificates the training's registrations earn and do not have yet, in name order."""
-    return [(item.registration, kind) for item in training_eligibility(dbsession, training)
+def to_issue(request, training: Training) -> list[tuple[Registration, CertificateKind]]:
+    """The certificates the training's registrations earn and do not have yet, in name order
+    (with the conditions other packages add, such as a passed post-test)."""
+    return [(item.registration, kind)
+            for item in training_eligibility(request.dbsession, training, checks=certificate_checks(request, training))
             for kind in item.missing]
 
 
@@ -63,7 +65,7 @@ def issue_eligible(request, training: Training, *, user: User | None = None, not
     """Issue every certificate the training's registrations earn and do not have yet."""
     refuse_before_the_end(training)
     dbsession = request.dbsession
-    wanted = to_issue(dbsession, training)
+    wanted = to_issue(request, training)
     if not wanted:
         return []
     issued_at = utcnow()

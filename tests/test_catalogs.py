@@ -11,6 +11,7 @@ PACKAGE_SOURCES = {
     "trainings": ["trainings", "templates/trainings", "templates/errors", "templates/layout.jinja2"],
     "participants": ["participants", "templates/participants"],
     "certificates": ["certificates", "templates/certificates"],
+    "evaluations": ["evaluations", "templates/evaluations"],
     "reports": ["reports", "templates/reports"],
 }
 METHOD_MAP = [("**.py", "python"), ("**.jinja2", "jinja2")]
@@ -87,3 +88,14 @@ def test_a_word_shared_by_packages_has_one_translation():
                     if message.id and isinstance(message.id, str) and message.string:
                         first = seen.setdefault(message.id, (package, message.string))
                         assert first[1] == message.string, (language, message.id, first, (package, message.string))
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+def test_every_package_counts_plurals_the_same_way(language):
+    """Merged catalogs share one plural rule: a package whose catalog says three forms (newer
+    Babel's Spanish and French) would make the others' two-form plurals vanish ("25 plazas")."""
+    rules = set()
+    for package in sorted(PACKAGE_SOURCES):
+        with (ROOT / package / "locale" / language / "LC_MESSAGES" / "capacita.po").open("rb") as handle:
+            rules.add(read_po(handle, locale=language).plural_forms)
+    assert len(rules) == 1, rules

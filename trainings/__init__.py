@@ -19,7 +19,7 @@ from pyramid.static import QueryStringConstantCacheBuster  # noqa: E402
 from .settings import apply_environment  # noqa: E402
 
 # Included in this order; each depends only on the ones before it.
-APPLICATION_PACKAGES = ("trainings", "participants", "certificates", "reports")
+APPLICATION_PACKAGES = ("trainings", "participants", "certificates", "evaluations", "reports")
 
 STATIC_MAX_AGE = 365 * 24 * 3600
 

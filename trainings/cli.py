@@ -11,7 +11,8 @@ from pyramid.paster import bootstrap, get_appsettings, setup_logging
 
 from .settings import apply_environment
 
-COMMAND_MODULES = ("trainings.commands", "participants.commands", "certificates.commands", "reports.commands")
+COMMAND_MODULES = ("trainings.commands", "participants.commands", "certificates.commands",
+                   "evaluations.commands", "reports.commands")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ from .mail import DeliveryReport, default_sender, deliver_pending, delivery_from
 from .models import Training, UserRole
 
 # Demo loaders in dependency order; each adds what its package knows about.
-DEMO_LOADERS = ("trainings.demo", "participants.demo", "certificates.demo")
+DEMO_LOADERS = ("trainings.demo", "participants.demo", "certificates.demo", "evaluations.demo")
 DEFAULT_ORGANISER = "organiser@capacita.example"
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 # Every package's models, by dotted name: the schedule never imports the packages built on it.
-MODEL_MODULES = ("trainings.models", "participants.models", "certificates.models", "reports.models")
+MODEL_MODULES = ("trainings.models", "participants.models", "certificates.models", "evaluations.models",
+                 "reports.models")
 
 
 def import_all_models() -> None:

@@ -44,3 +44,12 @@ class PlacesAdded:
 
     request: object
     training: object
+
+
+@dataclass
+class TrainingDuplicated:
+    """`copy` was made from `source` (a new draft): packages copy what they attach to a training."""
+
+    request: object
+    source: object
+    copy: object

@@ -8,7 +8,7 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import contains_eager
 
 from participants.models import Person, Registration, RegistrationStatus
@@ -20,11 +20,11 @@ from trainings.security import Permission
 from trainings.worker import result_file
 
 from .. import documents, exports, services
-from ..eligibility import certificate_totals, training_eligibility
+from ..eligibility import certificate_checks, certificate_totals, training_eligibility
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
-from ..schemas import LayoutChoiceSchema, ManualIssueSchema, RevokeSchema
+from ..schemas import ManualIssueSchema, RevokeSchema, layout_choice_schema
 from . import pdf_response
 
 # A job still queued after this long means no worker is running (`capacita worker`).
@@ -36,25 +36,32 @@ def _tab(request, training, **values) -> dict:
 
 
 def _layout_form(request, training):
-    choice = request.dbsession.get(TrainingCertificateLayout, training.id)
-    form = make_form(request, LayoutChoiceSchema(), submit_label=_("Use this layout"), formid="layout",
+    rows = request.dbsession.execute(
+        select(CertificateLayout.id, CertificateLayout.name, TrainingCertificateLayout.training_id)
+        .outerjoin(TrainingCertificateLayout, and_(TrainingCertificateLayout.layout_id == CertificateLayout.id,
+                                                   TrainingCertificateLayout.training_id == training.id))
+        .order_by(CertificateLayout.name)).all()
+    chosen = next((str(row.id) for row in rows if row.training_id is not None), "")
+    form = make_form(request, layout_choice_schema([(row.id, row.name) for row in rows]),
+                     submit_label=_("Use this layout"), formid="layout",
                      action=request.route_path("certificates_layout", id=training.id),
                      focus="off")  # at the foot of the tab: focusing it would scroll the page away
-    return form, {"layout": str(choice.layout_id) if choice else ""}
+    return form, {"layout": chosen}
 
 
 @view_config(route_name="organiser_certificates", renderer="certificates/organiser.jinja2",
              permission=Permission.manage, request_method="GET")
 def certificates_tab(context, request):
     training = context.obj
-    totals = certificate_totals(request.dbsession, training)
+    checks = certificate_checks(request, training)
+    totals = certificate_totals(request.dbsession, training, checks)
     number = clamp_page(requested_page(request.params), totals.registrations, LIST_PAGE_SIZE)
     registrations = list(request.dbsession.scalars(  # `|| ''`: see participants.attendance.services.by_family_name
         select(Registration).join(Person, Person.id == Registration.person_id)
         .where(Registration.training_id == training.id)
         .options(contains_eager(Registration.person)).order_by(Person.sort_name + "", Registration.id)
         .limit(LIST_PAGE_SIZE).offset((number - 1) * LIST_PAGE_SIZE)))
-    rows = training_eligibility(request.dbsession, training, registrations, totals.rates)
+    rows = training_eligibility(request.dbsession, training, registrations, totals.rates, checks)
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
     return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
@@ -73,7 +80,7 @@ def _has_ended(training, totals) -> bool:
 def confirm_issue_all(context, request):
     """Before hundreds of emails go out: how many certificates, to whom, and who gets no mail."""
     training = context.obj
-    wanted = services.to_issue(request.dbsession, training)
+    wanted = services.to_issue(request, training)
     return {"training": training, "wanted": wanted, "ended": training.has_ended(),
             "emails": sum(1 for registration, _kind in wanted if registration.person.email),  # one per certificate
             "back": request.route_path("organiser_certificates", id=training.id)}
@@ -217,7 +224,7 @@ def choose_layout(context, request):
 
     result = handle_form(request, form, choose, success_message=_("Layout chosen."))
     if isinstance(result, dict):  # invalid: show the tab again with the form's message
-        rows = training_eligibility(request.dbsession, training)
+        rows = training_eligibility(request.dbsession, training, checks=certificate_checks(request, training))
         return _tab(request, training, rows=rows, unprintable={}, to_issue=0, issued=0,
                     layout_form=result["form"], ended=training.has_ended())
     return result

@@ -105,12 +105,12 @@ def test_things_set_once_sit_under_one_setup_menu_shown_to_those_allowed(testapp
     assert _setup_menu(testapp.get("/")) is None
     log_in(testapp, organiser)
     assert _setup_menu(testapp.get("/organiser")) == ["Regiones y sedes", "Programas", "Instituciones",
-                                                      "Diseños de certificado"]
+                                                      "Diseños de certificado", "Bancos de preguntas"]
     testapp.post("/logout", {"csrf_token": csrf_token_of(testapp.get("/organiser"))})
     log_in(testapp, admin)
     regions = testapp.get("/organiser/regions")
     assert _setup_menu(regions) == ["Regiones y sedes", "Programas", "Instituciones", "Diseños de certificado",
-                                    "Bandeja de salida"]
+                                    "Bancos de preguntas", "Bandeja de salida"]
     assert regions.html.find("a", class_="dropdown-item active")["aria-current"] == "page"
 
 

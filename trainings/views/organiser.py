@@ -6,6 +6,7 @@ import datetime as dt
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
+from ..events import TrainingDuplicated
 from ..forms import CSRFSchema, FieldErrors, make_form
 from ..i18n import _
 from ..models import Region, Venue
@@ -134,6 +135,7 @@ def training_duplicate(context, request):
         venue = request.dbsession.get(Venue, values["venue_id"]) if values["venue_id"] else None
         copy = duplicate_training(request.dbsession, source, region=region, starts_on=values["starts_on"],
                                   title=values["title"], venue=venue)
+        request.registry.notify(TrainingDuplicated(request, source, copy))
         return _organiser_url(request, copy)
 
     # The usual case: the same workshop four weeks later, on the same weekday.
