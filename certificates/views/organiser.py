@@ -8,10 +8,11 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 from slugify import slugify
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager
 
 from participants.models import Person, Registration, RegistrationStatus
+from participants.people import person_search_conditions
 from trainings.forms import FieldErrors, handle_form, make_form, render_form
 from trainings.i18n import _
 from trainings.models import JobStatus, Programme, Region, Training, utcnow
@@ -55,17 +56,20 @@ def certificates_tab(context, request):
     training = context.obj
     checks = certificate_checks(request, training)
     totals = certificate_totals(request.dbsession, training, checks)
-    number = clamp_page(requested_page(request.params), totals.registrations, LIST_PAGE_SIZE)
+    query = request.params.get("q", "").strip()[:100]
+    conditions = (Registration.training_id == training.id, *person_search_conditions(request.dbsession, query))
+    shown = totals.registrations if not query else request.dbsession.scalar(
+        select(func.count(Registration.id)).join(Person, Person.id == Registration.person_id).where(*conditions))
+    number = clamp_page(requested_page(request.params), shown, LIST_PAGE_SIZE)
     registrations = list(request.dbsession.scalars(  # `|| ''`: see participants.attendance.services.by_family_name
-        select(Registration).join(Person, Person.id == Registration.person_id)
-        .where(Registration.training_id == training.id)
+        select(Registration).join(Person, Person.id == Registration.person_id).where(*conditions)
         .options(contains_eager(Registration.person)).order_by(Person.sort_name + "", Registration.id)
         .limit(LIST_PAGE_SIZE).offset((number - 1) * LIST_PAGE_SIZE)))
     rows = training_eligibility(request.dbsession, training, registrations, totals.rates, checks)
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
     return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
-                issued=totals.issued, page=Page(rows, number, LIST_PAGE_SIZE, totals.registrations),
+                issued=totals.issued, page=Page(rows, number, LIST_PAGE_SIZE, shown), q=query,
                 layout_form=render_form(form, appstruct)["form"], ended=_has_ended(training, totals))
 
 

@@ -289,6 +289,9 @@ def test_the_organiser_imports_a_list_marks_attendance_checks_in_and_issues_cert
     desktop.get_by_role("button", name="Emitir y enviar 1 certificado").click()
     desktop.wait_for_load_state()
     assert "1" in _alert_text(desktop) and "emitid" in _alert_text(desktop), _alert_text(desktop)
+    desktop.get_by_placeholder("Nombre, correo, documento o institución").fill("quispe mamani")
+    desktop.get_by_role("button", name="Buscar").click()  # 300 people: pages of 100, so search
+    desktop.wait_for_load_state()
     assert PARTICIPANT["family_names"] in desktop.content()
     assert_accessible(desktop)
     screenshot(desktop, "certificates-tab")

@@ -345,3 +345,17 @@ def test_the_preview_shows_unsaved_values_and_works_without_script(organiser_app
     bad = organiser_app.post(f"/organiser/layouts/{designed.id}/design/preview.pdf", form.submit_fields(),
                              status=400)
     assert "#RRGGBB" in bad
+
+
+def test_tab_finds_one_person_among_many(organiser_app, past):
+    """A 3,000-person training shows its people 100 at a time: the organiser finds one by name."""
+    wanted = past.people["at_threshold"].person
+    others = [r.person for key, r in past.people.items() if key != "at_threshold"]
+    page = organiser_app.get(f"/organiser/trainings/{past.training.id}/certificates",
+                             {"q": wanted.family_names.upper()})
+    rows = page.html.find("table").find("tbody").get_text()
+    assert wanted.family_names in rows
+    assert not any(other.family_names in rows for other in others if other.family_names != wanted.family_names)
+    assert page.html.find("input", id="q")["value"] == wanted.family_names.upper()
+    nobody = organiser_app.get(f"/organiser/trainings/{past.training.id}/certificates", {"q": "zzzz-nadie"})
+    assert wanted.family_names not in nobody.html.find("table").find("tbody").get_text()
