@@ -3,7 +3,7 @@ registration instead of summing three attendance rows for each.
 
 Correctness does not depend on anyone remembering to refresh them: triggers in the database
 (migration 0013) mark a training stale (`StaleTraining`) in the same transaction as any change
-to its sessions, attendance, registrations or certificates — whichever code, process or bulk
+to its sessions, attendance, registrations, certificates or registered persons — whichever code, process or bulk
 statement makes it. Every report first rebuilds the facts of the stale trainings
 (`refresh_facts`, a few milliseconds per training), and the worker does the same every few
 minutes so that reports seldom have to.
@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certificates.models import Certificate
-from participants.models import Attendance, AttendanceStatus, Registration, RegistrationStatus
+from participants.models import Attendance, AttendanceStatus, Person, Registration, RegistrationStatus
 from trainings.models import TrainingSession
 
 from .models import RegistrationFact, StaleTraining
@@ -58,8 +58,8 @@ def rebuild_facts(dbsession: Session, training_ids: list[int]) -> None:
         sa.or_(RegistrationFact.training_id.in_(in_trainings), RegistrationFact.registration_id.in_(moved_here))
     ).execution_options(synchronize_session=False))
     dbsession.execute(sa.insert(RegistrationFact).from_select(
-        ["registration_id", "training_id", "person_id", "role", "attended_seconds", "excused_seconds",
-         "certificates"],
+        ["registration_id", "training_id", "person_id", "role", "sex", "institution_id", "home_region",
+         "year_of_birth", "attended_seconds", "excused_seconds", "certificates"],
         facts_select(dbsession, Registration.training_id.in_(in_trainings)),
     ))
 
@@ -84,9 +84,11 @@ def facts_select(dbsession: Session, registrations_in_scope):
                     .where(registrations_in_scope, Certificate.revoked_at.is_(None))
                     .group_by(Certificate.registration_id).subquery())
     return (select(Registration.id, Registration.training_id, Registration.person_id, Registration.role,
+                   Person.sex, Person.institution_id, Person.home_region, Person.year_of_birth,
                    sa.cast(func.coalesce(attended.c.seconds, 0), sa.Integer),
                    sa.cast(func.coalesce(attended.c.excused, 0), sa.Integer),
                    sa.cast(func.coalesce(certificates.c.number, 0), sa.Integer))
+            .join(Person, Person.id == Registration.person_id)
             .outerjoin(attended, attended.c.registration_id == Registration.id)
             .outerjoin(certificates, certificates.c.registration_id == Registration.id)
             .where(registrations_in_scope, Registration.status == RegistrationStatus.confirmed))

@@ -115,11 +115,11 @@ def _age_band(year_of_birth, training_year):
     return sa.case((year_of_birth.is_(None), None), *whens, else_=None)
 
 
-def facts_query(dbsession: Session, filters: ReportFilters, person_attributes: bool = True):
-    """One row per registration in scope (see the module's docstring); without the person's
-    attributes when they are joined later, per person (a narrower table to aggregate). The
-    attended and excused seconds and the certificates are read from the facts kept as data,
-    first brought up to date (`reports.facts`)."""
+def facts_query(dbsession: Session, filters: ReportFilters, institution_kind: bool = True):
+    """One row per registration in scope (see the module's docstring); without the institution's
+    kind when it is joined later, per person (fewer rows to join). The attended and excused
+    seconds, the certificates and the person's attributes are read from the facts kept as
+    data, first brought up to date (`reports.facts`)."""
     refresh_facts(dbsession)
     trainings = training_scope(dbsession, filters)
     expected = (select(TrainingSession.training_id,
@@ -142,20 +142,19 @@ def facts_query(dbsession: Session, filters: ReportFilters, person_attributes: b
     }
     completed = sa.case((completed_by_rule[filters.completion], 1), else_=0)
     training_year = sa.cast(func.extract("year", trainings.c.starts_on), sa.Integer)
-    person_columns = [Person.sex.label("sex"), Institution.kind.label("institution_kind"),
-                      Person.institution_id.label("institution"), Person.home_region.label("home_region")]
     query = (
-        select(fact.registration_id, fact.person_id, fact.training_id, fact.role,
-               *(person_columns if person_attributes else []),
+        select(fact.registration_id, fact.person_id, fact.training_id, fact.role, fact.sex.label("sex"),
+               *([Institution.kind.label("institution_kind")] if institution_kind else []),
+               fact.institution_id.label("institution"), fact.home_region.label("home_region"),
                trainings.c.region_id.label("training_region"), trainings.c.country.label("country"),
-               _age_band(Person.year_of_birth, training_year).label("age_band"),
+               _age_band(fact.year_of_birth, training_year).label("age_band"),
                attended_seconds.label("attended_seconds"), completed.label("completed"),
                certificate_count.label("certificates"))
         .join(trainings, trainings.c.id == fact.training_id)
-        .join(Person, Person.id == fact.person_id)
-        .outerjoin(Institution, Institution.id == Person.institution_id)
         .outerjoin(expected, expected.c.training_id == fact.training_id)
     )
+    if institution_kind or filters.institution_kind or filters.institution_kinds:
+        query = query.outerjoin(Institution, Institution.id == fact.institution_id)
     roles = [filters.role] if filters.role else list(REPORTED_ROLES)
     if filters.roles:
         roles = [role for role in roles if role in filters.roles]
@@ -197,13 +196,12 @@ def _per_person(facts, *keys):
 
 
 def _persons_with_attributes(facts):
-    """Per person, then their sex, institution (and its kind) and region: grouping a million
-    registrations by an integer, then joining the attributes of far fewer persons."""
-    grouped = _per_person(facts).subquery()
-    return (select(grouped, Person.sex.label("sex"), Institution.kind.label("institution_kind"),
-                   Person.institution_id.label("institution"), Person.home_region.label("home_region"))
-            .join(Person, Person.id == grouped.c.person_id)
-            .outerjoin(Institution, Institution.id == Person.institution_id))
+    """Per person: the registrations counted, whether any completed, the certificates, and
+    their sex, institution (and its kind) and region — the same in each of their rows."""
+    attributes = (facts.c.sex, facts.c.institution, facts.c.home_region)
+    grouped = _per_person(facts, *attributes).subquery()
+    return (select(grouped, Institution.kind.label("institution_kind"))
+            .outerjoin(Institution, Institution.id == grouped.c.institution))
 
 
 def prepare_for_aggregation(dbsession: Session) -> None:
@@ -214,7 +212,7 @@ def prepare_for_aggregation(dbsession: Session) -> None:
 def figures(dbsession: Session, filters: ReportFilters, dimensions=DIMENSIONS) -> Figures:
     """Every figure of the report, in three statements whatever the size of the data."""
     prepare_for_aggregation(dbsession)
-    facts = facts_query(dbsession, filters, person_attributes=False).cte("report_facts")
+    facts = facts_query(dbsession, filters, institution_kind=False).cte("report_facts")
     persons = _persons_with_attributes(facts).cte("report_persons")
     parts = [select(sa.literal("").label("dimension"), sa.cast(sa.null(), sa.String).label("key"),
                     *_sums(persons, func.count()))]

@@ -1,6 +1,6 @@
 """The report's per-registration facts (attended, excused seconds, valid certificates) kept as
 data, and the triggers that mark a training stale in the same transaction as any change to its
-sessions, attendance, registrations or certificates (see reports/facts.py). Triggers rather
+sessions, attendance, registrations, certificates or persons (see reports/facts.py). Triggers rather
 than application events: bulk statements, imports and every process are covered, and the
 older packages never learn that reports exist.
 
@@ -26,14 +26,18 @@ WATCHED = {
     "registration": ("training_id, person_id, role, status", ("{row}.training_id", "")),
     "certificate": ("revoked_at, registration_id",
                     ("r.training_id", "FROM registration r WHERE r.id = {row}.registration_id")),
+    "person": ("sex, institution_id, home_region, year_of_birth",
+               ("DISTINCT r.training_id", "FROM registration r WHERE r.person_id = {row}.id")),
 }
 
 FILL = """
 INSERT INTO report_registration_fact
-    (registration_id, training_id, person_id, role, attended_seconds, excused_seconds, certificates)
-SELECT r.id, r.training_id, r.person_id, r.role,
+    (registration_id, training_id, person_id, role, sex, institution_id, home_region, year_of_birth,
+     attended_seconds, excused_seconds, certificates)
+SELECT r.id, r.training_id, r.person_id, r.role, p.sex, p.institution_id, p.home_region, p.year_of_birth,
        COALESCE(a.seconds, 0), COALESCE(a.excused, 0), COALESCE(c.number, 0)
 FROM registration r
+JOIN person p ON p.id = r.person_id
 LEFT JOIN (
     SELECT at.registration_id,
            SUM(CASE WHEN at.status IN ('present', 'late') THEN {seconds} ELSE 0 END) AS seconds,
@@ -63,6 +67,10 @@ def upgrade():
         sa.Column("training_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=12), nullable=False),
+        sa.Column("sex", sa.String(length=20), nullable=True),
+        sa.Column("institution_id", sa.Integer(), nullable=True),
+        sa.Column("home_region", sa.String(length=120), nullable=False),
+        sa.Column("year_of_birth", sa.SmallInteger(), nullable=True),
         sa.Column("attended_seconds", sa.Integer(), nullable=False),
         sa.Column("excused_seconds", sa.Integer(), nullable=False),
         sa.Column("certificates", sa.Integer(), nullable=False),
