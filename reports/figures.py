@@ -103,7 +103,9 @@ def training_scope(dbsession: Session, filters: ReportFilters):
         topic = filters.topic.lower()  # a % or _ in it is a letter, not a wildcard
         query = query.where(sa.or_(func.lower(Training.title).contains(topic, autoescape=True),
                                    func.lower(Training.description).contains(topic, autoescape=True)))
-    return query.cte("report_trainings")
+    # A subquery, not a CTE: PostgreSQL then hashes these few thousand rows and streams the
+    # million facts past them (a materialised CTE led it to hash the facts instead).
+    return query.subquery("report_trainings")
 
 
 def _age_band(year_of_birth, training_year):
