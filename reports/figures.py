@@ -5,7 +5,8 @@ participant, speaker or moderator) of a published training in scope, with the pe
 institution, region and age band, whether the registration *completed*, and how many valid
 certificates it holds. Completion is the rule of `participants.attendance.rates` and
 `certificates.eligibility`, written as SQL so that it is counted for a million registrations
-at once instead of person by person:
+at once instead of person by person, from the per-registration facts kept as data
+(`reports.facts`: attended and excused seconds, valid certificates):
 
 - attended hours are those of sessions (not cancelled) marked present or late;
 - expected hours are the training's sessions (not cancelled) minus those the person was excused;
@@ -27,20 +28,16 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certificates.models import Certificate
 from participants.models import (
-    Attendance,
-    AttendanceStatus,
     Institution,
     Person,
-    Registration,
     RegistrationRole,
-    RegistrationStatus,
 )
 from trainings.models import Region, Training, TrainingSession, TrainingStatus
 
+from .facts import refresh_facts, seconds_between
 from .filters import REPORTED_ROLES, ReportFilters
-from .models import CompletionRule
+from .models import CompletionRule, RegistrationFact
 
 # The age bands a donor asks for, by age at the training's year; None is "not stated".
 AGE_BANDS = ((None, 24, "under_25"), (25, 34, "25_34"), (35, 44, "35_44"), (45, 54, "45_54"),
@@ -49,7 +46,6 @@ AGE_BANDS = ((None, 24, "under_25"), (25, 34, "25_34"), (35, 44, "35_44"), (45, 
 # The breakdowns, in the order the page shows them.
 DIMENSIONS = ("sex", "institution_kind", "institution", "training_region", "home_region", "country", "age_band")
 
-ATTENDED = (AttendanceStatus.present.value, AttendanceStatus.late.value)
 SPEAKING = (RegistrationRole.speaker.value, RegistrationRole.moderator.value)
 
 
@@ -80,14 +76,6 @@ class Figures:
         return round(self.seconds_delivered / 3600, 1)
 
 
-def seconds_between(dbsession: Session, start, end):
-    """Whole seconds from `start` to `end`, in the database's own arithmetic."""
-    if dbsession.get_bind().dialect.name == "postgresql":
-        # A 4-byte integer: PostgreSQL sums those into a bigint, but sums bigints as slow numerics.
-        return sa.cast(func.extract("epoch", end - start), sa.Integer)
-    return sa.cast(func.round((func.julianday(end) - func.julianday(start)) * 86400), sa.Integer)
-
-
 def training_scope(dbsession: Session, filters: ReportFilters):
     """Published trainings that have begun (nobody is trained by one still to come), whose first
     day falls in the period and that match the filters."""
@@ -115,7 +103,9 @@ def training_scope(dbsession: Session, filters: ReportFilters):
         topic = filters.topic.lower()  # a % or _ in it is a letter, not a wildcard
         query = query.where(sa.or_(func.lower(Training.title).contains(topic, autoescape=True),
                                    func.lower(Training.description).contains(topic, autoescape=True)))
-    return query.cte("report_trainings")
+    # A subquery, not a CTE: PostgreSQL then hashes these few thousand rows and streams the
+    # million facts past them (a materialised CTE led it to hash the facts instead).
+    return query.subquery("report_trainings")
 
 
 def _age_band(year_of_birth, training_year):
@@ -127,37 +117,26 @@ def _age_band(year_of_birth, training_year):
     return sa.case((year_of_birth.is_(None), None), *whens, else_=None)
 
 
-def facts_query(dbsession: Session, filters: ReportFilters, person_attributes: bool = True):
-    """One row per registration in scope (see the module's docstring); without the person's
-    attributes when they are joined later, per person (a narrower table to aggregate)."""
+def facts_query(dbsession: Session, filters: ReportFilters, institution_kind: bool = True):
+    """One row per registration in scope (see the module's docstring); without the institution's
+    kind when it is joined later, per person (fewer rows to join). The attended and excused
+    seconds, the certificates and the person's attributes are read from the facts kept as
+    data, first brought up to date (`reports.facts`)."""
+    refresh_facts(dbsession)
     trainings = training_scope(dbsession, filters)
-    sessions = (select(TrainingSession.id.label("session_id"), TrainingSession.training_id,
-                       seconds_between(dbsession, TrainingSession.starts_at, TrainingSession.ends_at).label("seconds"))
+    expected = (select(TrainingSession.training_id,
+                       func.sum(seconds_between(dbsession, TrainingSession.starts_at, TrainingSession.ends_at))
+                       .label("seconds"))
                 .join(trainings, trainings.c.id == TrainingSession.training_id)
                 .where(TrainingSession.cancelled.is_(False))
-                .cte("report_sessions"))
-    expected = (select(sessions.c.training_id, func.sum(sessions.c.seconds).label("seconds"))
-                .group_by(sessions.c.training_id).cte("report_expected"))
-    # Joined to the session table itself (not to `sessions`): PostgreSQL then hashes the few
-    # thousand sessions and streams the millions of attendance rows past them.
-    session_seconds = seconds_between(dbsession, TrainingSession.starts_at, TrainingSession.ends_at)
-    attended = (select(Attendance.registration_id,
-                       func.sum(sa.case((Attendance.status.in_(ATTENDED), session_seconds), else_=0)).label("seconds"),
-                       func.sum(sa.case((Attendance.status == AttendanceStatus.excused, session_seconds),
-                                        else_=0)).label("excused"))
-                .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-                .where(TrainingSession.cancelled.is_(False), TrainingSession.training_id.in_(select(trainings.c.id)),
-                       Attendance.status != AttendanceStatus.absent)  # an absence adds to neither sum
-                .group_by(Attendance.registration_id).cte("report_attended"))
-    certificates = (select(Certificate.registration_id, func.count().label("number"))
-                    .where(Certificate.revoked_at.is_(None))
-                    .group_by(Certificate.registration_id).cte("report_certificates"))
-    attended_seconds = func.coalesce(attended.c.seconds, 0)
-    expected_seconds = func.coalesce(expected.c.seconds, 0) - func.coalesce(attended.c.excused, 0)
-    certificate_count = sa.cast(func.coalesce(certificates.c.number, 0), sa.Integer)
+                .group_by(TrainingSession.training_id).cte("report_expected"))
+    fact = RegistrationFact
+    attended_seconds = fact.attended_seconds
+    expected_seconds = func.coalesce(expected.c.seconds, 0) - fact.excused_seconds
+    certificate_count = fact.certificates
     completed_by_rule = {
         CompletionRule.completed: sa.or_(
-            Registration.role.in_(SPEAKING),
+            fact.role.in_(SPEAKING),
             sa.and_(expected_seconds > 0,
                     attended_seconds * 100 >= trainings.c.attendance_threshold * expected_seconds)),
         CompletionRule.attended: attended_seconds > 0,
@@ -165,27 +144,23 @@ def facts_query(dbsession: Session, filters: ReportFilters, person_attributes: b
     }
     completed = sa.case((completed_by_rule[filters.completion], 1), else_=0)
     training_year = sa.cast(func.extract("year", trainings.c.starts_on), sa.Integer)
-    person_columns = [Person.sex.label("sex"), Institution.kind.label("institution_kind"),
-                      Person.institution_id.label("institution"), Person.home_region.label("home_region")]
     query = (
-        select(Registration.id.label("registration_id"), Registration.person_id, Registration.training_id,
-               Registration.role, *(person_columns if person_attributes else []),
+        select(fact.registration_id, fact.person_id, fact.training_id, fact.role, fact.sex.label("sex"),
+               *([Institution.kind.label("institution_kind")] if institution_kind else []),
+               fact.institution_id.label("institution"), fact.home_region.label("home_region"),
                trainings.c.region_id.label("training_region"), trainings.c.country.label("country"),
-               _age_band(Person.year_of_birth, training_year).label("age_band"),
+               _age_band(fact.year_of_birth, training_year).label("age_band"),
                attended_seconds.label("attended_seconds"), completed.label("completed"),
                certificate_count.label("certificates"))
-        .join(trainings, trainings.c.id == Registration.training_id)
-        .join(Person, Person.id == Registration.person_id)
-        .outerjoin(Institution, Institution.id == Person.institution_id)
-        .outerjoin(attended, attended.c.registration_id == Registration.id)
-        .outerjoin(expected, expected.c.training_id == Registration.training_id)
-        .outerjoin(certificates, certificates.c.registration_id == Registration.id)
-        .where(Registration.status == RegistrationStatus.confirmed)
+        .join(trainings, trainings.c.id == fact.training_id)
+        .outerjoin(expected, expected.c.training_id == fact.training_id)
     )
+    if institution_kind or filters.institution_kind or filters.institution_kinds:
+        query = query.outerjoin(Institution, Institution.id == fact.institution_id)
     roles = [filters.role] if filters.role else list(REPORTED_ROLES)
     if filters.roles:
         roles = [role for role in roles if role in filters.roles]
-    query = query.where(Registration.role.in_(roles))
+    query = query.where(fact.role.in_(roles))
     if filters.institution_kind:
         query = query.where(Institution.kind == filters.institution_kind)
     if filters.institution_kinds:
@@ -223,13 +198,12 @@ def _per_person(facts, *keys):
 
 
 def _persons_with_attributes(facts):
-    """Per person, then their sex, institution (and its kind) and region: grouping a million
-    registrations by an integer, then joining the attributes of far fewer persons."""
-    grouped = _per_person(facts).subquery()
-    return (select(grouped, Person.sex.label("sex"), Institution.kind.label("institution_kind"),
-                   Person.institution_id.label("institution"), Person.home_region.label("home_region"))
-            .join(Person, Person.id == grouped.c.person_id)
-            .outerjoin(Institution, Institution.id == Person.institution_id))
+    """Per person: the registrations counted, whether any completed, the certificates, and
+    their sex, institution (and its kind) and region — the same in each of their rows."""
+    attributes = (facts.c.sex, facts.c.institution, facts.c.home_region)
+    grouped = _per_person(facts, *attributes).subquery()
+    return (select(grouped, Institution.kind.label("institution_kind"))
+            .outerjoin(Institution, Institution.id == grouped.c.institution))
 
 
 def prepare_for_aggregation(dbsession: Session) -> None:
@@ -240,7 +214,7 @@ def prepare_for_aggregation(dbsession: Session) -> None:
 def figures(dbsession: Session, filters: ReportFilters, dimensions=DIMENSIONS) -> Figures:
     """Every figure of the report, in three statements whatever the size of the data."""
     prepare_for_aggregation(dbsession)
-    facts = facts_query(dbsession, filters, person_attributes=False).cte("report_facts")
+    facts = facts_query(dbsession, filters, institution_kind=False).cte("report_facts")
     persons = _persons_with_attributes(facts).cte("report_persons")
     parts = [select(sa.literal("").label("dimension"), sa.cast(sa.null(), sa.String).label("key"),
                     *_sums(persons, func.count()))]

@@ -49,3 +49,42 @@ class Indicator(Base):
     topic: Mapped[str] = mapped_column(sa.String(120), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RegistrationFact(Base):
+    """What the report needs of one confirmed registration, kept as data so that a report over a
+    million registrations reads one row each instead of summing their attendance: the seconds
+    attended (present or late) and excused in the training's sessions not cancelled, and the
+    valid certificates. Rebuilt per training by `reports.facts.refresh_facts` whenever the
+    database's triggers have marked the training stale (`StaleTraining`); the threshold, the
+    hours expected and the institution's kind are read live."""
+
+    __tablename__ = "report_registration_fact"
+    __table_args__ = (sa.Index("ix_report_registration_fact_training_id", "training_id"),)
+
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    training_id: Mapped[int] = mapped_column()
+    person_id: Mapped[int] = mapped_column()
+    role: Mapped[str] = mapped_column(sa.String(12))
+    # The person's attributes the report breaks down by, copied so that a report reads no
+    # `person` row (a change to them marks the person's trainings stale too).
+    sex: Mapped[str | None] = mapped_column(sa.String(20))
+    institution_id: Mapped[int | None] = mapped_column()
+    home_region: Mapped[str] = mapped_column(sa.String(120), default="")
+    year_of_birth: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    attended_seconds: Mapped[int] = mapped_column(default=0)
+    excused_seconds: Mapped[int] = mapped_column(default=0)
+    certificates: Mapped[int] = mapped_column(default=0)
+
+
+class StaleTraining(Base):
+    """A training whose registrations' facts no longer match its sessions, attendance,
+    registrations or certificates. Written by database triggers (migration 0013) in the same
+    transaction as the change, whichever code or process makes it; removed by the refresh."""
+
+    __tablename__ = "report_stale_training"
+
+    training_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

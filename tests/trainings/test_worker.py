@@ -33,10 +33,16 @@ def a_task(request, *args):
     request.ran.append(args)
 
 
-def test_a_due_task_runs_once_per_interval(worker_request, monkeypatch):
+@pytest.fixture
+def tasks(worker_request, monkeypatch):
+    """Only the tasks a test registers (not those the application's packages do)."""
+    only = {}
+    monkeypatch.setitem(worker_request.registry, "worker_tasks", only)
+    return only
+
+
+def test_a_due_task_runs_once_per_interval(worker_request, tasks):
     worker_request.ran = []
-    tasks = {}  # this task alone (the packages register theirs)
-    monkeypatch.setitem(worker_request.registry, "worker_tasks", tasks)
     tasks["test-task"] = PeriodicTask("test-task", a_task, dt.timedelta(minutes=5))
     try:
         assert run_due_tasks(worker_request) == 1
@@ -51,12 +57,10 @@ def test_a_due_task_runs_once_per_interval(worker_request, monkeypatch):
         del tasks["test-task"]
 
 
-def test_a_failing_task_is_recorded_and_does_not_stop_the_round(worker_request, monkeypatch):
+def test_a_failing_task_is_recorded_and_does_not_stop_the_round(worker_request, tasks):
     def broken(request):
         raise RuntimeError("no database for evaluations")
 
-    tasks = {}  # this task alone (the packages register theirs)
-    monkeypatch.setitem(worker_request.registry, "worker_tasks", tasks)
     tasks["broken"] = PeriodicTask("broken", broken, dt.timedelta(minutes=5))
     try:
         report = Worker(worker_request).run_round()
