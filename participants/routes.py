@@ -12,6 +12,7 @@ def includeme(config):
     config.add_route("register_done", "/register/{id:\\d+}/done", factory=TrainingContext)
     config.add_route("my_registration", "/me/{token}", factory=PrivateLinkContext)
     config.add_route("my_registration_cancel", "/me/{token}/cancel", factory=PrivateLinkContext)
+    config.add_route("my_registration_confirm", "/me/{token}/confirm", factory=PrivateLinkContext)
     config.add_route("lost_link", "/lost-link")
 
     config.add_route("organiser_registrations", TRAINING + "/registrations", factory=TrainingContext)
@@ -38,3 +39,6 @@ def includeme(config):
     config.add_throttle("lost_link_recipient", "3/day")
     # Generous: a whole office often registers from behind one address.
     config.add_throttle("registration", "200/hour")
+    # Confirmation emails to one address, and sign-ups to one training (bots fill the form in bulk).
+    config.add_throttle("registration_address", "3/hour")
+    config.add_throttle("registration_training", "120/10 minutes")
