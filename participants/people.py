@@ -248,6 +248,9 @@ def _absorb(dbsession: Session, worse: Registration, better: Registration) -> No
     dbsession.execute(update(EarlierPrivateLink).where(EarlierPrivateLink.registration_id == worse.id)
                       .values(registration_id=better.id))
     dbsession.add(EarlierPrivateLink(registration_id=better.id, token_hash=worse.token_hash))
+    # And its calendar addresses show the kept one's sessions.
+    dbsession.execute(update(CalendarFeedToken).where(CalendarFeedToken.registration_id == worse.id)
+                      .values(registration_id=better.id))
 
 
 def _move_speaker_rows(dbsession: Session, keep: Person, other: Person) -> None:

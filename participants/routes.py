@@ -13,6 +13,7 @@ def includeme(config):
     config.add_route("my_registration", "/me/{token}", factory=PrivateLinkContext)
     config.add_route("my_registration_cancel", "/me/{token}/cancel", factory=PrivateLinkContext)
     config.add_route("my_registration_confirm", "/me/{token}/confirm", factory=PrivateLinkContext)
+    config.add_route("my_registration_revoke", "/me/{token}/revoke", factory=PrivateLinkContext)
     config.add_route("lost_link", "/lost-link")
 
     config.add_route("organiser_registrations", TRAINING + "/registrations", factory=TrainingContext)

@@ -16,9 +16,11 @@ from trainings.throttle import client_address
 from ..confirmation import ConfirmationExpired, confirm_address, confirm_hours, is_waiting
 from ..lost_links import lost_link_key, send_lost_links
 from ..models import RegistrationStatus
+from ..notifications import send_registration_mail
 from ..registrations import cancel, waitlist_position
 from ..schemas import LostLinkSchema, RegistrationSchema
 from ..signup import accepts_registrations, register_from_form
+from ..tokens import revoke_links
 
 
 def _public_training(request):
@@ -90,9 +92,9 @@ def my_registration(request):
         return _unknown_link(request)
     request.response.headers["Referrer-Policy"] = "no-referrer"
     request.response.headers["Cache-Control"] = "private, no-store"
-    return {"registration": registration, "confirm_expired": not is_waiting(registration)
-            if registration.status == RegistrationStatus.unverified else False, "training": registration.training, "person": registration.person,
-            "token": request.context.token, "position": waitlist_position(request.dbsession, registration),
+    expired = registration.status == RegistrationStatus.unverified and not is_waiting(registration)
+    return {"registration": registration, "confirm_expired": expired, "training": registration.training,
+            "person": registration.person, "token": request.context.token, "position": waitlist_position(request.dbsession, registration),
             "can_cancel": can_cancel(registration)}
 
 
@@ -132,6 +134,20 @@ def my_registration_confirm(request):
             _("This confirmation link has expired. Register again to receive a new one.")), "warning")
         return HTTPFound(location=request.route_path("register", id=registration.training_id))
     return HTTPFound(location=request.route_path("my_registration", token=request.context.token))
+
+
+@view_config(route_name="my_registration_revoke", request_method="POST", permission=Permission.view)
+def my_registration_revoke(request):
+    """The person revokes their private link (shared or forwarded by mistake): every link of the
+    registration stops working and a new one goes to their address."""
+    registration = request.context.registration
+    if registration is None or not registration.person.email:
+        return HTTPNotFound()
+    token = revoke_links(request.dbsession, registration)
+    send_registration_mail(request, registration, token, reason="new_link")
+    request.session.flash(request.localizer.translate(_(
+        "Your private link is revoked: the links you had no longer work. We have emailed you a new one.")), "success")
+    return HTTPFound(location=request.route_path("lost_link"))
 
 
 @view_config(route_name="lost_link", renderer="participants/lost_link.jinja2", permission=Permission.view)
