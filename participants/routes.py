@@ -14,6 +14,8 @@ def includeme(config):
     config.add_route("my_registration_cancel", "/me/{token}/cancel", factory=PrivateLinkContext)
     config.add_route("my_registration_confirm", "/me/{token}/confirm", factory=PrivateLinkContext)
     config.add_route("my_registration_revoke", "/me/{token}/revoke", factory=PrivateLinkContext)
+    config.add_route("my_details", "/me/{token}/details", factory=PrivateLinkContext)
+    config.add_route("my_email_confirm", "/email-change/{signed}")
     config.add_route("lost_link", "/lost-link")
 
     config.add_route("organiser_registrations", TRAINING + "/registrations", factory=TrainingContext)
@@ -33,6 +35,8 @@ def includeme(config):
     config.add_route("people_merge", "/organiser/people/merge")
     config.add_route("person", "/organiser/people/{id:\\d+}", factory=PersonContext)
     config.add_route("person_edit", "/organiser/people/{id:\\d+}/edit", factory=PersonContext)
+    config.add_route("person_data", "/organiser/people/{id:\\d+}/data.{format:json|xlsx}", factory=PersonContext)
+    config.add_route("person_anonymise", "/organiser/people/{id:\\d+}/anonymise", factory=PersonContext)
 
     config.add_training_tab("organiser_registrations", _("Registrations"), Permission.manage, order=20)
     config.add_navigation_item("people", _("People"), Permission.manage, order=40)

@@ -94,7 +94,8 @@ def my_registration(request):
     request.response.headers["Cache-Control"] = "private, no-store"
     expired = registration.status == RegistrationStatus.unverified and not is_waiting(registration)
     return {"registration": registration, "confirm_expired": expired, "training": registration.training,
-            "person": registration.person, "token": request.context.token, "position": waitlist_position(request.dbsession, registration),
+            "person": registration.person, "token": request.context.token,
+            "position": waitlist_position(request.dbsession, registration),
             "can_cancel": can_cancel(registration)}
 
 
