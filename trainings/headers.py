@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pyramid.events import NewResponse
 
+from .security import SECURITY_HEADERS
+
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self'",
@@ -34,8 +36,10 @@ def add_headers(event: NewResponse) -> None:
     request, response = event.request, event.response
     if _is_organiser_page(request) and "no-store" not in response.headers.get("Cache-Control", ""):
         response.headers["Cache-Control"] = "private, no-store"
-    if response.content_type == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    # Every answer has security.py's base policy (framing, base, plugins); pages get the full one.
+    if response.content_type == "text/html" and response.headers.get("Content-Security-Policy") in (
+            None, SECURITY_HEADERS["Content-Security-Policy"]):
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
 
 
 def includeme(config):
