@@ -33,9 +33,10 @@ def a_task(request, *args):
     request.ran.append(args)
 
 
-def test_a_due_task_runs_once_per_interval(worker_request):
+def test_a_due_task_runs_once_per_interval(worker_request, monkeypatch):
     worker_request.ran = []
-    tasks = worker_request.registry.setdefault("worker_tasks", {})
+    tasks = {}  # only this test's task, not the packages' own
+    monkeypatch.setitem(worker_request.registry, "worker_tasks", tasks)
     tasks["test-task"] = PeriodicTask("test-task", a_task, dt.timedelta(minutes=5))
     try:
         assert run_due_tasks(worker_request) == 1
@@ -50,11 +51,12 @@ def test_a_due_task_runs_once_per_interval(worker_request):
         del tasks["test-task"]
 
 
-def test_a_failing_task_is_recorded_and_does_not_stop_the_round(worker_request):
+def test_a_failing_task_is_recorded_and_does_not_stop_the_round(worker_request, monkeypatch):
     def broken(request):
         raise RuntimeError("no database for evaluations")
 
-    tasks = worker_request.registry.setdefault("worker_tasks", {})
+    tasks = {}  # only this test's task, not the packages' own
+    monkeypatch.setitem(worker_request.registry, "worker_tasks", tasks)
     tasks["broken"] = PeriodicTask("broken", broken, dt.timedelta(minutes=5))
     try:
         report = Worker(worker_request).run_round()
