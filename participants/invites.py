@@ -302,26 +302,18 @@ def registration_calendar(request):
 
 @view_config(route_name="calendar_person_address", renderer="participants/invites/personal_feed.jinja2",
              permission=Permission.view, request_method="POST")
-def new_personal_feed(request):
-    """Make (or remake, revoking the old one) the person's own feed address, shown only now."""
-    registration = registration_by_token(request.dbsession, request.matchdict["token"])
-    if registration is None:
-        raise HTTPNotFound()
-    token = renew_personal_feed(request.dbsession, registration.person)
-    return {"registration": registration, "token": request.matchdict["token"], "feed_token": token,
-            "feed_route": "calendar_person"}
-
-
 @view_config(route_name="calendar_registration_address", renderer="participants/invites/personal_feed.jinja2",
              permission=Permission.view, request_method="POST")
-def new_registration_feed(request):
-    """Make (or remake) the calendar address of this registration's sessions, shown only now."""
+def new_feed_address(request):
+    """Make (or remake, revoking the old one) a calendar address, shown only now: the person's
+    own (`calendar_person_address`) or this registration's (`calendar_registration_address`)."""
     registration = registration_by_token(request.dbsession, request.matchdict["token"])
     if registration is None:
         raise HTTPNotFound()
-    token = renew_personal_feed(request.dbsession, registration.person, registration)
+    one_training = request.matched_route.name == "calendar_registration_address"
+    token = renew_personal_feed(request.dbsession, registration.person, registration if one_training else None)
     return {"registration": registration, "token": request.matchdict["token"], "feed_token": token,
-            "feed_route": "calendar_registration"}
+            "feed_route": "calendar_registration" if one_training else "calendar_person"}
 
 
 def includeme(config):
