@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+from pyramid.authentication import SessionAuthenticationHelper
 from pyramid.events import NewResponse
 
 from .security import SECURITY_HEADERS
@@ -29,7 +30,10 @@ STATIC_PREFIX = "/static/"
 
 
 def _is_organiser_page(request) -> bool:
-    return (not request.path.startswith(STATIC_PREFIX) and request.authenticated_userid is not None)
+    """Served to a logged-in organiser. Read from the signed session alone: the response is
+    decided after the request's transaction, when the database is no longer asked."""
+    return (not request.path.startswith(STATIC_PREFIX)
+            and SessionAuthenticationHelper().authenticated_userid(request) is not None)
 
 
 def add_headers(event: NewResponse) -> None:
