@@ -13,9 +13,9 @@ from .i18n import _
 from .models import AuditEntry, User
 from .paging import LIST_PAGE_SIZE, Page, clamp_page
 
-# What can be recorded, with the label the audit page shows.
+# What can be recorded, with the label the audit page shows. Packages that record something new
+# add it here (account changes of the organisations branch, for instance).
 ACTIONS = {
-    "person.create": _("Person created"),
     "person.update": _("Person changed"),
     "person.merge": _("People merged"),
     "person.self_update": _("Person corrected their details"),
@@ -30,7 +30,6 @@ ACTIONS = {
     "training.publish": _("Training published"),
     "training.cancel": _("Training cancelled"),
     "account.create": _("Account created"),
-    "account.password": _("Password set"),
 }
 # Fields whose value the log may copy; anything else of a person shows only that it changed.
 PERSON_FIELDS = ("given_names", "family_names", "email", "phone", "sex", "position", "institution_id",
