@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from participants.models import Registration
+from trainings.audit import record
 from trainings.forms import FieldErrors
 from trainings.i18n import _
 from trainings.mail import queue_mail, render_mail, speaking
@@ -75,6 +76,8 @@ def issue_eligible(request, training: Training, *, user: User | None = None, not
                               issued_at=issued_at)
               for (registration, kind), serial in zip(wanted, serials, strict=True)]
     dbsession.flush()
+    record(request, "certificate.issue", training,
+           summary=f"{len(issued)}: " + ", ".join(certificate.serial for certificate in issued)[:450])
     if notify:
         send_issued_mail(request, training, issued, progress=progress)
     return issued
@@ -98,6 +101,7 @@ def issue_manually(request, registration: Registration, kind: CertificateKind, r
     certificate = new_certificate(dbsession, registration, kind, serial, facts, user=user, reason=reason,
                                   issued_at=issued_at)
     dbsession.flush()
+    record(request, "certificate.issue", certificate, summary=f"{certificate.serial} ({kind}), by hand: {reason}")
     if notify:
         send_issued_mail(request, registration.training, [certificate])
     return certificate
@@ -123,6 +127,7 @@ def revoke(request, certificate: Certificate, reason: str, *, user: User | None 
     certificate.revoke_reason = reason
     certificate.revoked_by = user
     request.dbsession.flush()
+    record(request, "certificate.revoke", certificate, summary=f"{certificate.serial}: {reason}")
     if notify:
         send_revoked_mail(request, certificate)
     return certificate

@@ -26,6 +26,8 @@ class PublicCertificate:
     issued_at: dt.datetime
     revoked_at: dt.datetime | None
     serial: str
+    # The holder asked to be forgotten (participants/privacy.py): genuine, but no name is shown.
+    anonymised: bool = False
 
     @property
     def valid(self) -> bool:
@@ -54,4 +56,5 @@ def public_view(certificate: Certificate) -> PublicCertificate:
         training_title=certificate.training_title, starts_on=certificate.starts_on, ends_on=certificate.ends_on,
         hours=certificate.hours, kind=certificate.kind, issued_at=certificate.issued_at,
         revoked_at=certificate.revoked_at, serial=certificate.serial,
+        anonymised=certificate.registration.person.anonymised_at is not None,
     )

@@ -5,6 +5,8 @@ def includeme(config):
     config.add_translation_dirs("participants:locale/")
     config.include(".spreadsheets")
     config.include(".registrations")
+    config.include(".confirmation")
+    config.include(".privacy")
     config.include(".panels")
     config.include(".attendance")
     config.include(".invites")

@@ -1,4 +1,4 @@
-"""Subcommands of the participants package: import-participants."""
+"""Subcommands of the participants package: import-participants, retention."""
 from __future__ import annotations
 
 import os
@@ -7,6 +7,7 @@ from trainings.cli import CommandError, application
 from trainings.models import Training
 
 from .imports import CREATE, DUPLICATE, MATCH, REJECTED, ImportRefused, commit, max_bytes, parse, preview, store_upload
+from .privacy import apply_retention, retention_years
 
 
 def register(subparsers):
@@ -21,6 +22,14 @@ def register(subparsers):
                          help="do not email the private links nor the calendar invitations")
     command.add_argument("--report", metavar="CSV", help="write the rejected rows to this file")
     command.set_defaults(handler=run_import)
+    command = subparsers.add_parser(
+        "retention", help="anonymise persons with no activity for retention.years years",
+        description="Persons whose record, registrations and trainings have not changed or taken place for "
+                    "the number of years in the setting retention.years (or --years) are anonymised: personal "
+                    "details erased, registrations and attendance kept for the totals.")
+    command.add_argument("--years", type=int, help="instead of the setting retention.years")
+    command.add_argument("--dry-run", action="store_true", help="only list who would be anonymised")
+    command.set_defaults(handler=run_retention)
 
 
 class _DryRunDone(Exception):
@@ -68,4 +77,17 @@ def _import(args):
             # With a BOM, like the download: Excel then reads the accents as UTF-8.
             with open(args.report, "w", encoding="utf-8-sig", newline="") as handle:
                 handle.write(result.report)
+    return 0
+
+
+def run_retention(args):
+    with application(args.config) as request, request.tm:
+        years = args.years if args.years is not None else retention_years(request.registry.settings)
+        if not years or years < 1:
+            raise CommandError("set retention.years in the ini file (or give --years N)")
+        people = apply_retention(request, years, dry_run=args.dry_run)
+        for person in people:
+            print(f"person {person.id}: {'would be anonymised' if args.dry_run else 'anonymised'}")
+        verb = "would anonymise" if args.dry_run else "anonymised"
+        print(f"{verb} {len(people)} person(s) with no activity for {years} years")
     return 0

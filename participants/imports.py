@@ -18,6 +18,7 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trainings.audit import record
 from trainings.i18n import _
 from trainings.models import Training, utcnow
 
@@ -414,6 +415,8 @@ def commit(request, upload: ParticipantImport, training: Training, *, notify: bo
         upload.rejected_report = result.report
         upload.committed_at = utcnow()
         dbsession.flush()
+        record(request, "people.import", training, summary=f"{upload.filename}: {result.created} new, "
+               f"{result.matched} known, {len(result.rejected)} rejected")
     return result
 
 

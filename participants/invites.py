@@ -11,8 +11,11 @@ certificate, get no invitation for past sessions).
 Everything goes through the outbox, in the recipient's language, so a rolled-back change
 never sends an invite.
 
-Personal feeds: `my_calendar` (one registration's sessions, by its private-link token) and
-`calendar_person` (every confirmed training of a person, by a revocable token of its own).
+Personal feeds: `calendar_registration` (one registration's sessions) and `calendar_person`
+(every confirmed training of a person), each by a revocable, read-only token of its own
+(`CalendarFeedToken`, stored hashed, shown once when made). The private link is never put in a
+calendar address: calendar programs and Google/Outlook keep subscribed addresses on their
+servers, and whoever holds the address must not be able to open the page, cancel or download.
 """
 from __future__ import annotations
 
@@ -197,30 +200,45 @@ def on_training_published(event: TrainingPublished):
 
 # --- personal feeds ------------------------------------------------------------------------
 
+def _live_feed_token(token: str):
+    return CalendarFeedToken.token_hash == hash_token(token), CalendarFeedToken.revoked_at.is_(None)
+
+
 def person_by_feed_token(dbsession: Session, token: str) -> Person | None:
     return dbsession.scalar(
         select(Person).join(CalendarFeedToken, CalendarFeedToken.person_id == Person.id)
-        .where(CalendarFeedToken.token_hash == hash_token(token), CalendarFeedToken.revoked_at.is_(None))
+        .where(*_live_feed_token(token), CalendarFeedToken.registration_id.is_(None))
     )
 
 
-def has_personal_feed(dbsession: Session, person_id: int) -> bool:
+def registration_by_feed_token(dbsession: Session, token: str) -> Registration | None:
     return dbsession.scalar(
-        select(func.count(CalendarFeedToken.id))
-        .where(CalendarFeedToken.person_id == person_id, CalendarFeedToken.revoked_at.is_(None))
-    ) > 0
+        select(Registration).join(CalendarFeedToken, CalendarFeedToken.registration_id == Registration.id)
+        .where(*_live_feed_token(token))
+    )
 
 
-def renew_personal_feed(dbsession: Session, person: Person) -> str:
-    """Revoke the person's feed addresses and make a new one; the token is returned only now."""
+def _feed_tokens(person_id: int, registration_id: int | None):
+    which = (CalendarFeedToken.registration_id == registration_id if registration_id is not None
+             else CalendarFeedToken.registration_id.is_(None))
+    return CalendarFeedToken.person_id == person_id, which, CalendarFeedToken.revoked_at.is_(None)
+
+
+def has_personal_feed(dbsession: Session, person_id: int, registration_id: int | None = None) -> bool:
+    return dbsession.scalar(
+        select(func.count(CalendarFeedToken.id)).where(*_feed_tokens(person_id, registration_id))) > 0
+
+
+def renew_personal_feed(dbsession: Session, person: Person, registration: Registration | None = None) -> str:
+    """Revoke the feed address (the person's own, or one registration's) and make a new one;
+    the token is returned only now."""
+    registration_id = registration.id if registration is not None else None
     dbsession.execute(
-        update(CalendarFeedToken)
-        .where(CalendarFeedToken.person_id == person.id, CalendarFeedToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
+        update(CalendarFeedToken).where(*_feed_tokens(person.id, registration_id))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session=False)
     )
     token, token_hash = new_token()
-    dbsession.add(CalendarFeedToken(person_id=person.id, token_hash=token_hash))
+    dbsession.add(CalendarFeedToken(person_id=person.id, registration_id=registration_id, token_hash=token_hash))
     dbsession.flush()
     return token
 
@@ -270,9 +288,9 @@ def person_calendar(request):
     return serve_feed(request, person_feed(person), how, "my-trainings.ics", private=True)
 
 
-@view_config(route_name="my_calendar", renderer="ics", permission=Permission.view, request_method="GET")
-def my_calendar(request):
-    registration = registration_by_token(request.dbsession, request.matchdict["token"])
+@view_config(route_name="calendar_registration", renderer="ics", permission=Permission.view, request_method="GET")
+def registration_calendar(request):
+    registration = registration_by_feed_token(request.dbsession, request.matchdict["token"])
     if registration is None or registration.training.status not in feeds.PUBLIC_STATUSES:
         raise HTTPNotFound()
     status = registration_event_status(registration)
@@ -284,20 +302,25 @@ def my_calendar(request):
 
 @view_config(route_name="calendar_person_address", renderer="participants/invites/personal_feed.jinja2",
              permission=Permission.view, request_method="POST")
-def new_personal_feed(request):
-    """Make (or remake, revoking the old one) the person's own feed address, shown only now."""
+@view_config(route_name="calendar_registration_address", renderer="participants/invites/personal_feed.jinja2",
+             permission=Permission.view, request_method="POST")
+def new_feed_address(request):
+    """Make (or remake, revoking the old one) a calendar address, shown only now: the person's
+    own (`calendar_person_address`) or this registration's (`calendar_registration_address`)."""
     registration = registration_by_token(request.dbsession, request.matchdict["token"])
     if registration is None:
         raise HTTPNotFound()
-    token = renew_personal_feed(request.dbsession, registration.person)
-    return {"registration": registration, "token": request.matchdict["token"],
-            "feed_token": token}
+    one_training = request.matched_route.name == "calendar_registration_address"
+    token = renew_personal_feed(request.dbsession, registration.person, registration if one_training else None)
+    return {"registration": registration, "token": request.matchdict["token"], "feed_token": token,
+            "feed_route": "calendar_registration" if one_training else "calendar_person"}
 
 
 def includeme(config):
-    config.add_route("my_calendar", "/me/{token}/calendar.ics")
+    config.add_route("calendar_registration", "/calendar/registrations/{token}.ics")
     config.add_route("calendar_person", "/calendar/people/{token}.ics")
     config.add_route("calendar_person_address", "/me/{token}/calendar/address")
+    config.add_route("calendar_registration_address", "/me/{token}/calendar/training")
     config.add_registration_panel("participants/invites/_my_calendar.jinja2", order=20)
     config.add_subscriber(on_registration_confirmed, RegistrationConfirmed)
     config.add_subscriber(on_registration_cancelled, RegistrationCancelled)
@@ -305,5 +328,7 @@ def includeme(config):
     config.add_subscriber(on_session_cancelled, SessionCancelled)
     config.add_subscriber(on_training_cancelled, TrainingCancelled)
     config.add_subscriber(on_training_published, TrainingPublished)
-    config.add_request_method(lambda request, person: has_personal_feed(request.dbsession, person.id),
-                              "has_personal_calendar")
+    config.add_request_method(
+        lambda request, person, registration=None: has_personal_feed(
+            request.dbsession, person.id, registration.id if registration is not None else None),
+        "has_personal_calendar")

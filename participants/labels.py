@@ -29,6 +29,7 @@ ROLE = {
     RegistrationRole.observer: _("Observer"),
 }
 STATUS = {
+    RegistrationStatus.unverified: _("Email not confirmed"),
     RegistrationStatus.confirmed: _("Confirmed"),
     RegistrationStatus.waitlisted: _("Waitlisted"),
     RegistrationStatus.pending: _("Pending approval"),

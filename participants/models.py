@@ -105,6 +105,9 @@ class Person(Base):
     id_document: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the person's personal data was erased (participants/privacy.py); their registrations,
+    # attendance and certificates stay, for the totals and for verification.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Derived from the fields above (accent-free, lower-case) so that the registry is searched
     # and its duplicates found in SQL: PostgreSQL indexes search_text with trigrams (migration
     # 0006). Written on every insert and update, by the defaults below and `_derive_search_columns`.
@@ -138,6 +141,9 @@ class RegistrationRole(enum.StrEnum):
 
 
 class RegistrationStatus(enum.StrEnum):
+    # A public registration whose email address is not confirmed yet: it holds no place and
+    # is dropped when `confirm_by` passes (participants/confirmation.py).
+    unverified = "unverified"
     pending = "pending"
     confirmed = "confirmed"
     waitlisted = "waitlisted"
@@ -179,6 +185,8 @@ class Registration(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Until when an unverified registration waits for its address to be confirmed.
+    confirm_by: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(sa.Text, default="")
     # Added to the SEQUENCE of the invitations sent to this person (participants/invites.py):
@@ -265,13 +273,16 @@ class ParticipantImport(Base):
 
 
 class CalendarFeedToken(Base):
-    """A private, revocable address for a person's own calendar feed (stored hashed)."""
+    """A private, revocable, read-only address for a calendar feed (stored hashed): the person's
+    own feed of every training, or, with `registration_id`, one registration's sessions. It opens
+    the feed and nothing else; the private link is never put in a calendar address."""
 
     __tablename__ = "calendar_feed_token"
     __table_args__ = (sa.UniqueConstraint("token_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registration.id"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

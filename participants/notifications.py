@@ -19,6 +19,7 @@ SUBJECTS = {
     "lost_link": _("Your private link: ${training}"),
     "moved": _("Your registration was moved: ${training}"),
     "organiser": _("You are registered: ${training}"),
+    "new_link": _("Your new private link: ${training}"),
 }
 # On registering, the subject says where the person stands when they have no place yet.
 SUBJECTS_WITHOUT_A_PLACE = {

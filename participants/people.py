@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import column, event, func, or_, select, table, update
 from sqlalchemy.orm import Session, joinedload
 
+from trainings.audit import differences, record, snapshot
 from trainings.forms import FieldErrors
 from trainings.i18n import _
 from trainings.models import SessionSpeaker, Training, utcnow
@@ -132,10 +133,12 @@ def person_values(person: Person) -> dict:
             **({"year_of_birth": person.year_of_birth} if person.year_of_birth else {})}
 
 
-def update_person(dbsession: Session, person: Person, values: dict) -> Person:
+def update_person(dbsession: Session, person: Person, values: dict, *, request=None) -> Person:
     """Write what the organiser typed, as typed: unlike imports and forms, an empty value here
     does erase. An email or document another person holds is refused (merge them instead).
-    Certificates already issued keep the name they state."""
+    Certificates already issued keep the name they state. With the `request`, the change is
+    recorded in the audit log (before → after of each changed field)."""
+    before = snapshot(person)
     email, document = normalise_email(values.get("email")), normalise_document(values.get("id_document"))
     country = values.get("country") or None
     errors = {}
@@ -158,6 +161,9 @@ def update_person(dbsession: Session, person: Person, values: dict) -> Person:
     person.preferred_language = values.get("preferred_language") or person.preferred_language
     person.institution = institution_from_values(dbsession, values)
     dbsession.flush()
+    changes = differences(before, snapshot(person))
+    if request is not None and changes:
+        record(request, "person.update", person, changes=changes, summary=person.full_name)
     return person
 
 
@@ -176,6 +182,7 @@ def merge_people(request, keep: Person, other: Person) -> list[Registration]:
         raise CannotMerge("same person")
     dbsession: Session = request.dbsession
     absorbed = []
+    other_id, other_name, kept_before = other.id, other.full_name, snapshot(keep)
     with dbsession.begin_nested():
         mine = {r.training_id: r for r in dbsession.scalars(
             select(Registration).where(Registration.person_id == keep.id))}
@@ -205,9 +212,12 @@ def merge_people(request, keep: Person, other: Person) -> list[Registration]:
                 setattr(keep, name, getattr(other, name))
         dbsession.delete(other)
         dbsession.flush()
+        merged_changes = differences(kept_before, {**snapshot(keep), **{k: str(v) for k, v in taken.items()}})
         for name, value in taken.items():
             setattr(keep, name, value)
         dbsession.flush()
+        record(request, "person.merge", keep, changes=merged_changes,
+               summary=f"person {other_id} ({other_name}) merged into {keep.id} ({keep.full_name})")
     return absorbed
 
 
@@ -238,6 +248,9 @@ def _absorb(dbsession: Session, worse: Registration, better: Registration) -> No
     dbsession.execute(update(EarlierPrivateLink).where(EarlierPrivateLink.registration_id == worse.id)
                       .values(registration_id=better.id))
     dbsession.add(EarlierPrivateLink(registration_id=better.id, token_hash=worse.token_hash))
+    # And its calendar addresses show the kept one's sessions.
+    dbsession.execute(update(CalendarFeedToken).where(CalendarFeedToken.registration_id == worse.id)
+                      .values(registration_id=better.id))
 
 
 def _move_speaker_rows(dbsession: Session, keep: Person, other: Person) -> None:

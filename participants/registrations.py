@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from trainings.events import PlacesAdded
 from trainings.models import Training, utcnow
 
+from .confirmation import await_confirmation
 from .events import RegistrationCancelled, RegistrationConfirmed
 from .models import Person, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
 from .tokens import give_new_link, new_token
@@ -61,13 +62,15 @@ def takes_a_place(registration: Registration) -> bool:
 
 def register(request, training: Training, person: Person, *, role=RegistrationRole.participant,
              source=RegistrationSource.web, consent: bool = False,
-             approved: bool = False, notify: bool = True) -> tuple[Registration, str]:
+             approved: bool = False, notify: bool = True, verify_email: bool = False) -> tuple[Registration, str]:
     """Register `person`; returns the registration and its private-link token (given only now).
 
     Participants of a training that requires approval wait as pending unless `approved`
     (organisers registering someone directly approve by doing so); otherwise they take a place
-    or join the waitlist. A cancelled registration of the same person is revived. Without
-    `notify`, a confirmed place sends no calendar invitation either."""
+    or join the waitlist. A cancelled (or still unconfirmed) registration of the same person is
+    revived. Without `notify`, a confirmed place sends no calendar invitation either. With
+    `verify_email` (the public form) it waits unverified, holding no place, until the person
+    confirms their address (confirmation.py)."""
     dbsession: Session = request.dbsession
     registration = dbsession.scalar(
         select(Registration).where(Registration.training_id == training.id, Registration.person_id == person.id)
@@ -81,10 +84,13 @@ def register(request, training: Training, person: Person, *, role=RegistrationRo
     else:  # a cancelled registration revived: a new link, and the earlier ones still open it
         token = give_new_link(dbsession, registration)
     registration.role, registration.source = role, source
-    registration.cancelled_at = registration.confirmed_at = None
+    registration.cancelled_at = registration.confirmed_at = registration.confirm_by = None
     registration.created_at = utcnow()  # the waitlist is in order of (re)arrival
     if consent:
         registration.consent_at = utcnow()
+    if verify_email:
+        await_confirmation(request, registration)
+        return registration, token
     needs_approval = training.requires_approval and not approved and role in ROLES_TAKING_A_PLACE
     registration.status = RegistrationStatus.pending if needs_approval else RegistrationStatus.waitlisted
     dbsession.flush()
@@ -219,7 +225,7 @@ def register_many(request, training: Training, people: list[Person], *, source=R
         else:
             token = give_new_link(dbsession, registration)
         registration.role, registration.source = RegistrationRole.participant, source
-        registration.cancelled_at = registration.confirmed_at = None
+        registration.cancelled_at = registration.confirmed_at = registration.confirm_by = None
         registration.created_at = utcnow()
         registration.status = (RegistrationStatus.pending if training.requires_approval
                                else RegistrationStatus.waitlisted)

@@ -191,3 +191,18 @@ class PersonEditSchema(CSRFSchema, PersonFields):
                               validator=colander.OneOf([sex.value for sex in Sex]), missing="")
     country = colander.SchemaNode(colander.String(), title=_("Country"), widget=country_widget,
                                   validator=country_validator, missing="")
+
+
+class OwnDetailsSchema(CSRFSchema, PersonFields):
+    """A participant corrects their own details from their private page (until a certificate
+    states them): names, email (confirmed again before it is used), phone, institution, position."""
+
+    phone = colander.SchemaNode(colander.String(), title=_("Phone"), validator=colander.Length(max=50), missing="")
+    ASKED = ("csrf_token", "given_names", "family_names", "email", "phone", "institution", "new_institution",
+             "new_institution_kind", "position")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for node in list(self.children):
+            if node.name not in self.ASKED:
+                del self[node.name]

@@ -9,8 +9,9 @@ from trainings.resources import get_by_id
 from trainings.services.catalogue import accepts_registrations
 
 from . import institutions
+from .confirmation import send_confirmation_mail
 from .models import Institution, InstitutionKind, Registration, RegistrationRole, RegistrationSource, Sex
-from .notifications import send_registration_mail
+from .notifications import private_link, send_registration_mail
 from .registrations import AlreadyRegistered, register
 from .registry import PersonDetails, upsert_person
 
@@ -59,14 +60,16 @@ def register_from_form(request, training: Training, values: dict, *, source=Regi
                                      trusted=source != RegistrationSource.web)
     organiser = source == RegistrationSource.organiser
     try:
-        registration, token = register(request, training, person, role=role, source=source,
-                                       consent=source == RegistrationSource.web, approved=organiser, notify=notify)
+        registration, token = register(request, training, person, role=role, source=source, consent=public,
+                                       approved=organiser, notify=notify, verify_email=public)
     except AlreadyRegistered as error:
         if organiser:
             raise FieldErrors({None: _("This person is already registered for this training.")}) from error
         raise FieldErrors({None: _("You are already registered for this training. If you lost the email "
                                    "with your private link, ask for it again below.")}) from error
-    if notify:
+    if public:
+        send_confirmation_mail(request, registration, private_link(request, token))
+    elif notify:
         send_registration_mail(request, registration, token, reason="organiser" if organiser else "registered")
     return registration, token
 

@@ -1,7 +1,8 @@
 """Private-link tokens: 256 random bits given once to their owner, stored only as a hash.
 
 A registration has its current link and may have earlier ones (each email that carries a link
-needs a new token, since only hashes are kept); all of them open the registration."""
+needs a new token, since only hashes are kept); all of them open the registration, until the
+person revokes them (`revoke_links`): then only the link emailed next works."""
 from __future__ import annotations
 
 import hashlib
@@ -28,6 +29,19 @@ def give_new_link(dbsession, registration) -> str:
     if registration.token_hash:
         dbsession.add(EarlierPrivateLink(registration_id=registration.id, token_hash=registration.token_hash))
     registration.token_hash = token_hash
+    return token
+
+
+def revoke_links(dbsession, registration) -> str:
+    """Every link of `registration` stops working (the current one and the earlier ones); returns
+    the token of the one new link, to be emailed now."""
+    from sqlalchemy import delete
+
+    from .models import EarlierPrivateLink
+
+    dbsession.execute(delete(EarlierPrivateLink).where(EarlierPrivateLink.registration_id == registration.id))
+    token, registration.token_hash = new_token()
+    dbsession.flush()
     return token
 
 

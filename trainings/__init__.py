@@ -98,6 +98,7 @@ def includeme(config):
     config.include(".forms")
     config.include(".navigation")
     config.include(".compression")
+    config.include(".headers")
     _include_templates(config)
     _include_static(config)
     config.include(".routes")

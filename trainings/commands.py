@@ -12,6 +12,7 @@ import time
 from sqlalchemy import func, make_url, select
 
 from . import accounts
+from .audit import record
 from .cli import CommandError, application, settings_of
 from .db import migrate
 from .mail import DeliveryReport, default_sender, deliver_pending, delivery_from_settings
@@ -107,7 +108,9 @@ def create_user(request, args):
         generate = args.generate or args.if_none or not os.isatty(0)
         password = accounts.generate_password() if generate else _ask_password()
         try:
-            accounts.create_user(request.dbsession, args.email, password, UserRole(args.role), args.name)
+            user = accounts.create_user(request.dbsession, args.email, password, UserRole(args.role), args.name)
+            request.dbsession.flush()
+            record(request, "account.create", user, summary=f"{user.email} ({args.role}), from the command line")
         except ValueError as error:
             raise CommandError(str(error)) from error
     login = f"email {args.email}  password {password}" if generate else f"email {args.email}"

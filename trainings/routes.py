@@ -18,6 +18,7 @@ def includeme(config):
     config.add_route("organiser_calendar", "/organiser/calendar")
     config.add_route("outbox", "/organiser/outbox")
     config.add_route("outbox_retry", "/organiser/outbox/retry")
+    config.add_route("audit", "/organiser/audit")
     config.add_route("organiser_trainings", "/organiser/trainings")
     config.add_route("training_new", "/organiser/trainings/new")
     for name, pattern in [
@@ -44,3 +45,4 @@ def includeme(config):
     config.add_navigation_item("regions", _("Regions and venues"), Permission.manage, order=80, setup=True)
     config.add_navigation_item("programmes", _("Programmes"), Permission.manage, order=82, setup=True)
     config.add_navigation_item("outbox", _("Outbox"), Permission.administer, order=95, setup=True)
+    config.add_navigation_item("audit", _("Audit log"), Permission.administer, order=96, setup=True)

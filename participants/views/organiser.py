@@ -9,6 +9,7 @@ from pyramid.view import view_config
 from slugify import slugify
 from sqlalchemy import select
 
+from trainings.audit import record
 from trainings.forms import handle_form, make_form
 from trainings.i18n import _
 from trainings.models import Training, TrainingStatus
@@ -46,7 +47,8 @@ def registrations_view(request):
     }
 
 
-STATUS_CSS = {"confirmed": "success", "waitlisted": "warning", "pending": "info", "cancelled": "secondary"}
+STATUS_CSS = {"unverified": "light", "confirmed": "success", "waitlisted": "warning", "pending": "info",
+              "cancelled": "secondary"}
 
 
 def _translated(request, messages: dict) -> dict:
@@ -57,8 +59,10 @@ def _translated(request, messages: dict) -> dict:
 def registrations_export(request):
     training = request.context.training
     filters = listing.Filters.from_params(request.params)
-    table = exports.registrations_table(request, training,
-                                        listing.registrations(request.dbsession, training.id, filters))
+    registrations = listing.registrations(request.dbsession, training.id, filters)
+    table = exports.registrations_table(request, training, registrations)
+    record(request, "registrations.export", training,
+           summary=f"{len(registrations)} registrations, {request.matchdict['format']}")
     return Download(table, f"{slugify(training.title)[:60]}-{training.id}", request.matchdict["format"])
 
 

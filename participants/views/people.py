@@ -5,6 +5,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 from slugify import slugify
 
+from trainings.audit import record
 from trainings.forms import make_form
 from trainings.i18n import _
 from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page
@@ -46,7 +47,10 @@ def people_view(request):
 @view_config(route_name="people_export", renderer="spreadsheet", permission=Permission.manage)
 def people_export(request):
     """Everyone the page's search finds (not only the first page of them)."""
-    table = exports.people_table(request, search_people(request.dbsession, _query(request), limit=None))
+    people = search_people(request.dbsession, _query(request), limit=None)
+    table = exports.people_table(request, people)
+    record(request, "people.export", summary=f"{len(people)} people, search {_query(request)!r}, "
+           f"{request.matchdict['format']}")
     return Download(table, slugify(table.title) or "people", request.matchdict["format"])
 
 
@@ -63,7 +67,7 @@ def person_edit(request):
     form = make_form(request, PersonEditSchema(), submit_label=_("Save"))
 
     def save(values):
-        update_person(request.dbsession, person, values)
+        update_person(request.dbsession, person, values, request=request)
         return request.route_path("person", id=person.id)
 
     return form_page(request, form, save, appstruct=person_values(person), page={"person": person},

@@ -8,6 +8,7 @@ from pyramid.view import view_config
 from slugify import slugify
 
 from participants.spreadsheets import Download
+from trainings.audit import record
 from trainings.security import Permission
 
 from ..exports import evidence_table
@@ -38,5 +39,6 @@ def transcript_download(context, request):
 def transcripts_export(request):
     """Person × training × hours × completion × certificates, for the report's filters."""
     filters = filters_or_400(request)
+    record(request, "report.export", summary=f"transcripts {request.matchdict['format']}: {request.query_string}"[:500])
     return Download(evidence_table(request, filters), f"transcripts-{dt.date.today().isoformat()}",
                     request.matchdict["format"])

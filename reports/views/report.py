@@ -12,6 +12,7 @@ from participants import labels as participant_labels
 from participants.models import InstitutionKind
 from participants.spreadsheets import CONTENT_TYPES
 from trainings import labels as training_labels
+from trainings.audit import record
 from trainings.i18n import _, country_name
 from trainings.models import Programme, Region, Training, TrainingStatus
 from trainings.resources import get_by_id
@@ -171,6 +172,7 @@ def report_export(request):
     file_format = request.matchdict["format"]
     filters = filters_or_400(request)
     body = report_download(request, filters, file_format)
+    record(request, "report.export", summary=f"{file_format}: {request.query_string}"[:500])
     response = Response(body=body)
     if file_format == "json":
         response.content_type, response.charset = "application/json", "utf-8"

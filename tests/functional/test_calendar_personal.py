@@ -1,5 +1,6 @@
-"""Personal calendars: a registration's own feed by its private link, and a person's feed of
-every confirmed training at a revocable address; the private page's calendar panel."""
+"""Personal calendars: a registration's own feed and a person's feed of every confirmed
+training, each at a revocable address of its own (never the private link); the private page's
+calendar panel."""
 import datetime as dt
 import re
 
@@ -32,24 +33,44 @@ def uids(response) -> set[str]:
     return {event.uid.value for event in getattr(vobject.readOne(response.text), "vevent_list", [])}
 
 
+def _training_address(testapp) -> str:
+    csrf = csrf_token_of(testapp.get("/login"))
+    page = testapp.post(f"/me/{TOKEN}/calendar/training", {"csrf_token": csrf})
+    match = re.search(r"webcal://capacita\.test/calendar/registrations/([A-Za-z0-9_-]+)\.ics", page.text)
+    assert match, "the page shows the new address"
+    assert TOKEN not in page.text.split("<main", 1)[-1].replace(f"/me/{TOKEN}\"", "")  # only the way back
+    return match.group(1)
+
+
 def test_my_calendar_has_the_registrations_sessions_privately(testapp, registration):
-    response = testapp.get(f"/me/{TOKEN}/calendar.ics")
+    feed = _training_address(testapp)
+    response = testapp.get(f"/calendar/registrations/{feed}.ics")
     assert uids(response) == {session.uid for session in registration.training.sessions}
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert "Intervenants" not in response.text  # no speakers; but labels speak French:
     assert "Plus d’informations" in vobject.readOne(response.text).vevent.description.value
-    testapp.get(f"/me/{TOKEN}/calendar.ics", headers={"If-None-Match": response.headers["ETag"]}, status=304)
-    testapp.get("/me/not-a-token/calendar.ics", status=404)
+    testapp.get(f"/calendar/registrations/{feed}.ics", headers={"If-None-Match": response.headers["ETag"]},
+                status=304)
+    testapp.get("/calendar/registrations/not-a-token.ics", status=404)
+    # The feed's token opens the feed and nothing else; the private link is no feed.
+    testapp.get(f"/me/{feed}", status=404)
+    testapp.get(f"/me/{TOKEN}/calendar.ics", status=404)
+    testapp.get(f"/calendar/people/{feed}.ics", status=404)
+    renewed = _training_address(testapp)
+    testapp.get(f"/calendar/registrations/{feed}.ics", status=404)
+    testapp.get(f"/calendar/registrations/{renewed}.ics", status=200)
 
 
 def test_my_calendar_follows_the_registration_status(testapp, dbsession, registration):
+    feed = _training_address(testapp)
     registration.status = RegistrationStatus.waitlisted
     dbsession.flush()
-    assert vobject.readOne(testapp.get(f"/me/{TOKEN}/calendar.ics").text).vevent.status.value == "TENTATIVE"
+    address = f"/calendar/registrations/{feed}.ics"
+    assert vobject.readOne(testapp.get(address).text).vevent.status.value == "TENTATIVE"
     registration.status = RegistrationStatus.cancelled
     dbsession.flush()
-    assert vobject.readOne(testapp.get(f"/me/{TOKEN}/calendar.ics").text).vevent.status.value == "CANCELLED"
+    assert vobject.readOne(testapp.get(address).text).vevent.status.value == "CANCELLED"
 
 
 def _new_address(testapp) -> str:
@@ -98,9 +119,8 @@ def test_the_private_page_panel_offers_subscribe_download_and_a_personal_address
                                                                                   registration):
     html = render("participants/invites/_my_calendar.jinja2", {"registration": registration, "token": TOKEN},
                   request=app_request)
-    assert f"webcal://capacita.test/me/{TOKEN}/calendar.ics" in html
-    assert f"http://capacita.test/me/{TOKEN}/calendar.ics?download=1" in html
-    assert "calendar.google.com" in html and "outlook.live.com" in html
+    assert "webcal://" not in html and "calendar.google.com" not in html  # no private link in a calendar
+    assert f'action="/me/{TOKEN}/calendar/training"' in html
     assert f'action="/me/{TOKEN}/calendar/address"' in html
     assert 'name="csrf_token"' in html
 

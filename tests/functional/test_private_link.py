@@ -2,7 +2,7 @@ import re
 
 from sqlalchemy import select
 
-from participants.models import RegistrationStatus
+from participants.models import EarlierPrivateLink, RegistrationStatus
 from participants.registrations import register
 from participants.tokens import hash_token
 from tests import factories
@@ -138,7 +138,6 @@ def test_asking_for_the_link_again_never_breaks_the_one_in_use(testapp, app_requ
     fresh = LINK.search(sent[-1].body_text).group(1)
     for link in (token, fresh):
         assert registration.person.full_name in testapp.get(f"/me/{link}").text
-        assert testapp.get(f"/me/{link}/calendar.ics").content_type == "text/calendar"
 
 
 def test_after_a_merge_the_absorbed_registrations_link_opens_the_one_kept(testapp, app_request, dbsession):
@@ -150,3 +149,24 @@ def test_after_a_merge_the_absorbed_registrations_link_opens_the_one_kept(testap
     _absorbed, absorbed_token = register(app_request, training, other)
     merge_people(app_request, keep, other)
     assert keep.full_name in testapp.get(f"/me/{absorbed_token}").text
+
+
+def test_revoking_the_private_link_stops_every_earlier_link_and_emails_a_new_one(testapp, app_request, dbsession):
+    from participants.tokens import give_new_link
+
+    registration, first = register(app_request, factories.TrainingFactory(),
+                                   factories.PersonFactory(email="rosa@example.org"))
+    second = give_new_link(dbsession, registration)  # an earlier email's link, kept working until now
+    dbsession.flush()
+    page = testapp.get(f"/me/{second}")
+    revoke = [form for form in page.forms.values() if form.action.endswith("/revoke")][0]
+    revoke.submit().follow()
+    for old in (first, second):
+        testapp.get(f"/me/{old}", status=404)
+    mail = dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert mail.recipients == "rosa@example.org"
+    fresh = LINK.search(mail.body_text).group(1)
+    assert registration.person.full_name in testapp.get(f"/me/{fresh}").text
+    assert dbsession.scalars(select(EarlierPrivateLink).where(
+        EarlierPrivateLink.registration_id == registration.id)).all() == []
+    testapp.post(f"/me/{fresh}/revoke", {}, status=400)  # CSRF

@@ -25,17 +25,30 @@ def outbox(dbsession):
     return list(dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
+def confirm_address(testapp, dbsession, email=None):
+    """Open the latest confirmation email (to `email`) and press its button, as the person would."""
+    mails = [mail for mail in outbox(dbsession) if email is None or mail.recipients == email]
+    token = LINK.search(mails[-1].body_text).group(1)
+    page = testapp.get(f"/me/{token}")
+    return page.forms[0].submit().follow()
+
+
 def test_register_confirmation_page_and_email_with_private_link(testapp, dbsession):
     training = factories.TrainingFactory(capacity=10)
     institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
     page = testapp.get(f"/register/{training.id}")
     form = fill(page.forms["form"], institution=str(institution.id))
     done = form.submit("submit").follow()
-    assert "Inscripción recibida" in done.text and "Su plaza está confirmada" in done.text
+    assert "Inscripción recibida" in done.text and "confirme" in done.text
     registration = dbsession.scalar(select(Registration).where(Registration.training_id == training.id))
+    assert registration.status == RegistrationStatus.unverified and training.confirmed_count == 0
+    [confirmation] = outbox(dbsession)
+    assert "Pilar" in confirmation.body_text and training.title in confirmation.subject
+    confirmed = confirm_address(testapp, dbsession)
+    assert "Su plaza está confirmada" in confirmed.text
     assert registration.status == RegistrationStatus.confirmed and registration.consent_at is not None
     assert registration.person.institution is institution
-    [mail] = outbox(dbsession)
+    mail = outbox(dbsession)[-1]
     assert mail.recipients == "pilar.rojas49@ministeriopublico.gov.py" and mail.body_html
     token = LINK.search(mail.body_text).group(1)
     assert registration.token_hash == hash_token(token) and token not in registration.token_hash
@@ -80,7 +93,7 @@ def test_markup_in_names_is_stored_as_typed_and_shown_escaped(testapp, dbsession
     fill(page.forms["form"], family_names="<script>alert(1)</script>", new_institution="X").submit("submit").follow()
     person = dbsession.scalar(select(Person).where(Person.email == "pilar.rojas49@ministeriopublico.gov.py"))
     assert person.family_names == "<script>alert(1)</script>"
-    [mail] = outbox(dbsession)
+    [mail] = outbox(dbsession)  # the confirmation, the only email before the address is confirmed
     assert "<script>" not in mail.body_html and "&lt;script&gt;" in mail.body_html
     token = LINK.search(mail.body_text).group(1)
     private = testapp.get(f"/me/{token}")
@@ -95,7 +108,8 @@ def test_same_email_is_the_same_person_and_registering_twice_is_explained(testap
         form.submit("submit")
     people = dbsession.scalars(select(Person).where(Person.given_names == "Pilar")).all()
     assert len(people) == 1 and len(people[0].registrations) == 2
-    page = testapp.get(f"/register/{first.id}")
+    confirm_address(testapp, dbsession)  # the second one's email came last
+    page = testapp.get(f"/register/{second.id}")
     again = fill(page.forms["form"], new_institution="X").submit("submit", status=400)
     assert "/lost-link" in again.text
 
@@ -114,7 +128,8 @@ def test_full_training_waitlists_and_pending_when_approval_required(testapp, dbs
     factories.RegistrationFactory(training=full)
     full.confirmed_count = 1
     page = testapp.get(f"/register/{full.id}")
-    done = fill(page.forms["form"], new_institution="X").submit("submit").follow()
+    fill(page.forms["form"], new_institution="X").submit("submit").follow()
+    done = confirm_address(testapp, dbsession)
     assert "1" in done.text
     registration = dbsession.scalar(select(Registration).where(Registration.training_id == full.id,
                                                                Registration.status == RegistrationStatus.waitlisted))
@@ -122,6 +137,7 @@ def test_full_training_waitlists_and_pending_when_approval_required(testapp, dbs
     approval = factories.TrainingFactory(requires_approval=True)
     page = testapp.get(f"/register/{approval.id}")
     fill(page.forms["form"], email="b@x.org", new_institution="X").submit("submit").follow()
+    confirm_address(testapp, dbsession, "b@x.org")
     pending = dbsession.scalar(select(Registration).where(Registration.training_id == approval.id))
     assert pending.status == RegistrationStatus.pending
     assert "pendiente" in outbox(dbsession)[-1].body_text.lower()

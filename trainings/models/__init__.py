@@ -1,6 +1,7 @@
 """The schedule's models and the shared base. Other packages' models live in their own
 `models` modules and are imported by dotted name (see `trainings.db.import_all_models`)."""
 from .accounts import User, UserRole
+from .audit import AuditEntry, AuditEntryIsFinal
 from .base import LANGUAGES, Base, Language, UTCDateTime, enum_column, utcnow
 from .outbox import Job, JobStatus, OutboxAttachment, OutboxMessage, OutboxState, WorkerTask
 from .revision import ScheduleRevision
@@ -18,7 +19,8 @@ from .schedule import (
 )
 
 __all__ = [
-    "LANGUAGES", "Base", "Job", "JobStatus", "Language", "OutboxAttachment", "OutboxMessage", "OutboxState",
+    "LANGUAGES", "AuditEntry", "AuditEntryIsFinal",
+    "Base", "Job", "JobStatus", "Language", "OutboxAttachment", "OutboxMessage", "OutboxState",
     "WorkerTask", "Programme", "Region", "ScheduleRevision", "SessionSpeaker", "SpeakerRole", "Training",
     "TrainingKind",
     "TrainingSession", "TrainingStatus", "UTCDateTime", "User", "UserRole", "Venue",

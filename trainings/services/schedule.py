@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..audit import record
 from ..events import PlacesAdded, SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
 from ..forms import FieldErrors
 from ..i18n import _
@@ -170,6 +171,7 @@ def publish_training(request, training: Training) -> None:
     training.status = TrainingStatus.published
     training.published_at = utcnow()
     request.dbsession.flush()
+    record(request, "training.publish", training, summary=training.title)
     request.registry.notify(TrainingPublished(request, training))
 
 
@@ -181,6 +183,7 @@ def cancel_training(request, training: Training, reason: str) -> None:
     training.cancelled_at = utcnow()
     training.cancel_reason = reason.strip()
     request.dbsession.flush()
+    record(request, "training.cancel", training, summary=f"{training.title}: {training.cancel_reason}")
     request.registry.notify(TrainingCancelled(request, training))
 
 
