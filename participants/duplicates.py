@@ -1,5 +1,6 @@
 """Probable duplicates in the registry: the same name once accents, case and spaces are ignored,
-at the same institution. Organisers review them and merge.
+at the same institution; or the same identity document in the same country once spaces, dots,
+dashes, case and leading zeros are ignored (`person.document_key`). Organisers review them and merge.
 
 The grouping is done in SQL on `person.name_key` (kept up to date by the application) with its
 index on (name_key, institution_id), a page of groups at a time."""
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from .models import Person
 from .text import normalise_text, person_name_key
 
-__all__ = ["name_key", "normalise_text", "probable_duplicates"]
+__all__ = ["name_key", "normalise_text", "probable_duplicates", "same_document"]
 
 GROUPS_PER_PAGE = 50
 
@@ -39,4 +40,26 @@ def probable_duplicates(dbsession: Session, limit: int | None = GROUPS_PER_PAGE,
     groups: dict[tuple[str, int | None], list[Person]] = {}
     for person in people:
         groups.setdefault((person.name_key, person.institution_id), []).append(person)
+    return list(groups.values())
+
+
+def same_document(dbsession: Session, limit: int | None = GROUPS_PER_PAGE, offset: int = 0) -> list[list[Person]]:
+    """Groups of two or more persons whose identity documents are one once written alike
+    ("01234567", "1234567", "01.234.567"), in the same country: `limit` groups from `offset`,
+    found on the index of (document_key, country)."""
+    keys = (select(Person.document_key, Person.country)
+            .where(Person.document_key != "", Person.country.is_not(None))
+            .group_by(Person.document_key, Person.country).having(func.count() > 1)
+            .order_by(Person.document_key, Person.country).offset(offset or None))
+    if limit is not None:
+        keys = keys.limit(limit)
+    keys = keys.subquery()
+    people = dbsession.scalars(
+        select(Person)
+        .join(keys, (Person.document_key == keys.c.document_key) & (Person.country == keys.c.country))
+        .options(joinedload(Person.institution))
+        .order_by(Person.document_key, Person.country, Person.id))
+    groups: dict[tuple[str, str], list[Person]] = {}
+    for person in people:
+        groups.setdefault((person.document_key, person.country), []).append(person)
     return list(groups.values())

@@ -9,6 +9,10 @@ from __future__ import annotations
 from trainings.i18n import _
 from trainings.mail import queue_mail, render_mail, speaking
 
+from sqlalchemy import select
+
+from trainings.events import TrainingCancelled
+
 from .models import Registration, RegistrationStatus
 from .tokens import give_new_link
 
@@ -19,6 +23,7 @@ SUBJECTS = {
     "lost_link": _("Your private link: ${training}"),
     "moved": _("Your registration was moved: ${training}"),
     "organiser": _("You are registered: ${training}"),
+    "training_cancelled": _("Training cancelled: ${training}"),
 }
 # On registering, the subject says where the person stands when they have no place yet.
 SUBJECTS_WITHOUT_A_PLACE = {
@@ -60,3 +65,21 @@ def send_registration_mail(request, registration: Registration, token: str | Non
         subject = localizer.translate(_(subject_for(registration, reason),
                                         mapping={"training": registration.training.title}))
     return queue_mail(request.dbsession, to=person.email, subject=subject, text=text, html=html, language=language)
+
+
+def on_training_cancelled(event: TrainingCancelled) -> None:
+    """People still waiting (waitlisted or pending approval) had no calendar invitation to
+    withdraw: they are told by email that the training will not take place. (Confirmed people
+    get the calendar cancellations of participants/invites.py.)"""
+    request = event.request
+    waiting = request.dbsession.scalars(
+        select(Registration)
+        .where(Registration.training_id == event.training.id,
+               Registration.status.in_([RegistrationStatus.waitlisted, RegistrationStatus.pending]))
+        .order_by(Registration.id))
+    for registration in waiting:
+        send_registration_mail(request, registration, reason="training_cancelled")
+
+
+def includeme(config):
+    config.add_subscriber(on_training_cancelled, TrainingCancelled)

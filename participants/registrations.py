@@ -118,7 +118,8 @@ def _confirm_if_possible(request, registration: Registration, *, notify: bool = 
     return True
 
 
-def cancel(request, registration: Registration, *, notify: bool = True) -> list[Registration]:
+def cancel(request, registration: Registration, *, notify: bool = True,
+           moved_to: Training | None = None) -> list[Registration]:
     """Cancel a registration (kept, never deleted); a place it held goes to the waitlist, and
     whoever is promoted is emailed. Returns the registrations promoted from the waitlist."""
     if registration.status == RegistrationStatus.cancelled:
@@ -127,7 +128,7 @@ def cancel(request, registration: Registration, *, notify: bool = True) -> list[
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = utcnow()
     request.dbsession.flush()
-    request.registry.notify(RegistrationCancelled(request, registration))
+    request.registry.notify(RegistrationCancelled(request, registration, moved_to=moved_to))
     if held_a_place:
         release_place(request.dbsession, registration.training_id)
         return promote_waitlisted(request, registration.training, notify=notify)
@@ -188,7 +189,7 @@ def move(request, registration: Registration, target: Training) -> tuple[Registr
     if existing is not None and existing.status in ACTIVE:
         raise AlreadyRegistered(existing)
     role, person = registration.role, registration.person
-    cancel(request, registration)
+    cancel(request, registration, moved_to=target)
     registration.note = (registration.note + "\n" if registration.note else "") + f"moved to training {target.id}"
     moved, token = register(request, target, person, role=role, source=RegistrationSource.organiser, approved=True)
     moved.consent_at = registration.consent_at
