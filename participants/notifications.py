@@ -6,12 +6,11 @@ fresh token; the earlier links keep working (their hashes are kept, `EarlierPriv
 """
 from __future__ import annotations
 
-from trainings.i18n import _
-from trainings.mail import queue_mail, render_mail, speaking
-
 from sqlalchemy import select
 
 from trainings.events import TrainingCancelled
+from trainings.i18n import _
+from trainings.mail import queue_mail, render_mail, speaking
 
 from .models import Registration, RegistrationStatus
 from .tokens import give_new_link

@@ -155,6 +155,37 @@ def promote_waitlisted(request, training: Training, *, notify: bool = True) -> l
     return promoted
 
 
+class CannotAdmit(Exception):
+    """Only a registration waiting (waitlisted or pending) can be admitted at the door."""
+
+
+def admit_at_the_door(request, registration: Registration) -> int | None:
+    """Someone waiting (on the waiting list, or pending approval) came to the door and the
+    organiser lets them in: they are confirmed at once, ahead of the others waiting. When the
+    training is full the room takes one more: its capacity is raised by one (so the CHECK holds
+    and nobody else's place is touched). Returns the capacity before it was raised, or None.
+    No email: the person is standing there."""
+    if registration.status not in (RegistrationStatus.waitlisted, RegistrationStatus.pending):
+        raise CannotAdmit(registration.id)
+    dbsession: Session = request.dbsession
+    raised_from = None
+    if takes_a_place(registration) and not take_place(dbsession, registration.training_id):
+        raised_from = registration.training.capacity
+        dbsession.execute(
+            update(Training)
+            .where(Training.id == registration.training_id, Training.confirmed_count >= Training.capacity)
+            .values(capacity=Training.confirmed_count + 1, updated_at=Training.updated_at)
+            .execution_options(synchronize_session=False))
+        dbsession.refresh(registration.training, ["capacity"])
+        if not take_place(dbsession, registration.training_id):  # pragma: no cover - the row is ours now
+            raise CannotAdmit(registration.id)
+    registration.status = RegistrationStatus.confirmed
+    registration.confirmed_at = utcnow()
+    dbsession.flush()
+    request.registry.notify(RegistrationConfirmed(request, registration, notify=False))
+    return raised_from
+
+
 def waitlist_position(dbsession: Session, registration: Registration) -> int | None:
     """1 for the first in line; None when the registration is not waitlisted."""
     if registration.status != RegistrationStatus.waitlisted:

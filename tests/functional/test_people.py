@@ -54,7 +54,7 @@ def test_duplicates_by_identity_document_ignore_spaces_dots_dashes_case_and_lead
     letters = factories.PersonFactory(id_document="ab-123", country="CL")
     again = factories.PersonFactory(id_document="AB 123", country="CL")
     page = organiser_app.get("/organiser/people/duplicates")
-    assert "Same identity document" in page.text
+    assert "Mismo documento de identidad" in page.text
     assert page.text.count(f"/organiser/people/merge?keep={first.id}&amp;other={second.id}") == 1
     assert f"/organiser/people/merge?keep={letters.id}&amp;other={again.id}" in page.text
     assert page.text.count("/organiser/people/merge?keep=") == 2
@@ -73,14 +73,14 @@ def test_a_manual_merge_is_chosen_by_search_and_previewed_before_anything_change
     assert "Ana María Huamán Soto" in found.text
     assert found.text.count("/organiser/people/merge?keep=") == 1  # not the person kept
     preview = organiser_app.get("/organiser/people/merge", params={"keep": keep.id, "other": other.id})
-    assert "Kept:" in preview.text and "Merged into it, then deleted:" in preview.text
-    assert "1 registration moves to the person kept." in preview.text
-    assert "+51 988" in preview.text and "from the merged person" in preview.text
+    assert "Se conserva:" in preview.text and "Se fusiona con ella y luego se elimina:" in preview.text
+    assert "1 inscripción pasa a la persona que se conserva." in preview.text
+    assert "+51 988" in preview.text and "de la persona fusionada" in preview.text
     assert dbsession.get(Person, other.id) is not None  # nothing changed yet
     preview.forms["merge-confirm"].submit(status=302)
     dbsession.expire_all()
     assert dbsession.get(Person, other.id) is None and keep.phone == "+51 988" and keep.email == "ana@mp.gob.pe"
-    assert "Kept:" in choose.text
+    assert "Se conserva:" in choose.text
 
 
 def test_merge_keeps_every_registration_and_history(organiser_app, dbsession):

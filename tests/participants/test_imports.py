@@ -200,8 +200,8 @@ def test_excel_unicode_text_is_utf16_and_tab_separated():
 
 
 def test_title_rows_above_the_header_are_skipped_and_rows_keep_their_numbers(dbsession):
-    content = ("Lista de participantes;;\nTaller de Cusco, marzo 2026;;\n;;\n"
-               "Nombres;Apellidos;Correo\nRosa;Quispe;rosa@x.org\n").encode()
+    content = (b"Lista de participantes;;\nTaller de Cusco, marzo 2026;;\n;;\n"
+               b"Nombres;Apellidos;Correo\nRosa;Quispe;rosa@x.org\n")
     header, [row] = parse("lista.csv", content)
     assert header == ["Nombres", "Apellidos", "Correo"] and row.number == 5
     workbook = Workbook()
