@@ -90,16 +90,29 @@ def export(context, request):
 @view_config(route_name="session_attendance", context=SessionAttendance, permission=Permission.manage,
              renderer="participants/attendance/session.jinja2")
 def session_sheet(context, request):
+    """One session's sheet. The one-tap list is searched (name, email, document, institution)
+    and paged by LIST_PAGE_SIZE; the paper mode lists everyone, since whoever it leaves unticked
+    is recorded absent."""
     rows = services.sheet(request.dbsession, context.session)
     undo = request.session.get(UNDO_KEY)
-    return {"training": context.training, "session": context.session, "rows": rows,
-            "counts": services.status_counts(rows), "att": labels, "statuses": list(AttendanceStatus),
-            "paper": request.params.get("mode") == "paper",
+    paper = request.params.get("mode") == "paper"
+    query = "" if paper else request.params.get("q", "").strip()[:100]
+    shown = rows if paper else services.matching_rows(rows, query)
+    number = clamp_page(requested_page(request.params), len(shown), LIST_PAGE_SIZE)
+    page = Page(shown if paper else shown[(number - 1) * LIST_PAGE_SIZE:number * LIST_PAGE_SIZE],
+                1 if paper else number, len(shown) if paper else LIST_PAGE_SIZE, len(shown))
+    return {"training": context.training, "session": context.session, "rows": page.items, "page": page,
+            "everyone": len(rows), "q": query, "counts": services.status_counts(rows), "att": labels,
+            "statuses": list(AttendanceStatus), "paper": paper,
             "undo": undo if undo and undo.get("session") == context.session.id else None}
 
 
 def _back_to_sheet(request, session, anchor=None):
+    """Back to the sheet, on the search and page the organiser was on (without JavaScript)."""
     extra = {"_anchor": anchor} if anchor else {}
+    kept = {name: request.POST[name].strip()[:100] for name in ("q", "page") if request.POST.get(name, "").strip()}
+    if kept:
+        extra["_query"] = kept
     return HTTPFound(location=request.route_path("session_attendance", id=session.id, **extra))
 
 
