@@ -17,7 +17,8 @@ from ..services.duplicate import duplicate_training
 from . import flash_refusal, form_page
 
 DETAIL_FIELDS = ("title", "kind", "region_id", "starts_on", "ends_on", "capacity", "programme_id", "venue_id",
-                 "language", "requires_approval", "attendance_threshold", "late_after_minutes", "description")
+                 "language", "requires_approval", "attendance_threshold", "late_after_minutes", "description",
+                 "registration_deadline", "institution_quota")
 
 
 def _details(values: dict) -> schedule.TrainingDetails:
