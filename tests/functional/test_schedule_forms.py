@@ -258,3 +258,33 @@ def test_reorder_swaps_two_sessions_and_refuses_a_speaker_clash(organiser_app, d
                                   {"csrf_token": csrf_token_of(page), "direction": "up"}).follow()
     assert "Rosa Benítez ya interviene" in response.text
     assert utc_to_local(first.starts_at, "America/Lima").hour == 10
+
+
+def test_every_training_error_shows_in_one_round_listed_at_the_top_and_linked_to_its_field(
+        organiser_app, dbsession, lima):
+    organiser_app.set_cookie("_LOCALE_", "en")
+    other = factories.VenueFactory()
+    form = fill_training(organiser_app.get("/organiser/trainings/new").forms["form"], lima, title="",
+                         ends_on=(START - dt.timedelta(days=1)).isoformat())
+    form["venue_id"] = str(other.id)
+    page = form.submit("submit", status=400)
+    # The form's own check (the title) and the schedule's rules (dates, venue) at once.
+    assert "Required" in page.text
+    assert "The training must end on or after the day it starts." in page.text
+    assert "This venue is not in the chosen region." in page.text
+    summary = page.html.find(id="error-summary")
+    links = {link["href"]: link.get_text() for link in summary.find_all("a")}
+    assert len(links) == 3 and "Correct these 3 fields:" in summary.get_text()
+    for href in links:
+        field = page.html.find(id=href[1:])
+        assert field["aria-invalid"] == "true" and page.html.find(id=field["aria-describedby"]) is not None
+
+
+def test_every_session_error_shows_in_one_round(organiser_app, dbsession, lima):
+    training = factories.TrainingFactory(region=lima, venue=lima.venues[0], starts_on=START,
+                                         ends_on=START + dt.timedelta(days=1), status=TrainingStatus.draft)
+    page = add_session(organiser_app, training, "", START + dt.timedelta(days=5), "09:00", "10:00", status=400)
+    summary = page.html.find(id="error-summary")
+    assert "Corrija estos 2 campos:" in summary.get_text()
+    assert "Título: Requerido" in summary.get_text() and "Día: Elija un día entre" in summary.get_text()
+    assert len(summary.find_all("a")) == 2
