@@ -288,3 +288,30 @@ def test_every_session_error_shows_in_one_round(organiser_app, dbsession, lima):
     assert "Corrija estos 2 campos:" in summary.get_text()
     assert "Título: Requerido" in summary.get_text() and "Día: Elija un día entre" in summary.get_text()
     assert len(summary.find_all("a")) == 2
+
+
+def test_the_month_fits_a_phone_and_lists_its_trainings_whole(organiser_app, dbsession, lima):
+    factories.TrainingFactory(title="Taller de Piura", region=lima, starts_on=START,
+                              ends_on=START + dt.timedelta(days=1))
+    month = organiser_app.get(f"/organiser/calendar?month={START:%Y-%m}")
+    table = month.html.find("table", class_="calendar-month")
+    assert "min-width" not in (table.get("style") or "")  # seven columns within a phone's width
+    assert len(table.find("thead").find_all("th")) == 7
+    phone_list = month.html.find("ul", class_="d-sm-none")
+    assert [item.get_text(" ", strip=True).count("Taller de Piura") for item in phone_list.find_all("li")] == [1]
+
+
+def test_organiser_tables_become_cards_on_a_phone(organiser_app, dbsession):
+    training = factories.TrainingFactory()
+    factories.RegistrationFactory(training=training, status="pending")
+    page = organiser_app.get(f"/organiser/trainings/{training.id}/registrations")
+    table = page.html.find("table", class_="registrations-table")
+    assert "table-cards" in table["class"]
+    assert [cell["data-label"] for cell in table.find("tbody").find_all("td", attrs={"data-label": True})] == [
+        "Rol", "Origen", "Inscrito el"]
+    from pathlib import Path
+
+    import trainings
+
+    css = (Path(trainings.__file__).parent / "static" / "capacita.css").read_text()
+    assert ".table-cards td[data-label]::before" in css and "max-width: 575.98px" in css
