@@ -267,7 +267,7 @@ def test_the_organiser_imports_a_list_marks_attendance_checks_in_and_issues_cert
     phone.get_by_role("button", name="Buscar", exact=True).click()
     phone.wait_for_load_state()
     match = phone.locator(".list-group-item", has_text=PARTICIPANT["family_names"])
-    match.get_by_role("button", name="Registrar llegada").click()
+    match.get_by_role("button", name="Registrar llegada", exact=True).click()
     phone.wait_for_load_state()
     assert f"{PARTICIPANT['given_names']} {PARTICIPANT['family_names']}: Llegada registrada." in _alert_text(phone)
     screenshot(phone, "checkin-phone")
