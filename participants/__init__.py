@@ -10,6 +10,7 @@ def includeme(config):
     config.include(".panels")
     config.include(".attendance")
     config.include(".invites")
+    config.include(".notifications")
     config.include(".speakers")
     config.include(".labels")
     config.include(".routes")

@@ -1,17 +1,18 @@
 """Probable duplicates in the registry: the same name once accents, case and spaces are ignored,
-at the same institution. Organisers review them and merge.
+at the same institution; or the same identity document in the same country once spaces, dots,
+dashes, case and leading zeros are ignored (`person.document_key`). Organisers review them and merge.
 
 The grouping is done in SQL on `person.name_key` (kept up to date by the application) with its
 index on (name_key, institution_id), a page of groups at a time."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .models import Person
 from .text import normalise_text, person_name_key
 
-__all__ = ["name_key", "normalise_text", "probable_duplicates"]
+__all__ = ["name_key", "normalise_text", "probable_duplicates", "same_document"]
 
 GROUPS_PER_PAGE = 50
 
@@ -23,20 +24,32 @@ def name_key(person: Person) -> str:
 def probable_duplicates(dbsession: Session, limit: int | None = GROUPS_PER_PAGE, offset: int = 0) -> list[list[Person]]:
     """Groups of two or more persons with the same normalised name and institution, in the
     order of their names: `limit` groups from `offset` (all with None)."""
-    keys = (select(Person.name_key, Person.institution_id)
-            .where(Person.name_key != "")
-            .group_by(Person.name_key, Person.institution_id).having(func.count() > 1)  # count(*): index only
-            .order_by(Person.name_key, Person.institution_id).offset(offset or None))
+    return _groups(dbsession, (Person.name_key, Person.institution_id), [Person.name_key != ""], limit, offset)
+
+
+def same_document(dbsession: Session, limit: int | None = GROUPS_PER_PAGE, offset: int = 0) -> list[list[Person]]:
+    """Groups of two or more persons whose identity documents are one once written alike
+    ("01234567", "1234567", "01.234.567"), in the same country: `limit` groups from `offset`,
+    found on the index of (document_key, country)."""
+    return _groups(dbsession, (Person.document_key, Person.country),
+                   [Person.document_key != "", Person.country.is_not(None)], limit, offset)
+
+
+def _groups(dbsession: Session, key: tuple, conditions: list, limit: int | None, offset: int) -> list[list[Person]]:
+    """Persons sharing the values of the `key` columns with at least one other, grouped: the
+    keys found from their index alone (count(*)), a page of them, then their persons."""
+    keys = (select(*key).where(*conditions)
+            .group_by(*key).having(func.count() > 1)
+            .order_by(*key).offset(offset or None))
     if limit is not None:
         keys = keys.limit(limit)
     keys = keys.subquery()
+    # A nullable column (the institution) matches NULL with NULL; the others compare plainly.
+    match = and_(*(column.is_not_distinct_from(keys.c[column.key]) if column.nullable
+                   else column == keys.c[column.key] for column in key))
     people = dbsession.scalars(
-        select(Person)
-        .join(keys, (Person.name_key == keys.c.name_key)
-              & Person.institution_id.is_not_distinct_from(keys.c.institution_id))
-        .options(joinedload(Person.institution))
-        .order_by(Person.name_key, Person.institution_id, Person.id))
-    groups: dict[tuple[str, int | None], list[Person]] = {}
+        select(Person).join(keys, match).options(joinedload(Person.institution)).order_by(*key, Person.id))
+    groups: dict[tuple, list[Person]] = {}
     for person in people:
-        groups.setdefault((person.name_key, person.institution_id), []).append(person)
+        groups.setdefault(tuple(getattr(person, column.key) for column in key), []).append(person)
     return list(groups.values())

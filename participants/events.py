@@ -20,5 +20,9 @@ class RegistrationConfirmed:
 
 @dataclass
 class RegistrationCancelled:
+    """`moved_to`: the training the registration was moved to (the person gets one "moved"
+    email, and calendar messages that say so rather than "cancelled")."""
+
     request: object
     registration: object
+    moved_to: object = None

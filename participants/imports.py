@@ -7,6 +7,7 @@ registers every valid row in one savepoint: if anything fails, nothing of the im
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -102,6 +103,8 @@ def _country_names() -> dict[str, str]:
 COUNTRY_BY_NAME = _country_names()
 
 
+HEADER_SEARCH_ROWS = 20
+
 # --- reading the file ----------------------------------------------------------------------------
 
 def read_table(filename: str, content: bytes) -> list[list[str]]:
@@ -118,6 +121,13 @@ def read_table(filename: str, content: bytes) -> list[list[str]]:
 
 
 def _decode(content: bytes) -> str:
+    if content[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or _looks_like_utf16(content):
+        # Excel's "Unicode text" (Texto Unicode): UTF-16, tab-separated.
+        try:
+            return content.decode("utf-16" if content[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+                                  else "utf-16-le")
+        except UnicodeDecodeError as error:
+            raise ImportRefused(_("Only CSV and XLSX files can be imported.")) from error
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             return content.decode(encoding)
@@ -126,12 +136,21 @@ def _decode(content: bytes) -> str:
     raise ImportRefused(_("Only CSV and XLSX files can be imported."))  # pragma: no cover - latin-1 decodes all
 
 
+def _looks_like_utf16(content: bytes) -> bool:
+    """UTF-16 little-endian text without its byte-order mark: Latin text has a zero every
+    second byte."""
+    sample = content[:200]
+    return len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4 and sample[0::2].count(0) == 0
+
+
 def _read_csv(content: bytes) -> list[list[str]]:
     text = _decode(content)
     if "\x00" in text:
         raise ImportRefused(_("Only CSV and XLSX files can be imported."))
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first_line.count)
+    # Title rows may stand above the header: the delimiter is the one the first lines use most.
+    first_lines = [line for line in text.splitlines() if line.strip()][:HEADER_SEARCH_ROWS]
+    delimiter = max((";", ",", "\t"), key=lambda candidate: max((line.count(candidate) for line in first_lines),
+                                                                 default=0))
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
@@ -159,6 +178,16 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _columns(header: list[str]) -> dict[str, int]:
+    """The fields a header row names, by their position (the first column of each name)."""
+    columns = {}
+    for position, title in enumerate(header):
+        name = HEADER_FIELDS.get(_key(title or ""))
+        if name and name not in columns:
+            columns[name] = position
+    return columns
+
+
 # --- rows ----------------------------------------------------------------------------------------
 
 @dataclass
@@ -184,12 +213,14 @@ def parse(filename: str, content: bytes) -> tuple[list[str], list[ImportRow]]:
     header_index = next((index for index, row in enumerate(table) if any(row)), None)
     if header_index is None:
         raise ImportRefused(_("The file is empty."))
+    # A sheet may start with a title, a date or a logo's caption: the header is the first of
+    # the first rows that names the columns of the names.
+    for index in range(header_index, min(len(table), header_index + HEADER_SEARCH_ROWS)):
+        if {"given_names", "family_names"} <= set(_columns(table[index])):
+            header_index = index
+            break
     header = table[header_index]
-    columns = {}
-    for position, title in enumerate(header):
-        name = HEADER_FIELDS.get(_key(title))
-        if name and name not in columns:
-            columns[name] = position
+    columns = _columns(header)
     if "given_names" not in columns or "family_names" not in columns:
         raise ImportRefused(_("The columns were not recognised: the first row must name them, for example "
                               "Nombres; Apellidos; Correo electrónico (or Given names, Family names, Email)."))
@@ -280,6 +311,8 @@ class Outcome:
     duplicate_of: int | None = None
     reasons: list = field(default_factory=list)
     new_institution: bool = False
+    # For a known person: (field label, what the registry says, what the row will write).
+    changes: list = field(default_factory=list)
 
     @property
     def number(self) -> int:
@@ -352,7 +385,26 @@ def preview(dbsession: Session, training: Training, header: list[str], rows: lis
         outcome.action, outcome.person = (MATCH, person) if person is not None else (CREATE, None)
         name = row.values.get("institution", "")
         outcome.new_institution = bool(name) and institutions.get(name, row.country) is None
+        if person is not None:
+            outcome.changes = changes_to(person, row)
     return Preview(header, outcomes)
+
+
+CHANGE_LABELS = {"name": _("Name"), "email": _("Email"), "institution": _("Institution"),
+                 "position": _("Position")}
+
+
+def changes_to(person: Person, row: ImportRow) -> list[tuple]:
+    """What importing `row` will change on a known person, before → after: empty cells erase
+    nothing, so only the values the row gives and the registry holds otherwise."""
+    values = row.values
+    row_name = " ".join(f"{values.get('given_names', '')} {values.get('family_names', '')}".split())
+    pairs = [("name", person.full_name, row_name),
+             ("email", person.email or "", normalise_email(row.email) or ""),
+             ("institution", person.institution.name if person.institution else "", values.get("institution", "")),
+             ("position", person.position or "", values.get("position", ""))]
+    return [(CHANGE_LABELS[key], before, after) for key, before, after in pairs
+            if after and " ".join(before.split()) != " ".join(after.split())]
 
 
 # --- commit --------------------------------------------------------------------------------------

@@ -132,6 +132,8 @@ SUBJECTS = {
     # The training goes on, without this person.
     "registration": _("Registration cancelled: ${session} — ${title}"),
     "training": _("Training cancelled: ${session} — ${title}"),
+    # Moved to another training: the "moved" email says where; this one clears the calendar.
+    "moved": _("Moved to another training: ${session} — ${title}"),
 }
 
 
@@ -147,12 +149,12 @@ def invite(request, registration: Registration, sessions: list | None = None, up
                         updated=updated)
 
 
-def withdraw(request, registration: Registration, sessions: list, reason: str) -> list:
+def withdraw(request, registration: Registration, sessions: list, reason: str, **values) -> list:
     training = registration.training
     if training.has_ended():
         return []  # its sessions stay in calendars as what happened; nobody is told twice it is over
     return queue_invite(request, registration, sessions, CANCEL, "cancel", SUBJECTS[reason],
-                        revise=reason == "registration", reason=reason)
+                        revise=reason in ("registration", "moved"), reason=reason, **values)
 
 
 def on_registration_confirmed(event: RegistrationConfirmed):
@@ -166,6 +168,9 @@ def on_registration_cancelled(event: RegistrationCancelled):
     if registration.confirmed_at is None:
         return  # never confirmed, never invited
     training = registration.training
+    if event.moved_to is not None:
+        withdraw(event.request, registration, list(training.sessions), "moved", target=event.moved_to)
+        return
     reason = "training" if training.status == TrainingStatus.cancelled else "registration"
     withdraw(event.request, registration, list(training.sessions), reason)
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from trainings.models import Base, Language, Training, TrainingSession, User, UTCDateTime, enum_column, utcnow
 
-from .text import person_name_key, person_search_text, person_sort_name
+from .text import document_key, person_name_key, person_search_text, person_sort_name
 
 
 class InstitutionKind(enum.StrEnum):
@@ -64,6 +64,10 @@ def _sort_name_default(context) -> str:
     return person_sort_name(values.get("given_names"), values.get("family_names"))
 
 
+def _document_key_default(context) -> str:
+    return document_key(context.get_current_parameters().get("id_document"))
+
+
 def _name_key_default(context) -> str:
     values = context.get_current_parameters()
     return person_name_key(values.get("given_names"), values.get("family_names"))
@@ -85,6 +89,7 @@ class Person(Base):
                            name="year_of_birth_range"),
         sa.Index("ix_person_name_key", "name_key", "institution_id"),
         sa.Index("ix_person_sort_name", "sort_name", "id"),
+        sa.Index("ix_person_document_key", "document_key", "country"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,6 +119,9 @@ class Person(Base):
     search_text: Mapped[str] = mapped_column(sa.String(700), server_default="", default=_search_default)
     name_key: Mapped[str] = mapped_column(sa.String(300), server_default="", default=_name_key_default)
     sort_name: Mapped[str] = mapped_column(sa.String(300), server_default="", default=_sort_name_default)
+    # The identity document compared between people (see text.document_key): imports and the
+    # duplicates review match "01234567" with "1234567" and "12.345.678" with "12345678".
+    document_key: Mapped[str] = mapped_column(sa.String(40), server_default="", default=_document_key_default)
 
     institution: Mapped[Institution | None] = relationship()
     registrations: Mapped[list[Registration]] = relationship(back_populates="person")
@@ -130,6 +138,7 @@ def _derive_search_columns(_mapper, _connection, person: Person) -> None:
                                             person.id_document)
     person.name_key = person_name_key(person.given_names, person.family_names)
     person.sort_name = person_sort_name(person.given_names, person.family_names)
+    person.document_key = document_key(person.id_document)
 
 
 class RegistrationRole(enum.StrEnum):

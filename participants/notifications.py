@@ -6,6 +6,9 @@ fresh token; the earlier links keep working (their hashes are kept, `EarlierPriv
 """
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from trainings.events import TrainingCancelled
 from trainings.i18n import _
 from trainings.mail import queue_mail, render_mail, speaking
 
@@ -20,6 +23,7 @@ SUBJECTS = {
     "moved": _("Your registration was moved: ${training}"),
     "organiser": _("You are registered: ${training}"),
     "new_link": _("Your new private link: ${training}"),
+    "training_cancelled": _("Training cancelled: ${training}"),
 }
 # On registering, the subject says where the person stands when they have no place yet.
 SUBJECTS_WITHOUT_A_PLACE = {
@@ -61,3 +65,21 @@ def send_registration_mail(request, registration: Registration, token: str | Non
         subject = localizer.translate(_(subject_for(registration, reason),
                                         mapping={"training": registration.training.title}))
     return queue_mail(request.dbsession, to=person.email, subject=subject, text=text, html=html, language=language)
+
+
+def on_training_cancelled(event: TrainingCancelled) -> None:
+    """People still waiting (waitlisted or pending approval) had no calendar invitation to
+    withdraw: they are told by email that the training will not take place. (Confirmed people
+    get the calendar cancellations of participants/invites.py.)"""
+    request = event.request
+    waiting = request.dbsession.scalars(
+        select(Registration)
+        .where(Registration.training_id == event.training.id,
+               Registration.status.in_([RegistrationStatus.waitlisted, RegistrationStatus.pending]))
+        .order_by(Registration.id))
+    for registration in waiting:
+        send_registration_mail(request, registration, reason="training_cancelled")
+
+
+def includeme(config):
+    config.add_subscriber(on_training_cancelled, TrainingCancelled)

@@ -171,6 +171,44 @@ class CannotMerge(Exception):
     pass
 
 
+MERGED_FIELDS = (("given_names", _("Given names")), ("family_names", _("Family names")), ("email", _("Email")),
+                 ("phone", _("Phone")), ("institution", _("Institution")), ("position", _("Position")),
+                 ("country", _("Country")), ("home_region", _("Region")), ("year_of_birth", _("Year of birth")),
+                 ("id_document", _("Identity document")))
+
+
+@dataclass
+class MergePreview:
+    """What `merge_people(keep, other)` will do, for the organiser to check first: each detail
+    as it stands on both and as it will be on the person kept, and the registrations that move."""
+
+    keep: Person
+    other: Person
+    details: list  # (label, kept value, merged value, result, taken from the merged person)
+    moving: int  # registrations of `other` that move onto `keep`
+    shared: int  # trainings both are registered for: one registration is combined into the other
+
+
+def merge_preview(dbsession: Session, keep: Person, other: Person) -> MergePreview:
+    if keep.id == other.id:
+        raise CannotMerge("same person")
+    details = []
+    for name, label in MERGED_FIELDS:
+        kept, merged = _detail(keep, name), _detail(other, name)
+        taken = kept in (None, "") and merged not in (None, "")
+        details.append((label, kept, merged, merged if taken else kept, taken))
+    theirs = set(dbsession.scalars(select(Registration.training_id).where(Registration.person_id == other.id)))
+    mine = set(dbsession.scalars(select(Registration.training_id).where(Registration.person_id == keep.id)))
+    return MergePreview(keep, other, details, moving=len(theirs - mine), shared=len(theirs & mine))
+
+
+def _detail(person: Person, name: str):
+    if name == "institution":
+        return person.institution.name if person.institution else ""
+    value = getattr(person, name)
+    return "" if value is None else value
+
+
 def merge_people(request, keep: Person, other: Person) -> list[Registration]:
     """Move everything of `other` onto `keep` and delete `other`, all or nothing (one savepoint).
 

@@ -124,7 +124,8 @@ def _confirm_if_possible(request, registration: Registration, *, notify: bool = 
     return True
 
 
-def cancel(request, registration: Registration, *, notify: bool = True) -> list[Registration]:
+def cancel(request, registration: Registration, *, notify: bool = True,
+           moved_to: Training | None = None) -> list[Registration]:
     """Cancel a registration (kept, never deleted); a place it held goes to the waitlist, and
     whoever is promoted is emailed. Returns the registrations promoted from the waitlist."""
     if registration.status == RegistrationStatus.cancelled:
@@ -133,7 +134,7 @@ def cancel(request, registration: Registration, *, notify: bool = True) -> list[
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = utcnow()
     request.dbsession.flush()
-    request.registry.notify(RegistrationCancelled(request, registration))
+    request.registry.notify(RegistrationCancelled(request, registration, moved_to=moved_to))
     if held_a_place:
         release_place(request.dbsession, registration.training_id)
         return promote_waitlisted(request, registration.training, notify=notify)
@@ -158,6 +159,37 @@ def promote_waitlisted(request, training: Training, *, notify: bool = True) -> l
 
             send_registration_mail(request, candidate, reason="promoted")
     return promoted
+
+
+class CannotAdmit(Exception):
+    """Only a registration waiting (waitlisted or pending) can be admitted at the door."""
+
+
+def admit_at_the_door(request, registration: Registration) -> int | None:
+    """Someone waiting (on the waiting list, or pending approval) came to the door and the
+    organiser lets them in: they are confirmed at once, ahead of the others waiting. When the
+    training is full the room takes one more: its capacity is raised by one (so the CHECK holds
+    and nobody else's place is touched). Returns the capacity before it was raised, or None.
+    No email: the person is standing there."""
+    if registration.status not in (RegistrationStatus.waitlisted, RegistrationStatus.pending):
+        raise CannotAdmit(registration.id)
+    dbsession: Session = request.dbsession
+    raised_from = None
+    if takes_a_place(registration) and not take_place(dbsession, registration.training_id):
+        raised_from = registration.training.capacity
+        dbsession.execute(
+            update(Training)
+            .where(Training.id == registration.training_id, Training.confirmed_count >= Training.capacity)
+            .values(capacity=Training.confirmed_count + 1, updated_at=Training.updated_at)
+            .execution_options(synchronize_session=False))
+        dbsession.refresh(registration.training, ["capacity"])
+        if not take_place(dbsession, registration.training_id):  # pragma: no cover - the row is ours now
+            raise CannotAdmit(registration.id)
+    registration.status = RegistrationStatus.confirmed
+    registration.confirmed_at = utcnow()
+    dbsession.flush()
+    request.registry.notify(RegistrationConfirmed(request, registration, notify=False))
+    return raised_from
 
 
 def waitlist_position(dbsession: Session, registration: Registration) -> int | None:
@@ -194,7 +226,7 @@ def move(request, registration: Registration, target: Training) -> tuple[Registr
     if existing is not None and existing.status in ACTIVE:
         raise AlreadyRegistered(existing)
     role, person = registration.role, registration.person
-    cancel(request, registration)
+    cancel(request, registration, moved_to=target)
     registration.note = (registration.note + "\n" if registration.note else "") + f"moved to training {target.id}"
     moved, token = register(request, target, person, role=role, source=RegistrationSource.organiser, approved=True)
     moved.consent_at = registration.consent_at

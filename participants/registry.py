@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import Institution, Person, Sex
+from .text import document_key
 
 
 @dataclass
@@ -50,7 +51,8 @@ def find_person(dbsession: Session, email: str | None = None, id_document: str |
         if person is not None:
             return person
     if id_document and country:
-        return dbsession.scalar(select(Person).where(Person.id_document == id_document, Person.country == country))
+        return dbsession.scalar(select(Person).where(Person.document_key == document_key(id_document),
+                                                     Person.country == country).order_by(Person.id).limit(1))
     return None
 
 
@@ -102,35 +104,36 @@ class KnownPeople:
         self.by_email: dict[str, Person] = {}
         self.by_document: dict[tuple[str, str], Person] = {}
         emails = sorted({email for email in map(normalise_email, emails) if email})
-        documents = sorted({document for document in map(normalise_document, documents) if document})
+        documents = sorted({document_key(document) for document in documents if normalise_document(document)})
         for start in range(0, len(emails), self.CHUNK):
             chunk = emails[start:start + self.CHUNK]
             for person in dbsession.scalars(select(Person).where(func.lower(func.trim(Person.email)).in_(chunk))):
                 self.by_email[normalise_email(person.email)] = person
         for start in range(0, len(documents), self.CHUNK):
             chunk = documents[start:start + self.CHUNK]
-            for person in dbsession.scalars(select(Person).where(Person.id_document.in_(chunk))):
-                self.by_document[(person.country, person.id_document)] = person
+            for person in dbsession.scalars(select(Person).where(Person.document_key.in_(chunk))
+                                            .order_by(Person.id.desc())):  # the oldest holder wins
+                self.by_document[(person.country, person.document_key)] = person
 
     def find(self, email: str | None, document: str | None, country: str | None) -> Person | None:
         email, document = normalise_email(email), normalise_document(document)
         if email and email in self.by_email:
             return self.by_email[email]
         if document and country:
-            return self.by_document.get((country, document))
+            return self.by_document.get((country, document_key(document)))
         return None
 
     def remember(self, person: Person) -> None:
         if person.email:
             self.by_email[normalise_email(person.email)] = person
         if person.id_document and person.country:
-            self.by_document[(person.country, person.id_document)] = person
+            self.by_document[(person.country, document_key(person.id_document))] = person
 
     def document_is_free(self, person: Person, document: str | None, country: str | None) -> bool:
         document = normalise_document(document)
         if not document:
             return False
-        owner = self.by_document.get((country or person.country, document))
+        owner = self.by_document.get((country or person.country, document_key(document)))
         return owner is None or owner is person
 
 

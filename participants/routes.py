@@ -21,6 +21,7 @@ def includeme(config):
     config.add_route("organiser_registrations", TRAINING + "/registrations", factory=TrainingContext)
     config.add_route("registrations_export", TRAINING + "/registrations.{format:csv|xlsx}", factory=TrainingContext)
     config.add_route("registration_new", TRAINING + "/registrations/new", factory=TrainingContext)
+    config.add_route("registrations_bulk", TRAINING + "/registrations/bulk", factory=TrainingContext)
     config.add_route("registration_action",
                      TRAINING + "/registrations/{registration_id:\\d+}/{action:approve|cancel|move}",
                      factory=TrainingContext)

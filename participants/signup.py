@@ -2,6 +2,9 @@
 place for the public form and for organisers registering someone directly."""
 from __future__ import annotations
 
+from babel.dates import format_date
+from sqlalchemy import func, select
+
 from trainings.forms import FieldErrors
 from trainings.i18n import _
 from trainings.models import Training
@@ -10,9 +13,9 @@ from trainings.services.catalogue import accepts_registrations
 
 from . import institutions
 from .confirmation import send_confirmation_mail
-from .models import Institution, InstitutionKind, Registration, RegistrationRole, RegistrationSource, Sex
+from .models import Institution, InstitutionKind, Person, Registration, RegistrationRole, RegistrationSource, Sex
 from .notifications import private_link, send_registration_mail
-from .registrations import AlreadyRegistered, register
+from .registrations import ACTIVE, AlreadyRegistered, register
 from .registry import PersonDetails, upsert_person
 
 
@@ -46,18 +49,43 @@ def details_from_values(dbsession, values: dict, *, public: bool = False) -> Per
     )
 
 
+def institution_registrations(dbsession, training: Training, institution: Institution) -> int:
+    """Active registrations (confirmed, waiting or pending) of people of `institution`."""
+    return dbsession.scalar(
+        select(func.count()).select_from(Registration).join(Person, Person.id == Registration.person_id)
+        .where(Registration.training_id == training.id, Person.institution_id == institution.id,
+               Registration.status.in_([status.value for status in ACTIVE]))) or 0
+
+
+def _check_institution_quota(dbsession, training: Training, institution: Institution | None) -> None:
+    """The public form refuses a registration beyond the training's quota per institution (the
+    organisers, who set it, can still register more people directly)."""
+    if training.institution_quota is None or institution is None or institution.id is None:
+        return
+    if institution_registrations(dbsession, training, institution) >= training.institution_quota:
+        raise FieldErrors({"institution": _(
+            "${institution} already has ${count} registrations for this training, the most each institution may "
+            "have. Ask the organisers if another person should take part.",
+            mapping={"institution": institution.name, "count": training.institution_quota})})
+
+
 def register_from_form(request, training: Training, values: dict, *, source=RegistrationSource.web,
                        role=RegistrationRole.participant, notify: bool = True) -> tuple[Registration, str]:
     """Upsert the person the form describes and register them; queue their email."""
     dbsession = request.dbsession
-    if source == RegistrationSource.web:
+    public = source == RegistrationSource.web
+    if public:
+        if training.registration_closed():
+            raise FieldErrors({None: _("Registration for this training closed on ${date}.", mapping={
+                "date": format_date(training.registration_deadline, "long", locale=request.locale_name)})})
         if not accepts_registrations(training):
             raise FieldErrors({None: _("This training does not accept registrations.")})
         if not values.get("institution") and not (values.get("new_institution") or "").strip():
             raise FieldErrors({"institution": _("Choose your institution, or type its name.")})
-    public = source == RegistrationSource.web
-    person, _created = upsert_person(dbsession, details_from_values(dbsession, values, public=public),
-                                     trusted=source != RegistrationSource.web)
+    details = details_from_values(dbsession, values, public=public)
+    if public:
+        _check_institution_quota(dbsession, training, details.institution)
+    person, _created = upsert_person(dbsession, details, trusted=source != RegistrationSource.web)
     organiser = source == RegistrationSource.organiser
     try:
         registration, token = register(request, training, person, role=role, source=source, consent=public,

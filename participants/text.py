@@ -1,6 +1,7 @@
 """Text compared the way people read it: accents, case and repeated spaces ignored."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -24,3 +25,14 @@ def person_sort_name(given_names, family_names) -> str:
     """Lists of persons sort by family name, then given names, accents and case ignored
     (`person.sort_name`, indexed): Álvarez beside Alvarado, not after Zárate."""
     return normalise_text(f"{family_names or ''} {given_names or ''}")[:300]
+
+
+_DOCUMENT_NOISE = re.compile(r"[\s.\-/]")
+
+
+def document_key(document: str | None) -> str:
+    """An identity document as compared between people (`person.document_key`, indexed): spaces,
+    dots, dashes and slashes, case and leading zeros ignored — a DNI 01234567 typed into a
+    spreadsheet comes back as 1234567, and "12.345.678-k" is 12345678K."""
+    cleaned = _DOCUMENT_NOISE.sub("", document or "").upper()
+    return (cleaned.lstrip("0") or ("0" if cleaned else ""))[:40]

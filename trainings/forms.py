@@ -16,7 +16,7 @@ import deform
 from chameleon.loader import ModuleLoader
 from chameleon.zpt.template import PageTemplateFile
 from deform.renderer import configure_zpt_renderer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPFound
 from pyramid.response import Response
@@ -108,18 +108,75 @@ def _failed(request, form, failure: deform.ValidationFailure) -> dict:
     # Nothing the action may have flushed survives: the request's transaction is doomed.
     request.tm.doom()
     request.response.status_int = 400
-    return form_context(form, failure.render())
+    return form_context(form, error_summary(request, form) + _describe_errors(form, failure.render()))
+
+
+def _fields_with_errors(form: deform.Form) -> list:
+    return [child for child in form.children if child.error is not None and not child.widget.hidden]
+
+
+def error_summary(request, form: deform.Form) -> str:
+    """The errors listed at the top of the form, each a link to its field (a screen reader or a
+    phone user sees them all at once instead of scrolling for red)."""
+    fields = _fields_with_errors(form)
+    if not fields:
+        return ""
+    translate = request.localizer.translate
+    items = "".join(
+        f'<li><a href="#{child.oid}">{escape(translate(child.title))}: '
+        f'{escape("; ".join(translate(message) for message in child.error.messages()))}</a></li>'
+        for child in fields)
+    title = request.localizer.pluralize("Correct this field:", "Correct these ${count} fields:", len(fields),
+                                        domain="capacita", mapping={"count": len(fields)})
+    return (f'<div class="alert alert-danger" role="alert" id="error-summary" tabindex="-1">'
+            f'<p class="mb-1"><strong>{escape(title)}</strong></p><ul class="mb-0">{items}</ul></div>')
+
+
+def _describe_errors(form: deform.Form, html: str) -> str:
+    """Each field in error says so to assistive technology: aria-invalid, and aria-describedby
+    pointing at its message (deform writes the message as `error-<oid>`)."""
+    for child in _fields_with_errors(form):
+        html = html.replace(f'id="{child.oid}"',
+                            f'id="{child.oid}" aria-invalid="true" aria-describedby="error-{child.oid}"', 1)
+    return html
+
+
+def _partial_values(form: deform.Form, cstruct) -> dict:
+    """The fields that are valid on their own, when others are not: the rules of the service can
+    still be checked on them, so that every error shows in one round."""
+    values = {}
+    for child in form.schema.children:
+        try:
+            values[child.name] = child.deserialize(cstruct.get(child.name, colander.null)
+                                                   if isinstance(cstruct, dict) else colander.null)
+        except colander.Invalid:
+            continue
+    return values
+
+
+def _with_checks(form: deform.Form, failure: deform.ValidationFailure, check) -> None:
+    """Add to `failure` what `check` (the service's rules) says of the fields that are valid."""
+    errors = check(_partial_values(form, failure.cstruct)) or {}
+    failed = {child.name for child in form.children if child.error is not None}
+    for position, child in enumerate(form.schema.children):
+        if child.name in errors and child.name not in failed:
+            failure.error.add(colander.Invalid(child, errors[child.name]), pos=position)
+    form.widget.handle_error(form, failure.error)
 
 
 def handle_form(request, form: deform.Form, on_valid: Callable[[dict], str | Response],
-                *, appstruct=colander.null, success_message=None) -> dict | Response:
+                *, appstruct=colander.null, success_message=None, check=None) -> dict | Response:
     """GET renders the form (filled with `appstruct`); POST validates and runs `on_valid`,
-    which returns the address to go to next (or a response of its own)."""
+    which returns the address to go to next (or a response of its own). `check`, given the
+    fields that are valid, returns the service's errors (field name → message): they show
+    together with the form's own errors rather than in a second round."""
     if request.method != "POST":
         return render_form(form, appstruct)
     try:
         valid = form.validate(request.POST.items())
     except deform.ValidationFailure as failure:
+        if check is not None:
+            _with_checks(form, failure, check)
         return _failed(request, form, failure)
     try:
         result = on_valid(valid)

@@ -75,6 +75,18 @@ class OptionalId(colander.Int):
         return super().deserialize(node, cstruct)
 
 
+def _optional(validator):
+    """`validator` for a value that may be left empty (None passes)."""
+    def validate(node, value):
+        if value is not None:
+            validator(node, value)
+    return validate
+
+
+def _positive(message):
+    return colander.Range(min=1, min_err=message)
+
+
 class TrainingSchema(CSRFSchema):
     title = colander.SchemaNode(colander.String(), title=_("Title"), validator=colander.Length(max=200))
     kind = colander.SchemaNode(colander.String(), title=_("Kind"), widget=_kind_widget, default="workshop",
@@ -100,6 +112,15 @@ class TrainingSchema(CSRFSchema):
         description=_("Languages of certificates and emails besides the main one."))
     requires_approval = colander.SchemaNode(colander.Boolean(), title=_("Registrations need approval"),
                                             missing=False)
+    registration_deadline = colander.SchemaNode(
+        colander.Date(), title=_("Registration closes after"), missing=None, widget=_date_widget(),
+        description=_("The last day on which the public form accepts registrations (organisers can still "
+                      "register people). Empty: until the training ends."))
+    institution_quota = colander.SchemaNode(
+        OptionalId(), title=_("Places per institution"), missing=None,
+        validator=_optional(colander.Range(1, 100_000, min_err=_("At least 1, or leave it empty."),
+                                           max_err=_("At most 100,000, or leave it empty."))),
+        description=_("At most this many registrations per institution through the public form. Empty: no limit."))
     attendance_threshold = colander.SchemaNode(
         colander.Int(), title=_("Attendance needed for a certificate (%)"), default=80,
         validator=colander.Range(0, 100, min_err=_("Between 0 and 100."), max_err=_("Between 0 and 100.")))

@@ -14,6 +14,8 @@ def includeme(config):
     config.add_route("checkin", r"/organiser/trainings/{id:\d+}/checkin", factory=TRAINING)
     config.add_route("checkin_scan", r"/organiser/trainings/{id:\d+}/checkin/scan", factory=TRAINING)
     config.add_route("checkin_mark", r"/organiser/trainings/{id:\d+}/checkin/mark", factory=TRAINING)
+    config.add_route("checkin_admit", r"/organiser/trainings/{id:\d+}/checkin/admit", factory=TRAINING)
+    config.add_route("checkin_code", r"/organiser/trainings/{id:\d+}/checkin/code", factory=TRAINING)
     config.add_route("walk_in", r"/organiser/trainings/{id:\d+}/walk-in", factory=TRAINING)
     config.add_route("session_attendance", r"/organiser/sessions/{id:\d+}/attendance", factory=SESSION)
     config.add_route("session_attendance_mark", r"/organiser/sessions/{id:\d+}/attendance/mark", factory=SESSION)

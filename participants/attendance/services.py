@@ -32,6 +32,7 @@ from ..models import (
     RegistrationRole,
     RegistrationStatus,
 )
+from ..people import person_search_conditions
 
 # Who is on a session's sheet: everyone confirmed who takes part in the room.
 ON_THE_SHEET = frozenset({RegistrationRole.participant, RegistrationRole.observer, RegistrationRole.speaker,
@@ -303,6 +304,40 @@ def find_expected(dbsession: Session, training_id: int, text: str, limit: int = 
             if len(matches) >= limit:
                 break
     return matches
+
+
+WAITING_FOUND = 10
+
+
+def find_waiting(dbsession: Session, training_id: int, text: str, limit: int = WAITING_FOUND) -> list[Registration]:
+    """People waiting for a place (waitlisted or pending approval) whose name, email, document
+    or institution contains every word of `text`, accents and case ignored: the door can admit
+    them. In SQL on the registry's search column, in order of arrival."""
+    conditions = person_search_conditions(dbsession, text)
+    if not conditions:
+        return []
+    return list(dbsession.scalars(
+        select(Registration)
+        .join(Person, Person.id == Registration.person_id)
+        .where(Registration.training_id == training_id,
+               Registration.status.in_([RegistrationStatus.waitlisted, RegistrationStatus.pending]),
+               Registration.role.in_(ON_THE_SHEET), *conditions)
+        .options(joinedload(Registration.person).joinedload(Person.institution))
+        .order_by(Registration.created_at, Registration.id).limit(limit)))
+
+
+def matching_rows(rows: list, text: str) -> list:
+    """The rows of a sheet whose person's name, email, document or institution contains every
+    word of `text`, accents and case ignored."""
+    words = folded(text).split()
+    if not words:
+        return rows
+
+    def haystack(person):
+        return folded(" ".join([person.given_names, person.family_names, person.email or "",
+                                person.id_document or "", person.institution.name if person.institution else ""]))
+
+    return [row for row in rows if all(word in haystack(row.registration.person) for word in words)]
 
 
 def sessions_with_counts(dbsession: Session, training: Training,

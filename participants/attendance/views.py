@@ -16,6 +16,7 @@ from trainings.security import Permission
 
 from ..models import AttendanceMethod, AttendanceStatus, Person, Registration, RegistrationStatus
 from ..people import person_search_conditions
+from ..registrations import CannotAdmit, admit_at_the_door
 from ..spreadsheets import Download
 from ..tokens import registration_by_token
 from . import labels, services
@@ -89,16 +90,29 @@ def export(context, request):
 @view_config(route_name="session_attendance", context=SessionAttendance, permission=Permission.manage,
              renderer="participants/attendance/session.jinja2")
 def session_sheet(context, request):
+    """One session's sheet. The one-tap list is searched (name, email, document, institution)
+    and paged by LIST_PAGE_SIZE; the paper mode lists everyone, since whoever it leaves unticked
+    is recorded absent."""
     rows = services.sheet(request.dbsession, context.session)
     undo = request.session.get(UNDO_KEY)
-    return {"training": context.training, "session": context.session, "rows": rows,
-            "counts": services.status_counts(rows), "att": labels, "statuses": list(AttendanceStatus),
-            "paper": request.params.get("mode") == "paper",
+    paper = request.params.get("mode") == "paper"
+    query = "" if paper else request.params.get("q", "").strip()[:100]
+    shown = rows if paper else services.matching_rows(rows, query)
+    number = clamp_page(requested_page(request.params), len(shown), LIST_PAGE_SIZE)
+    page = Page(shown if paper else shown[(number - 1) * LIST_PAGE_SIZE:number * LIST_PAGE_SIZE],
+                1 if paper else number, len(shown) if paper else LIST_PAGE_SIZE, len(shown))
+    return {"training": context.training, "session": context.session, "rows": page.items, "page": page,
+            "everyone": len(rows), "q": query, "counts": services.status_counts(rows), "att": labels,
+            "statuses": list(AttendanceStatus), "paper": paper,
             "undo": undo if undo and undo.get("session") == context.session.id else None}
 
 
 def _back_to_sheet(request, session, anchor=None):
+    """Back to the sheet, on the search and page the organiser was on (without JavaScript)."""
     extra = {"_anchor": anchor} if anchor else {}
+    kept = {name: request.POST[name].strip()[:100] for name in ("q", "page") if request.POST.get(name, "").strip()}
+    if kept:
+        extra["_query"] = kept
     return HTTPFound(location=request.route_path("session_attendance", id=session.id, **extra))
 
 
@@ -207,13 +221,14 @@ def checkin_page(context, request):
     session = _selected_session(request, training)
     query = request.params.get("q", "").strip()[:100]
     matches = services.find_expected(request.dbsession, training.id, query) if query and session else []
+    waiting = services.find_waiting(request.dbsession, training.id, query) if query and session else []
     statuses = {}
     if matches:
         attendances = services.session_attendances(request.dbsession, session.id)
         statuses = {registration.id: attendances[registration.id].status
                     for registration in matches if registration.id in attendances}
     return {"training": training, "session": session, "query": query, "matches": matches, "statuses": statuses,
-            "att": labels, "sessions": [s for s in training.sessions if not s.cancelled]}
+            "waiting": waiting, "att": labels, "sessions": [s for s in training.sessions if not s.cancelled]}
 
 
 def _scan_session(request, training, value):
@@ -254,10 +269,60 @@ def checkin_mark(context, request):
         raise HTTPNotFound()
     registration = _registration_of(request, training.id, request.POST.get("registration"))
     result = check_in(request.dbsession, training, session, registration, request.identity, AttendanceMethod.manual)
-    queue = {CheckinResult.present: "success", CheckinResult.late: "warning", CheckinResult.already: "info",
-             CheckinResult.refused: "error"}[result.result]
-    request.session.flash(f"{result.name}: {request.localizer.translate(result.message)}", queue)
+    request.session.flash(f"{result.name}: {request.localizer.translate(result.message)}",
+                          CHECKIN_FLASH[result.result])
+    return _back_to_checkin(request, training, session)
+
+
+CHECKIN_FLASH = {CheckinResult.present: "success", CheckinResult.late: "warning", CheckinResult.already: "info",
+                 CheckinResult.refused: "error"}
+
+
+def _back_to_checkin(request, training, session):
     return HTTPFound(location=request.route_path("checkin", id=training.id, _query={"session": session.id}))
+
+
+@view_config(route_name="checkin_code", context=TrainingAttendance, permission=Permission.manage,
+             request_method="POST")
+def checkin_code(context, request):
+    """The typed-code field: a USB scanner types the code and Enter, or the organiser types it
+    when the camera fails; works without JavaScript."""
+    training = context.training
+    session = _scan_session(request, training, request.POST.get("session"))
+    if session is None:
+        raise HTTPNotFound()
+    code = request.POST.get("code", "").strip()[:500]
+    result = check_in_code(request.dbsession, secret_of(request), training, session, code, request.identity)
+    message = request.localizer.translate(result.message)
+    request.session.flash(f"{result.name}: {message}" if result.name else message, CHECKIN_FLASH[result.result])
+    return _back_to_checkin(request, training, session)
+
+
+@view_config(route_name="checkin_admit", context=TrainingAttendance, permission=Permission.manage,
+             request_method="POST")
+def checkin_admit(context, request):
+    """Someone waiting for a place is at the door: confirm them (over capacity if need be) and
+    check them in, in one step."""
+    training = context.training
+    session = _scan_session(request, training, request.POST.get("session"))
+    if session is None:
+        raise HTTPNotFound()
+    registration = _registration_of(request, training.id, request.POST.get("registration"))
+    translate = request.localizer.translate
+    try:
+        raised_from = admit_at_the_door(request, registration)
+    except CannotAdmit:
+        request.session.flash(translate(_("${name} is not waiting for a place.",
+                                          mapping={"name": registration.person.full_name})), "error")
+        return _back_to_checkin(request, training, session)
+    result = check_in(request.dbsession, training, session, registration, request.identity, AttendanceMethod.manual)
+    request.session.flash(translate(_("${name} was admitted from the waiting list. ${result}", mapping={
+        "name": registration.person.full_name, "result": translate(result.message)})), CHECKIN_FLASH[result.result])
+    if raised_from is not None:
+        request.session.flash(translate(_(
+            "The training was full: its capacity went from ${before} to ${after} for this person. "
+            "Nobody else's place changed.", mapping={"before": raised_from, "after": training.capacity})), "warning")
+    return _back_to_checkin(request, training, session)
 
 
 @view_config(route_name="walk_in", context=TrainingAttendance, permission=Permission.manage,

@@ -14,7 +14,7 @@ from trainings.security import Permission
 from trainings.views import form_page
 
 from .. import exports
-from ..duplicates import GROUPS_PER_PAGE, probable_duplicates
+from ..duplicates import GROUPS_PER_PAGE, probable_duplicates, same_document
 from ..models import Person
 from ..people import (
     COUNT_CAP,
@@ -22,6 +22,7 @@ from ..people import (
     count_people,
     history,
     merge_people,
+    merge_preview,
     person_values,
     search_people,
     update_person,
@@ -78,8 +79,33 @@ def person_edit(request):
              permission=Permission.manage)
 def duplicates_view(request):
     number = requested_page(request.params)
-    groups = probable_duplicates(request.dbsession, limit=GROUPS_PER_PAGE + 1, offset=(number - 1) * GROUPS_PER_PAGE)
-    return {"groups": groups[:GROUPS_PER_PAGE], "number": number, "has_next": len(groups) > GROUPS_PER_PAGE}
+    window = {"limit": GROUPS_PER_PAGE + 1, "offset": (number - 1) * GROUPS_PER_PAGE}
+    groups = probable_duplicates(request.dbsession, **window)
+    by_document = same_document(request.dbsession, **window)  # paged alongside, page for page
+    return {"groups": groups[:GROUPS_PER_PAGE], "by_document": by_document[:GROUPS_PER_PAGE], "number": number,
+            "has_next": len(groups) > GROUPS_PER_PAGE or len(by_document) > GROUPS_PER_PAGE}
+
+
+MERGE_CANDIDATES = 20
+
+
+@view_config(route_name="people_merge", request_method="GET", renderer="participants/organiser/merge.jinja2",
+             permission=Permission.manage)
+def merge_page(request):
+    """Merging two persons the organiser chooses: the one to keep, then the other (searched by
+    name, email, document or institution), then a preview of what is kept and what moves."""
+    keep = get_by_id(request.dbsession, Person, request.params.get("keep", ""))
+    if keep is None:
+        return HTTPFound(location=request.route_path("duplicates"))
+    other = get_by_id(request.dbsession, Person, request.params.get("other", ""))
+    if other is not None and other.id != keep.id:
+        return {"keep": keep, "preview": merge_preview(request.dbsession, keep, other), "q": "", "candidates": []}
+    query = _query(request)
+    candidates = []
+    if query:
+        found = search_people(request.dbsession, query, limit=MERGE_CANDIDATES + 1)
+        candidates = [person for person in found if person.id != keep.id][:MERGE_CANDIDATES]
+    return {"keep": keep, "preview": None, "q": query, "candidates": candidates}
 
 
 @view_config(route_name="people_merge", request_method="POST", permission=Permission.manage)

@@ -1,6 +1,7 @@
 """The main journeys, in order, against one live server: an organiser schedules and publishes a
 training; a participant on a phone registers and opens the private link; the organiser imports a
-list, marks attendance, checks someone in by name and issues certificates; the participant
+list, marks attendance, checks someone in by name and issues certificates; admits at the door
+someone from the waiting list and approves pending registrations in bulk; the participant
 downloads the certificate; anyone verifies it by its code. Each step ends on what the person sees.
 
 The tests of this module share `journey` (what one step leaves for the next) and run in order."""
@@ -276,7 +277,7 @@ def test_the_organiser_imports_a_list_marks_attendance_checks_in_and_issues_cert
     phone.get_by_role("button", name="Buscar", exact=True).click()
     phone.wait_for_load_state()
     match = phone.locator(".list-group-item", has_text=PARTICIPANT["family_names"])
-    match.get_by_role("button", name="Registrar llegada").click()
+    match.get_by_role("button", name="Registrar llegada", exact=True).click()
     phone.wait_for_load_state()
     assert f"{PARTICIPANT['given_names']} {PARTICIPANT['family_names']}: Llegada registrada." in _alert_text(phone)
     screenshot(phone, "checkin-phone")
@@ -327,6 +328,69 @@ def _the_training_takes_place(live_server, training_id):
         for training_session in training.sessions:
             training_session.starts_at -= shift
             training_session.ends_at -= shift
+
+
+def test_the_door_admits_a_waitlisted_person_and_pending_ones_are_approved_in_bulk(browser, live_server, journey):
+    """The imported list filled the training: someone at the end of the waiting list comes to the
+    door and is admitted over capacity from the organiser's phone; then three pending
+    registrations are approved in one action, after a confirmation page."""
+    _needs(journey, "training_id")
+    training_id = journey["training_id"]
+    with live_server.engine.begin() as connection:
+        family, given = connection.execute(text(
+            "SELECT p.family_names, p.given_names FROM registration r JOIN person p ON p.id = r.person_id "
+            "WHERE r.training_id = :id AND r.status = 'waitlisted' ORDER BY r.created_at DESC, r.id DESC LIMIT 1"),
+            {"id": training_id}).one()
+        session_id = connection.execute(text("SELECT min(id) FROM session WHERE training_id = :id"),
+                                        {"id": training_id}).scalar()
+        pending = [row[0] for row in connection.execute(text(
+            "SELECT id FROM registration WHERE training_id = :id AND status = 'waitlisted' "
+            "ORDER BY created_at, id LIMIT 3"), {"id": training_id})]
+        connection.execute(text("UPDATE registration SET status = 'pending' WHERE id IN (:a, :b, :c)"),
+                           dict(zip("abc", pending, strict=True)))
+
+    context = _context(browser, live_server, "es-PE", PHONE)
+    phone = context.new_page()
+    log_in(phone)
+    phone.goto(f"/organiser/trainings/{training_id}/checkin?session={session_id}")
+    phone.locator("input[name=q]").fill(f"{given} {family}")
+    phone.get_by_role("button", name="Buscar", exact=True).click()
+    phone.wait_for_load_state()
+    assert "La capacitación está llena" in phone.content()
+    waiting = phone.locator(".list-group-item", has_text=family).filter(has=phone.locator("form[action$='/admit']"))
+    waiting.get_by_role("button", name="Admitir y registrar llegada").click()
+    phone.wait_for_load_state()
+    assert f"{given} {family} fue admitido desde la lista de espera." in _alert_text(phone), _alert_text(phone)
+    assert "su capacidad pasó de" in _alert_text(phone)
+    assert_accessible(phone)
+    screenshot(phone, "checkin-admit-phone")
+
+    # The registrations tab fits the phone: rows are cards, their actions on screen.
+    phone.goto(f"/organiser/trainings/{training_id}/registrations?status=pending")
+    width = phone.evaluate("() => document.documentElement.clientWidth")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= width
+    assert phone.get_by_role("button", name="Aprobar").first.bounding_box()["x"] < width
+    screenshot(phone, "registrations-phone")
+    context.close()
+
+    context = _context(browser, live_server, "es-PE", DESKTOP)
+    desktop = context.new_page()
+    log_in(desktop)
+    desktop.goto(f"/organiser/trainings/{training_id}/registrations?status=pending")
+    desktop.get_by_label("Seleccionar todas las de esta página").check()
+    desktop.locator("#bulk-action").select_option("approve")
+    desktop.get_by_role("button", name="Continuar").click()
+    desktop.wait_for_load_state()
+    assert "Se aprobarán 3 inscripciones" in desktop.content()
+    assert_accessible(desktop)
+    screenshot(desktop, "bulk-approve-confirm")
+    desktop.get_by_role("button", name="Aprobar 3 inscripciones").click()
+    desktop.wait_for_load_state()
+    assert "3 inscripciones aprobadas." in _alert_text(desktop), _alert_text(desktop)
+    with live_server.engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM registration WHERE training_id = :id "
+                                       "AND status = 'pending'"), {"id": training_id}).scalar() == 0
+    context.close()
 
 
 def test_the_participant_downloads_the_certificate(phone, journey):

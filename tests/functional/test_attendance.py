@@ -196,3 +196,24 @@ def test_exports_write_hours_and_rates_as_numbers(organiser_app, training, sessi
 def test_the_tab_is_shown(organiser_app, training, session):
     page = organiser_app.get(f"/organiser/sessions/{session.id}/attendance")
     assert f'href="/organiser/trainings/{training.id}/attendance"' in page.text
+
+
+def test_the_sheet_is_searched_on_the_server_and_marking_keeps_the_search(organiser_app, session, people):
+    page = organiser_app.get(f"/organiser/sessions/{session.id}/attendance", params={"q": "nunez ines"})
+    assert page.text.count('name="status" value="present"') == 1 and "Núñez" in page.text
+    assert "D&#39;Angelo" not in page.text and "1 persona encontrada" in page.text
+    form = next(form for form in page.forms.values() if form.action.endswith("/attendance/mark"))
+    response = form.submit("status", value="present")
+    assert f"q=nunez+ines#r{people[2].id}" in response.location
+    nobody = organiser_app.get(f"/organiser/sessions/{session.id}/attendance", params={"q": "zzz"})
+    assert "No se encontró a nadie." in nobody.text and 'value="present"' not in nobody.text
+
+
+def test_a_long_sheet_is_paged_by_a_hundred(organiser_app, training, session, dbsession):
+    for number in range(101):
+        factories.RegistrationFactory(training=training, person=factories.PersonFactory(
+            family_names=f"Apaza {number:03}", given_names="Luis"))
+    first = organiser_app.get(f"/organiser/sessions/{session.id}/attendance")
+    assert first.text.count('name="status" value="present"') == 100 and "Apaza 099" in first.text
+    second = organiser_app.get(f"/organiser/sessions/{session.id}/attendance", params={"page": 2})
+    assert second.text.count('name="status" value="present"') == 1 and "Apaza 100" in second.text

@@ -150,3 +150,57 @@ def test_late_after_the_grace_through_the_service(dbsession, training, session, 
     late = check_in_code(dbsession, SECRET, training, session, make_token(SECRET, people[0]), organiser,
                          session.starts_at + dt.timedelta(minutes=16))
     assert late.result == "late"
+
+
+def test_a_waitlisted_person_at_the_door_is_found_admitted_over_capacity_and_present(
+        organiser_app, training, session, people, dbsession):
+    training.confirmed_count = training.capacity  # full
+    first_waiting = factories.RegistrationFactory(training=training, status=RegistrationStatus.waitlisted)
+    at_the_door = factories.RegistrationFactory(
+        training=training, status=RegistrationStatus.waitlisted,
+        person=factories.PersonFactory(given_names="Teófilo", family_names="Condori", id_document="01234567"))
+    dbsession.flush()
+    page = organiser_app.get(f"/organiser/trainings/{training.id}/checkin",
+                             params={"session": session.id, "q": "teofilo condori"})
+    assert "Ninguna persona esperada" in page.text and "Condori" in page.text
+    assert "La capacitación está llena (3 de 3)" in page.text
+    admit = next(form for form in page.forms.values() if form.action.endswith("/checkin/admit"))
+    page = admit.submit().follow()
+    assert "Teófilo Condori fue admitido desde la lista de espera." in page.text
+    assert "su capacidad pasó de 3 a 4" in page.text
+    dbsession.expire_all()
+    assert at_the_door.status == RegistrationStatus.confirmed and training.capacity == 4
+    assert training.confirmed_count == 4
+    assert first_waiting.status == RegistrationStatus.waitlisted  # nobody else moved
+    [attendance] = dbsession.scalars(select(Attendance)).all()
+    assert (attendance.registration, attendance.status) == (at_the_door, "present")
+    # Found by document too; a second admission is refused and writes nothing.
+    page = organiser_app.get(f"/organiser/trainings/{training.id}/checkin",
+                             params={"session": session.id, "q": "1234567"})
+    assert "/checkin/admit" not in page.text
+
+
+def test_a_place_left_is_taken_without_raising_capacity(organiser_app, training, session, dbsession):
+    waiting = factories.RegistrationFactory(training=training, status=RegistrationStatus.pending)
+    page = organiser_app.get(f"/organiser/trainings/{training.id}/checkin",
+                             params={"session": session.id, "q": waiting.person.family_names})
+    assert "está llena" not in page.text
+    admit = next(form for form in page.forms.values() if form.action.endswith("/checkin/admit"))
+    page = admit.submit().follow()
+    assert "su capacidad pasó" not in page.text
+    assert waiting.status == RegistrationStatus.confirmed and training.capacity == 3 and training.confirmed_count == 1
+
+
+def test_a_typed_code_checks_in_without_javascript(organiser_app, training, session, people, dbsession):
+    page = organiser_app.get(f"/organiser/trainings/{training.id}/checkin", params={"session": session.id})
+    form = page.forms["typed-code"]
+    form["code"] = "  " + make_token(SECRET, people[0]) + "\n"
+    page = form.submit().follow()
+    assert "Rosa Quispe Mamani: Llegada registrada." in page.text
+    [attendance] = dbsession.scalars(select(Attendance)).all()
+    assert (attendance.registration, attendance.method) == (people[0], "qr")
+    form = page.forms["typed-code"]
+    form["code"] = "not a code"
+    page = form.submit().follow()
+    assert "Este no es un código de registro válido de Capacita." in page.text
+    assert len(dbsession.scalars(select(Attendance)).all()) == 1

@@ -43,7 +43,44 @@ def test_duplicates_ignore_accents_case_and_spaces_at_the_same_institution(organ
     b = factories.PersonFactory(given_names="JOSE  RAUL", family_names="nunez", institution=institution, email=None)
     factories.PersonFactory(given_names="José Raúl", family_names="Núñez")  # another institution
     page = organiser_app.get("/organiser/people/duplicates")
-    assert page.text.count(f'name="other" value="{b.id}"') == 1 and f'name="keep" value="{a.id}"' in page.text
+    assert page.text.count(f"/organiser/people/merge?keep={a.id}&amp;other={b.id}") == 1
+
+
+def test_duplicates_by_identity_document_ignore_spaces_dots_dashes_case_and_leading_zeros(organiser_app, dbsession):
+    first = factories.PersonFactory(given_names="Rosa", family_names="Quispe", id_document="01234567", country="PE")
+    second = factories.PersonFactory(given_names="Rosa Elena", family_names="Quispe Mamani",
+                                     id_document="1.234.567", country="PE")
+    factories.PersonFactory(id_document="1234567", country="BO")  # another country's document
+    letters = factories.PersonFactory(id_document="ab-123", country="CL")
+    again = factories.PersonFactory(id_document="AB 123", country="CL")
+    page = organiser_app.get("/organiser/people/duplicates")
+    assert "Mismo documento de identidad" in page.text
+    assert page.text.count(f"/organiser/people/merge?keep={first.id}&amp;other={second.id}") == 1
+    assert f"/organiser/people/merge?keep={letters.id}&amp;other={again.id}" in page.text
+    assert page.text.count("/organiser/people/merge?keep=") == 2
+
+
+def test_a_manual_merge_is_chosen_by_search_and_previewed_before_anything_changes(organiser_app, dbsession):
+    keep = factories.PersonFactory(given_names="Ana", family_names="Huamán", phone="", email="ana@mp.gob.pe")
+    other = factories.PersonFactory(given_names="Ana María", family_names="Huamán Soto", phone="+51 988",
+                                    email="ahuaman@gmail.com")
+    factories.RegistrationFactory(person=other)
+    person_page = organiser_app.get(f"/organiser/people/{keep.id}")
+    choose = person_page.click(href=f"/organiser/people/merge\\?keep={keep.id}$")
+    search = choose.forms["merge-search"]
+    search["q"] = "ahuaman"
+    found = search.submit()
+    assert "Ana María Huamán Soto" in found.text
+    assert found.text.count("/organiser/people/merge?keep=") == 1  # not the person kept
+    preview = organiser_app.get("/organiser/people/merge", params={"keep": keep.id, "other": other.id})
+    assert "Se conserva:" in preview.text and "Se fusiona con ella y luego se elimina:" in preview.text
+    assert "1 inscripción pasa a la persona que se conserva." in preview.text
+    assert "+51 988" in preview.text and "de la persona fusionada" in preview.text
+    assert dbsession.get(Person, other.id) is not None  # nothing changed yet
+    preview.forms["merge-confirm"].submit(status=302)
+    dbsession.expire_all()
+    assert dbsession.get(Person, other.id) is None and keep.phone == "+51 988" and keep.email == "ana@mp.gob.pe"
+    assert "Se conserva:" in choose.text
 
 
 def test_merge_keeps_every_registration_and_history(organiser_app, dbsession):

@@ -180,3 +180,44 @@ def test_control_characters_are_refused_with_a_message_and_nothing_written(testa
         refused = fill(page.forms["form"], given_names=name, new_institution="X").submit("submit", status=400)
         assert "Quite los caracteres de control invisibles de este campo." in refused.text
     assert dbsession.scalar(select(Registration).where(Registration.training_id == training.id)) is None
+
+
+def test_a_registration_deadline_is_shown_and_registering_after_it_is_refused(testapp, dbsession):
+    import datetime as dt
+
+    today = dt.date.today()
+    training = factories.TrainingFactory(capacity=10, starts_on=today + dt.timedelta(days=10),
+                                         ends_on=today + dt.timedelta(days=11),
+                                         registration_deadline=today + dt.timedelta(days=2))
+    institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
+    public = testapp.get(f"/trainings/{training.id}")
+    assert "Las inscripciones cierran al final del" in public.text
+    assert testapp.get(f"/api/trainings/{training.id}").json["registration_deadline"] == (
+        training.registration_deadline.isoformat())
+    page = testapp.get(f"/register/{training.id}")
+    assert "Las inscripciones cierran al final del" in page.text
+    form = fill(page.forms["form"], institution=str(institution.id))
+    training.registration_deadline = today - dt.timedelta(days=2)  # the form stayed open past the deadline
+    dbsession.flush()
+    refused = form.submit("submit")
+    assert "Las inscripciones cerraron el" in refused.text and 'id="form"' not in refused.text
+    assert dbsession.scalar(select(Registration).where(Registration.training_id == training.id)) is None
+    closed = testapp.get(f"/register/{training.id}")
+    assert "Las inscripciones cerraron el" in closed.text and 'id="form"' not in closed.text
+    assert "Las inscripciones cerraron el" in testapp.get(f"/trainings/{training.id}").text
+
+
+def test_the_public_form_refuses_registrations_beyond_the_quota_per_institution(testapp, dbsession):
+    training = factories.TrainingFactory(capacity=10, institution_quota=1)
+    institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
+    page = testapp.get(f"/register/{training.id}")
+    fill(page.forms["form"], institution=str(institution.id)).submit("submit").follow()
+    confirm_address(testapp, dbsession)  # an unconfirmed sign-up holds nothing, the quota neither
+    page = testapp.get(f"/register/{training.id}")
+    refused = fill(page.forms["form"], institution=str(institution.id), email="otra@mp.gov.py",
+                   given_names="Otra", family_names="Persona").submit("submit", status=400)
+    assert "Ministerio Público ya tiene 1 inscripciones" in refused.text
+    assert dbsession.scalar(select(Person).where(Person.email == "otra@mp.gov.py")) is None
+    other = factories.InstitutionFactory(name="Defensoría", country="PY")
+    page = testapp.get(f"/register/{training.id}")
+    fill(page.forms["form"], institution=str(other.id), email="otra@mp.gov.py").submit("submit").follow()

@@ -293,3 +293,60 @@ def test_a_published_training_or_a_draft_with_registrations_is_not_deleted(organ
     form = organiser_app.get(f"/organiser/trainings/{draft.id}/delete").forms["form"]
     assert "tiene inscripciones (1)" in form.submit("submit", status=400)
     assert count(dbsession, Training) == 2
+
+
+def test_every_training_error_shows_in_one_round_listed_at_the_top_and_linked_to_its_field(
+        organiser_app, dbsession, lima):
+    organiser_app.set_cookie("_LOCALE_", "en")
+    other = factories.VenueFactory()
+    form = fill_training(organiser_app.get("/organiser/trainings/new").forms["form"], lima, title="",
+                         ends_on=(START - dt.timedelta(days=1)).isoformat())
+    form["venue_id"] = str(other.id)
+    page = form.submit("submit", status=400)
+    # The form's own check (the title) and the schedule's rules (dates, venue) at once.
+    assert "Required" in page.text
+    assert "The training must end on or after the day it starts." in page.text
+    assert "This venue is not in the chosen region." in page.text
+    summary = page.html.find(id="error-summary")
+    links = {link["href"]: link.get_text() for link in summary.find_all("a")}
+    assert len(links) == 3 and "Correct these 3 fields:" in summary.get_text()
+    for href in links:
+        field = page.html.find(id=href[1:])
+        assert field["aria-invalid"] == "true" and page.html.find(id=field["aria-describedby"]) is not None
+
+
+def test_every_session_error_shows_in_one_round(organiser_app, dbsession, lima):
+    training = factories.TrainingFactory(region=lima, venue=lima.venues[0], starts_on=START,
+                                         ends_on=START + dt.timedelta(days=1), status=TrainingStatus.draft)
+    page = add_session(organiser_app, training, "", START + dt.timedelta(days=5), "09:00", "10:00", status=400)
+    summary = page.html.find(id="error-summary")
+    assert "Corrija estos 2 campos:" in summary.get_text()
+    assert "Título: Requerido" in summary.get_text() and "Día: Elija un día entre" in summary.get_text()
+    assert len(summary.find_all("a")) == 2
+
+
+def test_the_month_fits_a_phone_and_lists_its_trainings_whole(organiser_app, dbsession, lima):
+    factories.TrainingFactory(title="Taller de Piura", region=lima, starts_on=START,
+                              ends_on=START + dt.timedelta(days=1))
+    month = organiser_app.get(f"/organiser/calendar?month={START:%Y-%m}")
+    table = month.html.find("table", class_="calendar-month")
+    assert "min-width" not in (table.get("style") or "")  # seven columns within a phone's width
+    assert len(table.find("thead").find_all("th")) == 7
+    phone_list = month.html.find("ul", class_="d-sm-none")
+    assert [item.get_text(" ", strip=True).count("Taller de Piura") for item in phone_list.find_all("li")] == [1]
+
+
+def test_organiser_tables_become_cards_on_a_phone(organiser_app, dbsession):
+    training = factories.TrainingFactory()
+    factories.RegistrationFactory(training=training, status="pending")
+    page = organiser_app.get(f"/organiser/trainings/{training.id}/registrations")
+    table = page.html.find("table", class_="registrations-table")
+    assert "table-cards" in table["class"]
+    assert [cell["data-label"] for cell in table.find("tbody").find_all("td", attrs={"data-label": True})] == [
+        "Rol", "Origen", "Inscrito el"]
+    from pathlib import Path
+
+    import trainings
+
+    css = (Path(trainings.__file__).parent / "static" / "capacita.css").read_text()
+    assert ".table-cards td[data-label]::before" in css and "max-width: 575.98px" in css

@@ -202,3 +202,59 @@ def test_the_ways_lists_write_sex_are_read(typed, sex):
     _header, (row,) = parse("lista.csv", content)
     assert row.sex == sex
     assert not any("Sex" in str(warning) for warning in row.warnings)  # no "not understood"
+
+
+def test_excel_unicode_text_is_utf16_and_tab_separated():
+    text = "Nombres\tApellidos\tDNI\r\nÑusta\tPeña\t01234567\r\n"
+    for content in (text.encode("utf-16"), text.encode("utf-16-le")):  # with and without its byte-order mark
+        _header, [row] = parse("lista.txt", content)
+        assert row.values == {"given_names": "Ñusta", "family_names": "Peña", "id_document": "01234567"}
+
+
+def test_title_rows_above_the_header_are_skipped_and_rows_keep_their_numbers(dbsession):
+    content = (b"Lista de participantes;;\nTaller de Cusco, marzo 2026;;\n;;\n"
+               b"Nombres;Apellidos;Correo\nRosa;Quispe;rosa@x.org\n")
+    header, [row] = parse("lista.csv", content)
+    assert header == ["Nombres", "Apellidos", "Correo"] and row.number == 5
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Ministerio Público — Lista de asistentes"])
+    sheet.append([])
+    sheet.append(["Nombres", "Apellidos", "DNI"])
+    sheet.append(["Rosa", "Quispe", 1234567])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _header, [row] = parse("lista.xlsx", buffer.getvalue())
+    assert row.values["id_document"] == "1234567" and row.number == 4
+
+
+def test_a_known_document_that_lost_its_leading_zero_is_the_same_person_with_changes_shown(dbsession, app_request):
+    training = factories.TrainingFactory(capacity=10)
+    old = factories.InstitutionFactory(name="Fiscalía de Cusco", country="PE")
+    known = factories.PersonFactory(given_names="Rosa", family_names="Quispe", email="rosa@mp.gob.pe",
+                                    id_document="01234567", country="PE", institution=old)
+    content = ("Nombres;Apellidos;Correo;DNI;País;Institución\n"
+               "Rosa;Quispe;rquispe@gmail.com;1234567;Perú;Fiscalía de Puno\n"
+               "Juan;Mamani;;01.234.567;Bolivia;\n").encode()
+    planned, rows = outcomes_by_row(dbsession, training, "lista.csv", content)
+    assert rows[2].action == MATCH and rows[2].person is known
+    changes = {app_request.localizer.translate(label): (before, after) for label, before, after in rows[2].changes}
+    assert changes == {"Correo electrónico": ("rosa@mp.gob.pe", "rquispe@gmail.com"),
+                       "Institución": ("Fiscalía de Cusco", "Fiscalía de Puno")}
+    assert rows[3].action == CREATE  # the same number in another country is someone else
+    upload = store_upload(dbsession, training, "lista.csv", content, None)
+    result = commit(app_request, upload, training, notify=False)
+    assert result.created == 1 and result.matched == 1
+    assert dbsession.scalar(select(func.count()).select_from(Person).where(Person.document_key == "1234567")) == 2
+
+
+def test_the_import_preview_shows_before_and_after(organiser_app, dbsession):
+    from tests.functional.test_import import upload
+
+    training = factories.TrainingFactory(capacity=10)
+    factories.PersonFactory(given_names="Rosa", family_names="Quispe", email="rosa@mp.gob.pe",
+                            id_document="01234567", country="PE", institution=factories.InstitutionFactory(
+                                name="Fiscalía de Cusco"))
+    content = "Nombres;Apellidos;DNI;País;Institución\nRosa;Quispe;1234567;PE;Fiscalía de Puno\n".encode()
+    preview_page = upload(organiser_app, training, "lista.csv", content).follow()
+    assert "<del>Fiscalía de Cusco</del> → <ins>Fiscalía de Puno</ins>" in preview_page.text

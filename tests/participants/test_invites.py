@@ -327,3 +327,38 @@ def test_the_venue_line_names_the_city_once(app_request, dbsession, training):
     message = outbox(dbsession)[0]
     line = f"Auditorio Regional, Jr. Raymondi 220, {training.region.city}"
     assert f"Sede: {line}\n" in message.body_text and f"Sede: {line}</p>" in message.body_html
+
+
+def test_people_still_waiting_are_told_when_the_training_is_cancelled(app_request, dbsession, training):
+    training.capacity = 1
+    confirmed, _token = registrations.register(app_request, training, factories.PersonFactory())
+    waiting, _token = registrations.register(
+        app_request, training, factories.PersonFactory(preferred_language=Language.en, email="w@example.org"))
+    assert waiting.status == RegistrationStatus.waitlisted
+    before = len(outbox(dbsession))
+    schedule.cancel_training(app_request, training, "Road block <Cusco>")
+    by_recipient = {}
+    for message in outbox(dbsession)[before:]:
+        by_recipient.setdefault(message.recipients, []).append(message)
+    [told] = by_recipient["w@example.org"]
+    assert told.subject == f"Training cancelled: {training.title}"
+    assert told.calendar_method is None
+    assert "The organisers cancelled this training: it will not take place." in told.body_text
+    assert "you need do nothing" in told.body_text and "waiting list" not in told.body_text
+    assert "Road block &lt;Cusco&gt;" in told.body_html and "<Cusco>" not in told.body_html
+    assert {message.calendar_method for message in by_recipient[confirmed.person.email]} == {"CANCEL"}
+
+
+def test_a_move_sends_one_moved_email_and_calendar_messages_that_say_moved(app_request, dbsession, training):
+    from participants.notifications import send_registration_mail
+
+    person = factories.PersonFactory(preferred_language=Language.en, email="m@example.org")
+    registration, _token = registrations.register(app_request, training, person)
+    target = factories.TrainingFactory(title="Taller de Puno")
+    before = len(outbox(dbsession))
+    moved, token = registrations.move(app_request, registration, target)
+    send_registration_mail(app_request, moved, token, reason="moved")  # what the move page sends
+    subjects = [message.subject for message in outbox(dbsession)[before:] if message.recipients == "m@example.org"]
+    assert not any("cancelled" in subject.lower() for subject in subjects)
+    assert subjects.count("Your registration was moved: Taller de Puno") == 1
+    assert f"Moved to another training: Apertura — {training.title}" in subjects

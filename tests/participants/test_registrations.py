@@ -143,3 +143,17 @@ def test_the_waiting_list_of_a_training_that_is_over_promises_nothing(app_reques
     register(app_request, upcoming, factories.PersonFactory())
     waiting, token = register(app_request, upcoming, factories.PersonFactory())
     assert "Le escribiremos" in send_registration_mail(app_request, waiting, token).body_text
+
+
+def test_the_form_service_refuses_after_the_deadline_even_when_the_page_let_it_through(app_request, dbsession):
+    from participants.signup import register_from_form
+    from trainings.forms import FieldErrors
+
+    training = factories.TrainingFactory(registration_deadline=datetime.date.today() - datetime.timedelta(days=2),
+                                         ends_on=datetime.date.today() + datetime.timedelta(days=30),
+                                         starts_on=datetime.date.today() + datetime.timedelta(days=29))
+    values = {"given_names": "Ana", "family_names": "Rojas", "email": "ana@x.org",
+              "institution": str(factories.InstitutionFactory().id)}
+    with pytest.raises(FieldErrors) as refusal:
+        register_from_form(app_request, training, values)
+    assert "cerraron el" in app_request.localizer.translate(refusal.value.errors[None])

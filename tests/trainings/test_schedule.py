@@ -255,3 +255,25 @@ def test_moving_a_session_swaps_time_slots(app_request, dbsession, training, eve
     assert first.starts_at == combine_local(DAY, dt.time(10), training.region.timezone)
     assert first.sequence == second.sequence == 1
     assert isinstance(events[-1], SessionsChanged) and set(events[-1].sessions) == {first, second}
+
+
+def test_a_registration_deadline_after_the_last_day_is_refused_and_a_quota_is_kept(dbsession):
+    region = factories.RegionFactory()
+    errors = schedule.training_errors(dbsession, training_details(
+        region, registration_deadline=DAY + dt.timedelta(days=2)))
+    assert set(errors) == {"registration_deadline"}
+    training = schedule.create_training(dbsession, training_details(
+        region, registration_deadline=DAY - dt.timedelta(days=3), institution_quota=2))
+    assert (training.registration_deadline, training.institution_quota) == (DAY - dt.timedelta(days=3), 2)
+
+
+def test_the_public_page_offers_to_register_under_the_title_on_a_phone(testapp, dbsession):
+    training = factories.TrainingFactory(starts_on=dt.date.today() + dt.timedelta(days=5),
+                                         ends_on=dt.date.today() + dt.timedelta(days=5))
+    for hour in (9, 11, 14, 16):
+        factories.SessionFactory(training=training, start=dt.time(hour), end=dt.time(hour + 1))
+    text = testapp.get(f"/trainings/{training.id}").text
+    top = text.index('id="register-top"')
+    assert top < text.index("Programa horario") and text.index(f"/register/{training.id}", top) < text.index(
+        "Programa horario")
+    assert 'class="d-lg-none mb-3" id="register-top"' in text  # the desktop has it in the side column

@@ -29,3 +29,16 @@ def test_every_html_email_is_a_whole_document_in_its_language():
         text = path.read_text(encoding="utf-8")
         assert text.startswith("<!doctype html>"), path
         assert '<html lang="{{ request.locale_name }}">' in text and text.rstrip().endswith("</html>"), path
+
+
+def test_no_page_carries_a_script_the_content_security_policy_would_block():
+    """Pages are served with `script-src 'self'`: an inline <script> or an on…= attribute would
+    silently do nothing. Behaviour lives in trainings/static/app.js, driven by data- attributes."""
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=", re.IGNORECASE)
+    offenders = [str(path.relative_to(templates)) for path in sorted(templates.rglob("*.jinja2"))
+                 if "/mail/" not in path.as_posix() and inline.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []

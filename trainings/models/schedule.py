@@ -121,6 +121,7 @@ class Training(Base):
         ),
         sa.CheckConstraint("late_after_minutes >= 0", name="late_after_positive"),
         sa.CheckConstraint("ends_on >= starts_on", name="dates_order"),
+        sa.CheckConstraint("institution_quota IS NULL OR institution_quota > 0", name="institution_quota_positive"),
         sa.Index("ix_training_status_starts_on", "status", "starts_on"),
     )
 
@@ -151,6 +152,10 @@ class Training(Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Last day (in the training's region) on which the public may register; organisers still can.
+    registration_deadline: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # At most this many active registrations per institution through the public form.
+    institution_quota: Mapped[int | None] = mapped_column(sa.Integer)
 
     programme: Mapped[Programme | None] = relationship(back_populates="trainings")
     region: Mapped[Region] = relationship()
@@ -173,6 +178,12 @@ class Training(Base):
     def languages(self) -> list[str]:
         offered = [code for code in (self.offered_languages or "").split() if code]
         return offered or [str(self.language)]
+
+    def registration_closed(self, now: dt.datetime | None = None) -> bool:
+        """Whether the registration deadline (a day in the training's region) is past."""
+        if self.registration_deadline is None:
+            return False
+        return (now or utcnow()).astimezone(self.zone).date() > self.registration_deadline
 
     def has_ended(self, now: dt.datetime | None = None) -> bool:
         """Whether the training is over: its last session that takes place has ended (without

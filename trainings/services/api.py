@@ -49,6 +49,8 @@ def training_document(request, training: Training, with_sessions: bool = False) 
         "languages": training.languages,
         "capacity": training.capacity,
         "places_left": training.places_left,
+        "registration_deadline": (training.registration_deadline.isoformat()
+                                   if training.registration_deadline else None),
         "cancelled_at": training.cancelled_at.isoformat() if training.cancelled_at else None,
         "cancel_reason": training.cancel_reason or None,
     }

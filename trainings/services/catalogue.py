@@ -161,9 +161,11 @@ def _person_class():
 
 
 def accepts_registrations(training: Training, today: dt.date | None = None) -> bool:
-    """Published and not over yet: the public page offers to register, and the form accepts."""
+    """Published, not over yet and its registration deadline (a day in its region) not past:
+    the public page offers to register, and the form accepts."""
     today = today or dt.date.today()
-    return training.status == TrainingStatus.published and training.ends_on >= today
+    return (training.status == TrainingStatus.published and training.ends_on >= today
+            and not training.registration_closed())
 
 
 def load_training_page(dbsession: Session, training_id: int | None) -> Training | None:

@@ -58,6 +58,8 @@ class TrainingDetails:
     attendance_threshold: int = 80
     late_after_minutes: int = 15
     description: str = ""
+    registration_deadline: dt.date | None = None
+    institution_quota: int | None = None
 
 
 def training_errors(dbsession: Session, details: TrainingDetails, training: Training | None = None) -> dict:
@@ -65,6 +67,8 @@ def training_errors(dbsession: Session, details: TrainingDetails, training: Trai
     errors: dict = {}
     if details.ends_on < details.starts_on:
         errors["ends_on"] = _("The training must end on or after the day it starts.")
+    if details.registration_deadline is not None and details.registration_deadline > details.ends_on:
+        errors["registration_deadline"] = _("Registration must close on or before the training's last day.")
     if details.capacity < 1:
         errors["capacity"] = _("Capacity must be at least 1.")
     elif details.capacity > MAX_CAPACITY:
@@ -114,6 +118,8 @@ def _apply(dbsession: Session, training: Training, details: TrainingDetails) -> 
     training.starts_on = details.starts_on
     training.ends_on = details.ends_on
     training.description = details.description.strip()
+    training.registration_deadline = details.registration_deadline
+    training.institution_quota = details.institution_quota
 
 
 def create_training(dbsession: Session, details: TrainingDetails) -> Training:

@@ -93,4 +93,14 @@
     if (language) { language.addEventListener('change', later); }
     refresh();
   }
+  // <input data-tick-all>: "select all on this page" ticks every row's box of the same form
+  // (a bulk action on registrations; without script, they are ticked one by one).
+  document.addEventListener('change', function (event) {
+    var all = event.target;
+    if (!all.hasAttribute || !all.hasAttribute('data-tick-all')) { return; }
+    var boxes = document.querySelectorAll('input[type=checkbox][form="' + all.getAttribute('form') + '"]');
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box !== all) { box.checked = all.checked; }
+    });
+  });
 })();

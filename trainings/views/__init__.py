@@ -6,9 +6,10 @@ import colander
 from ..forms import FieldErrors, handle_form
 
 
-def form_page(request, form, on_valid, *, page: dict, appstruct=colander.null, success_message=None):
+def form_page(request, form, on_valid, *, page: dict, appstruct=colander.null, success_message=None, check=None):
     """`handle_form`, plus what the page shows around the form when it is (re-)rendered."""
-    result = handle_form(request, form, on_valid, appstruct=appstruct, success_message=success_message)
+    result = handle_form(request, form, on_valid, appstruct=appstruct, success_message=success_message,
+                         check=check)
     if isinstance(result, dict):
         result.update(page)
     return result

@@ -18,7 +18,8 @@ from ..services.duplicate import duplicate_training
 from . import flash_refusal, form_page
 
 DETAIL_FIELDS = ("title", "kind", "region_id", "starts_on", "ends_on", "capacity", "programme_id", "venue_id",
-                 "language", "requires_approval", "attendance_threshold", "late_after_minutes", "description")
+                 "language", "requires_approval", "attendance_threshold", "late_after_minutes", "description",
+                 "registration_deadline", "institution_quota")
 
 
 def _details(values: dict) -> schedule.TrainingDetails:
@@ -31,6 +32,26 @@ def _appstruct(training) -> dict:
     values["kind"], values["language"] = str(training.kind), str(training.language)
     values["offered_languages"] = {code for code in training.languages if code != str(training.language)}
     return values
+
+
+TRAINING_RULE_FIELDS = {"starts_on", "ends_on", "capacity", "region_id", "venue_id"}
+
+
+def _check(request, training=None):
+    """The service's rules on the fields that are valid, so that they show in the same round as
+    the form's own errors (a wrong capacity and a venue of another region, at once)."""
+    def check(values: dict) -> dict:
+        if TRAINING_RULE_FIELDS <= values.keys():
+            defaults = {"title": "", "kind": "workshop", "programme_id": None, "language": "es",
+                        "requires_approval": False, "attendance_threshold": 80, "late_after_minutes": 15,
+                        "description": "", "registration_deadline": None, "institution_quota": None}
+            details = schedule.TrainingDetails(**{**defaults, **{name: values[name] for name in DETAIL_FIELDS
+                                                                 if name in values}})
+            return schedule.training_errors(request.dbsession, details, training)
+        if {"starts_on", "ends_on"} <= values.keys() and values["ends_on"] < values["starts_on"]:
+            return {"ends_on": _("The training must end on or after the day it starts.")}
+        return {}
+    return check
 
 
 def _organiser_url(request, training) -> str:
@@ -46,7 +67,7 @@ def training_new(request):
         return request.route_path("session_new", id=training.id)
 
     return form_page(request, form, create, page={"heading": _("New training"), "training": None},
-                     success_message=_("Training created as a draft. Now add its sessions."))
+                     success_message=_("Training created as a draft. Now add its sessions."), check=_check(request))
 
 
 @view_config(route_name="training_edit", context=TrainingContext, renderer="trainings/organiser/form.jinja2",
@@ -60,7 +81,8 @@ def training_edit(context, request):
         return _organiser_url(request, training)
 
     return form_page(request, form, save, appstruct=_appstruct(training), success_message=_("Changes saved."),
-                     page={"heading": _("Edit the training"), "training": training})
+                     page={"heading": _("Edit the training"), "training": training},
+                     check=_check(request, training))
 
 
 @view_config(route_name="organiser_training", context=TrainingContext,

@@ -21,6 +21,19 @@ def _details(values: dict) -> schedule.SessionDetails:
                                    end=values["end"], topic=values["topic"], room=values["room"])
 
 
+def _check(request, training, session=None):
+    """The schedule's rules (day within the training, end after start, room and speakers free)
+    on the fields that are valid, in the same round as the form's own errors."""
+    def check(values: dict) -> dict:
+        if not {"day", "start", "end"} <= values.keys():
+            return {}
+        details = schedule.SessionDetails(title=values.get("title", ""), day=values["day"], start=values["start"],
+                                          end=values["end"], topic=values.get("topic", ""),
+                                          room=values.get("room", ""))
+        return schedule.session_errors(request.dbsession, training, details, session)[0]
+    return check
+
+
 def _overview(request, training) -> str:
     return request.route_path("organiser_training", id=training.id)
 
@@ -57,7 +70,8 @@ def session_new(context, request):
         return _overview(request, training)
 
     return form_page(request, form, add, appstruct=_suggestion(training), success_message=_("Session added."),
-                     page={"training": training, "session": None, "heading": _("New session")})
+                     page={"training": training, "session": None, "heading": _("New session")},
+                     check=_check(request, training))
 
 
 @view_config(route_name="session_edit", context=SessionContext, renderer="trainings/organiser/session.jinja2",
@@ -72,7 +86,8 @@ def session_edit(context, request):
 
     return form_page(request, form, save, appstruct=schedule.session_local_details(session),
                      success_message=_("Session saved."),
-                     page={"training": session.training, "session": session, "heading": _("Edit the session")})
+                     page={"training": session.training, "session": session, "heading": _("Edit the session")},
+                     check=_check(request, session.training, session))
 
 
 def _act(request, action, success, training):

@@ -1,0 +1,76 @@
+"""Organisers act on many registrations of a training at once, after a confirmation page."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pyramid.httpexceptions import HTTPFound
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from trainings.i18n import _
+from trainings.mail import render_mail
+from trainings.models import Training, TrainingStatus
+from trainings.security import Permission
+
+from .. import bulk, labels
+from ..notifications import private_link
+
+
+def _move_targets(request, training):
+    return list(request.dbsession.scalars(
+        select(Training).where(Training.id != training.id, Training.status != TrainingStatus.cancelled,
+                               Training.ends_on >= dt.date.today())
+        .order_by(Training.starts_on, Training.title)))
+
+
+@view_config(route_name="registrations_bulk", request_method="POST", renderer="participants/organiser/bulk.jinja2",
+             permission=Permission.manage)
+def bulk_view(request):
+    """First POST (from the ticks on the registrations tab, or "write to everyone with this
+    status"): the confirmation page. POST with `confirm`: done, all or nothing."""
+    training = request.context.training
+    params = request.POST
+    action = params.get("action", "")
+    status = params.get("status", "")
+    chosen = (bulk.with_status(request.dbsession, training, status) if status
+              else bulk.selected(request.dbsession, training, params.getall("registration")))
+    targets = _move_targets(request, training) if action == "move" else []
+    target = next((t for t in targets if str(t.id) == params.get("target", "")), None)
+    message = bulk.Message(params.get("subject", "").strip(), params.get("body", "").strip())
+    problems = []
+    if params.get("confirm"):
+        try:
+            count = bulk.apply(request, action, chosen, target, message)
+        except bulk.BulkRefused as refusal:
+            problems = refusal.problems
+            request.response.status_int = 400
+        else:
+            request.session.flash(request.localizer.translate(_done(action, count)), "success")
+            return HTTPFound(location=request.route_path("organiser_registrations", id=training.id))
+    elif action != "email" and action != "move":
+        problems = bulk.problems_with(action, chosen)
+    elif not chosen:
+        problems = [(None, _("Tick at least one registration."))]
+    return {"training": training, "action": action, "chosen": chosen, "status": status, "targets": targets,
+            "target": target, "message": message, "problems": problems, "status_label": labels.STATUS,
+            "preview": _preview(request, chosen, message) if action == "email" else None}
+
+
+def _preview(request, chosen, message):
+    """The message as the first person will read it (in their language), before sending."""
+    if not chosen or not message.body:
+        return None
+    first = chosen[0]
+    text, _html = render_mail(request, "participants/mail/message", {
+        "person": first.person, "training": first.training, "body": message.body,
+        "link": private_link(request, "…")}, str(first.person.preferred_language or "es"))
+    return text
+
+
+def _done(action: str, count: int):
+    return {
+        "approve": _("${count} registrations approved.", mapping={"count": count}),
+        "cancel": _("${count} registrations cancelled.", mapping={"count": count}),
+        "move": _("${count} registrations moved.", mapping={"count": count}),
+        "email": _("${count} messages queued in the outbox.", mapping={"count": count}),
+    }[action]
