@@ -19,11 +19,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from participants.attendance.rates import AttendanceRate, attendance_rates, attendance_seconds, rate_from_seconds
-from participants.models import Registration, RegistrationRole, RegistrationStatus
+from participants.models import Person, Registration, RegistrationRole, RegistrationStatus
 from trainings.i18n import Percent, _, collation_key
 from trainings.models import SessionSpeaker, SpeakerRole, Training, TrainingSession
 
@@ -156,13 +156,12 @@ def training_eligibility(dbsession: Session, training: Training, registrations: 
 
 @dataclass
 class Totals:
-    """The certificates tab's figures over every registration of a training, and each
-    registration's attendance rate (by id), from one query."""
+    """The certificates tab's figures over every registration of a training, from one
+    aggregate query."""
 
     to_issue: int
     issued: int
     registrations: int
-    rates: dict[int, AttendanceRate]
     # When the last session that takes place ends; None when there is none, or no registration
     # to read it from (callers then ask `Training.has_ended()`).
     last_session_end: dt.datetime | None = None
@@ -170,8 +169,8 @@ class Totals:
 
 def certificate_totals(dbsession: Session, training: Training) -> Totals:
     """Certificates earned but not issued yet, and valid certificates issued, over the whole
-    training: one aggregate query (attendance summed in SQL, speakers and certificates as
-    correlated subqueries), then the rule of `decide` on plain values."""
+    training: the rule of `earned_kinds` written in SQL over each registration's attended and
+    expected seconds, so that one row comes back however many people the training has."""
     counted = aliased(TrainingSession)
     speaks = (select(SessionSpeaker.id).join(counted, counted.id == SessionSpeaker.session_id)
               .where(counted.training_id == training.id, counted.cancelled.is_(False),
@@ -181,21 +180,42 @@ def certificate_totals(dbsession: Session, training: Training) -> Totals:
     def has_valid(kind):
         return select(Certificate.id).where(*valid, Certificate.kind == kind).exists()
 
-    query = attendance_seconds(
+    each = attendance_seconds(
         dbsession, training.id, Registration.status, Registration.role, speaks.label("speaks"),
         has_valid(CertificateKind.speaker).label("has_speaker"),
         has_valid(CertificateKind.attendance).label("has_attendance"),
-        select(func.count(Certificate.id)).where(*valid).scalar_subquery().label("valid_certificates"),
         # Read with the figures so that the tab needs no statement of its own to know if the training is over.
         select(func.max(counted.ends_at)).where(counted.training_id == training.id, counted.cancelled.is_(False))
-        .scalar_subquery().label("last_session_end"))
-    to_issue = issued = 0
-    rates = {}
-    rows = dbsession.execute(query).all()
-    for row in rows:
-        rates[row.id] = rate = rate_from_seconds(row)
-        kinds = earned_kinds(row.status, row.role, rate.reaches(training.attendance_threshold), bool(row.speaks))
-        to_issue += (CertificateKind.speaker in kinds and not row.has_speaker) + (
-            CertificateKind.attendance in kinds and not row.has_attendance)
-        issued += row.valid_certificates
-    return Totals(to_issue, issued, len(rows), rates, rows[0].last_session_end if rows else None)
+        .scalar_subquery().label("last_session_end")).subquery()
+    confirmed = each.c.status == RegistrationStatus.confirmed
+    reaches = and_(each.c.expected_seconds > 0,  # AttendanceRate.reaches, in whole seconds
+                   each.c.attended_seconds * 100 >= training.attendance_threshold * each.c.expected_seconds)
+    speaker_missing = and_(confirmed, or_(each.c.role.in_(list(SPEAKING_ROLES)), each.c.speaks),
+                           not_(each.c.has_speaker))
+    attendance_missing = and_(confirmed, each.c.role.in_(list(ATTENDING_ROLES)), reaches,
+                              not_(each.c.has_attendance))
+    row = dbsession.execute(select(
+        func.count().label("registrations"),
+        func.coalesce(func.sum(case((speaker_missing, 1), else_=0) + case((attendance_missing, 1), else_=0)), 0)
+        .label("to_issue"),
+        # Counted once over the training rather than once per registration.
+        select(func.count()).select_from(Certificate).join(Registration, Registration.id == Certificate.registration_id)
+        .where(Registration.training_id == training.id, Certificate.revoked_at.is_(None))
+        .scalar_subquery().label("issued"),
+        func.max(each.c.last_session_end).label("last_session_end"))).one()
+    return Totals(int(row.to_issue), int(row.issued), row.registrations, row.last_session_end)
+
+
+def registrations_page(dbsession: Session, training: Training, offset: int, limit: int
+                       ) -> tuple[list[Registration], dict[int, AttendanceRate]]:
+    """One page of the training's registrations (people by family name) with each one's
+    attendance rate, in one query."""
+    order = (Person.sort_name + "", Registration.id)  # `|| ''`: see participants.attendance.services.by_family_name
+    page = (select(Registration.id).join(Person, Person.id == Registration.person_id)
+            .where(Registration.training_id == training.id).order_by(*order).limit(limit).offset(offset)
+            .cte("page"))
+    rows = dbsession.execute(  # attendance summed over the page's people only
+        attendance_seconds(dbsession, training.id, Registration, only=select(page.c.id))
+        .join(Person, Person.id == Registration.person_id)
+        .options(contains_eager(Registration.person)).order_by(*order)).all()
+    return [row.Registration for row in rows], {row.id: rate_from_seconds(row) for row in rows}

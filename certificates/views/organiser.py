@@ -8,8 +8,6 @@ from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 from slugify import slugify
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from participants.models import Person, Registration, RegistrationStatus
 from trainings.forms import FieldErrors, handle_form, make_form, render_form
@@ -20,7 +18,7 @@ from trainings.security import Permission
 from trainings.worker import result_file
 
 from .. import documents, exports, services
-from ..eligibility import certificate_totals, training_eligibility
+from ..eligibility import certificate_totals, registrations_page, training_eligibility
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
@@ -49,12 +47,9 @@ def certificates_tab(context, request):
     training = context.obj
     totals = certificate_totals(request.dbsession, training)
     number = clamp_page(requested_page(request.params), totals.registrations, LIST_PAGE_SIZE)
-    registrations = list(request.dbsession.scalars(  # `|| ''`: see participants.attendance.services.by_family_name
-        select(Registration).join(Person, Person.id == Registration.person_id)
-        .where(Registration.training_id == training.id)
-        .options(contains_eager(Registration.person)).order_by(Person.sort_name + "", Registration.id)
-        .limit(LIST_PAGE_SIZE).offset((number - 1) * LIST_PAGE_SIZE)))
-    rows = training_eligibility(request.dbsession, training, registrations, totals.rates)
+    registrations, rates = registrations_page(request.dbsession, training, (number - 1) * LIST_PAGE_SIZE,
+                                              LIST_PAGE_SIZE)
+    rows = training_eligibility(request.dbsession, training, registrations, rates)
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
     return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
