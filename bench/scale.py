@@ -36,8 +36,12 @@ import sqlalchemy as sa
 import transaction
 import webtest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
 from scale_data import build_dataset, token_for  # noqa: E402
+
+# bench/reports.py would shadow the reports package once the application imports its models
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH_DIR]
 
 from trainings import make_configurator  # noqa: E402
 from trainings.db import make_engine  # noqa: E402
@@ -71,7 +75,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class Bench:
-    def __init__(self, url: str, requests: int):
+    def __init__(self, url: str, requests: int, only: str | None = None):
+        self.only = re.compile(only, re.IGNORECASE) if only else None
         var_dir = f"/tmp/capacita-bench-scale-{os.getpid()}"
         self.settings = settings_for(url, var_dir)
         self.engine = make_engine(self.settings)
@@ -89,6 +94,8 @@ class Bench:
 
     def measure(self, label: str, path: str, *, kind: str = "html", requests: int | None = None, before=None,
                 call=None, status: int = 200) -> None:
+        if self.only and not self.only.search(label):
+            return
         call = call or (lambda: self.app.get(path, status=status))
         if before:
             before()
@@ -420,6 +427,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the dataset in the database afterwards")
     parser.add_argument("--build-only", action="store_true", help="build the dataset (kept) and stop")
     parser.add_argument("--requests", type=int, default=30, help="requests per page")
+    parser.add_argument("--only", metavar="REGEX", help="time only the pages whose label matches (case-insensitive)")
     parser.add_argument("--no-load", action="store_true", help="pages only, no load mix")
     parser.add_argument("--servers", type=int, default=2, help="waitress processes in the load mix")
     parser.add_argument("--threads", type=int, default=4, help="threads per waitress process")
@@ -437,7 +445,7 @@ def main() -> None:
     if args.build_only:
         return
     try:
-        bench = Bench(args.url, args.requests)
+        bench = Bench(args.url, args.requests, args.only)
         ids = find(bench.engine, dataset)
         print(f"\nPostgreSQL, scale {args.scale}: " + json.dumps(dataset.counts.get("actual", dataset.counts)))
         pages(bench, ids, dataset)

@@ -25,14 +25,14 @@ import sqlalchemy as sa
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from trainings.calendar import feeds, ics
 from trainings.calendar.web import calendar_options, rendering, serve_feed
 from trainings.events import SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
 from trainings.i18n import _
 from trainings.mail import default_sender, queue_mail, render_mail, speaking
-from trainings.models import Training, TrainingSession, TrainingStatus, utcnow
+from trainings.models import SessionSpeaker, Training, TrainingSession, TrainingStatus, utcnow
 from trainings.security import Permission
 
 from .events import RegistrationCancelled, RegistrationConfirmed
@@ -98,6 +98,7 @@ def queue_invite(request, registration: Registration, sessions: list, method: st
     if revise:
         next_revision(registration, method)
     sessions = _not_yet_sent(request, registration, sessions, method)
+    _load_speakers(request.dbsession, sessions)
     language = str(person.preferred_language)
     training = registration.training
     queued = []
@@ -110,6 +111,17 @@ def queue_invite(request, registration: Registration, sessions: list, method: st
             request.dbsession, to=person.email, subject=title[:300], text=text, html=html, language=language,
             calendar=invite_calendar(request, registration, session, method), calendar_method=method))
     return queued
+
+
+def _load_speakers(dbsession: Session, sessions: list) -> None:
+    """Every session's speakers, their persons and institutions (each invitation lists them)
+    in two queries, not three per session: a registration to ten sessions wrote 34 statements."""
+    ids = [session.id for session in sessions
+           if session.id is not None and "speakers" in sa.inspect(session).unloaded]
+    if ids:
+        dbsession.scalars(select(TrainingSession).where(TrainingSession.id.in_(ids)).options(
+            selectinload(TrainingSession.speakers).joinedload(SessionSpeaker.person).joinedload(Person.institution)
+        )).all()
 
 
 def live_sessions(training: Training) -> list:

@@ -45,7 +45,13 @@ def _parsed_locale(name: str) -> Locale:
 def format_date(request, value: dt.date | dt.datetime, zone=None, format="medium") -> str:
     if isinstance(value, dt.datetime):
         value = value.astimezone(as_zone(zone)).date() if zone else value.date()
-    return babel_dates.format_date(value, format=format, locale=babel_locale(request))
+    return _formatted_date(value, format, request.locale_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_date(value: dt.date, format: str, locale_name: str) -> str:
+    """A list of a hundred trainings shows the same few dates; Babel takes 0.1–0.2 ms each."""
+    return babel_dates.format_date(value, format=format, locale=_parsed_locale(locale_name))
 
 
 def format_datetime(request, value: dt.datetime, zone, format="medium") -> str:
@@ -62,7 +68,17 @@ def format_duration(request, value: dt.timedelta) -> str:
 
 
 def format_number(request, value) -> str:
-    return babel_numbers.format_decimal(value, locale=babel_locale(request))
+    try:
+        return _formatted_number(type(value), value, request.locale_name)
+    except TypeError:  # not hashable
+        return babel_numbers.format_decimal(value, locale=babel_locale(request))
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_number(_kind: type, value, locale_name: str) -> str:
+    """Babel takes 0.1 ms for a float (it goes through Decimal); a long table repeats the
+    same few hours and counts on every row. `_kind` keeps 1 and 1.0 apart."""
+    return babel_numbers.format_decimal(value, locale=_parsed_locale(locale_name))
 
 
 def format_percent(request, value: float) -> str:

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from participants import registrations
 from participants.events import RegistrationCancelled
-from participants.models import RegistrationStatus
+from participants.models import Person, RegistrationStatus
 from tests import factories
 from tests.trainings.calendar.support import training_page_route  # noqa: F401
 from trainings.events import SessionCancelled, SessionsChanged, TrainingCancelled, TrainingPublished
 from trainings.mail import build_email
-from trainings.models import Language, OutboxMessage, TrainingStatus
+from trainings.models import Language, OutboxMessage, SessionSpeaker, SpeakerRole, Training, TrainingStatus
 from trainings.services import places, schedule
 
 SENDER = "Capacita <no-reply@capacita.test>"
@@ -362,3 +362,32 @@ def test_a_move_sends_one_moved_email_and_calendar_messages_that_say_moved(app_r
     assert not any("cancelled" in subject.lower() for subject in subjects)
     assert subjects.count("Your registration was moved: Taller de Puno") == 1
     assert f"Moved to another training: Apertura — {training.title}" in subjects
+
+
+def test_the_invitations_read_the_speakers_once_however_many_sessions(app_request, dbsession, statements):
+    """Each invitation lists its session's speakers: read for every session at once, so a
+    registration to a training of six sessions reads no more than one to a training of two."""
+    def reads_for(sessions: int) -> int:
+        training = factories.TrainingFactory()
+        for number in range(sessions):
+            session = factories.SessionFactory(training=training, start=dt.time(8 + number), end=dt.time(9 + number))
+            dbsession.add(SessionSpeaker(session=session, role=SpeakerRole.speaker, person=factories.PersonFactory(
+                institution=factories.InstitutionFactory())))
+        person = factories.PersonFactory()
+        training_id, person_id = training.id, person.id
+        statements.count(lambda: None)  # flushed and emptied: nothing is served from the test's session
+
+        def register():
+            registrations.register(app_request, dbsession.get(Training, training_id), dbsession.get(Person, person_id))
+            dbsession.flush()
+
+        statements.count(register)
+        assert len(outbox_of(dbsession, person_id)) == sessions
+        return sum(1 for statement in statements.statements if statement.lstrip().upper().startswith("SELECT"))
+
+    assert reads_for(6) == reads_for(2)
+
+
+def outbox_of(dbsession, person_id: int) -> list[OutboxMessage]:
+    email_address = dbsession.get(Person, person_id).email
+    return [message for message in outbox(dbsession) if message.recipients == email_address]
