@@ -20,22 +20,24 @@ def name_key(person: Person) -> str:
     return person_name_key(person.given_names, person.family_names)
 
 
-def probable_duplicates(dbsession: Session, limit: int | None = GROUPS_PER_PAGE, offset: int = 0) -> list[list[Person]]:
+def probable_duplicates(dbsession: Session, limit: int | None = GROUPS_PER_PAGE, offset: int = 0,
+                        scope=lambda statement: statement) -> list[list[Person]]:
     """Groups of two or more persons with the same normalised name and institution, in the
-    order of their names: `limit` groups from `offset` (all with None)."""
-    keys = (select(Person.name_key, Person.institution_id)
-            .where(Person.name_key != "")
+    order of their names: `limit` groups from `offset` (all with None); `scope` narrows the
+    registry to the people the user may see."""
+    keys = (scope(select(Person.name_key, Person.institution_id)
+            .where(Person.name_key != ""))
             .group_by(Person.name_key, Person.institution_id).having(func.count() > 1)  # count(*): index only
             .order_by(Person.name_key, Person.institution_id).offset(offset or None))
     if limit is not None:
         keys = keys.limit(limit)
     keys = keys.subquery()
-    people = dbsession.scalars(
+    people = dbsession.scalars(scope(
         select(Person)
         .join(keys, (Person.name_key == keys.c.name_key)
               & Person.institution_id.is_not_distinct_from(keys.c.institution_id))
         .options(joinedload(Person.institution))
-        .order_by(Person.name_key, Person.institution_id, Person.id))
+        .order_by(Person.name_key, Person.institution_id, Person.id)))
     groups: dict[tuple[str, int | None], list[Person]] = {}
     for person in people:
         groups.setdefault((person.name_key, person.institution_id), []).append(person)

@@ -6,20 +6,23 @@ from sqlalchemy.orm import joinedload
 
 from trainings.models import Training
 from trainings.resources import get_or_404, training_with_place
-from trainings.security import BASE_ACL
+from trainings.security import BASE_ACL, organisation_acl
 
 from .models import ParticipantImport, Person, Registration
+from .scoping import visible_person_or_404
 from .tokens import registration_by_token
 
 
 class TrainingContext:
     """A training named by `{id}`; registrations and imports of it by their own ids."""
 
-    __acl__ = BASE_ACL
-
     def __init__(self, request):
         self.request = request
         self.training = get_or_404(request.dbsession, Training, request.matchdict.get("id"), training_with_place())
+
+    @property
+    def __acl__(self):
+        return organisation_acl(self.training.organisation_id)
 
     def registration(self, registration_id) -> Registration:
         registration = get_or_404(self.request.dbsession, Registration, str(registration_id))
@@ -35,10 +38,13 @@ class TrainingContext:
 
 
 class PersonContext:
+    """A person of the registry: members see only people registered in their organisations'
+    trainings (anyone else is 404 to them, as if unknown)."""
+
     __acl__ = BASE_ACL
 
     def __init__(self, request):
-        self.person = get_or_404(request.dbsession, Person, request.matchdict.get("id"))
+        self.person = visible_person_or_404(request, request.matchdict.get("id"))
 
 
 class PrivateLinkContext:

@@ -44,7 +44,7 @@ def _layout_form(request, training):
 
 
 @view_config(route_name="organiser_certificates", renderer="certificates/organiser.jinja2",
-             permission=Permission.manage, request_method="GET")
+             permission=Permission.read, request_method="GET")
 def certificates_tab(context, request):
     training = context.obj
     totals = certificate_totals(request.dbsession, training)
@@ -117,7 +117,7 @@ def revoke(context, request):
     return result
 
 
-@view_config(route_name="certificate_pdf", permission=Permission.manage)
+@view_config(route_name="certificate_pdf", permission=Permission.read)
 def certificate_pdf(context, request):
     certificate = context.obj
     return pdf_response(documents.render_certificate(request, certificate), documents.file_name(certificate))
@@ -132,7 +132,7 @@ def _valid_certificates(request, training):
     return documents.renderer_for(request.dbsession, training), documents.contents_for(request, training, certificates)
 
 
-@view_config(route_name="certificates_zip", permission=Permission.manage)
+@view_config(route_name="certificates_zip", permission=Permission.read)
 def certificates_zip(context, request):
     training = context.obj
     prepared = _valid_certificates(request, training)
@@ -201,7 +201,7 @@ def choose_layout(context, request):
     return result
 
 
-@view_config(route_name="certificates_preview", permission=Permission.manage)
+@view_config(route_name="certificates_preview", permission=Permission.read)
 def preview(context, request):
     """The training's layout with sample data, marked SAMPLE, before anything is issued."""
     training = context.obj

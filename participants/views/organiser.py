@@ -27,7 +27,7 @@ from ..spreadsheets import Download
 
 
 @view_config(route_name="organiser_registrations", renderer="participants/organiser/registrations.jinja2",
-             permission=Permission.manage)
+             permission=Permission.read)
 def registrations_view(request):
     training = request.context.training
     filters = listing.Filters.from_params(request.params)
@@ -53,7 +53,7 @@ def _translated(request, messages: dict) -> dict:
     return {value: request.localizer.translate(message) for value, message in messages.items()}
 
 
-@view_config(route_name="registrations_export", renderer="spreadsheet", permission=Permission.manage)
+@view_config(route_name="registrations_export", renderer="spreadsheet", permission=Permission.read)
 def registrations_export(request):
     training = request.context.training
     filters = listing.Filters.from_params(request.params)

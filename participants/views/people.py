@@ -26,6 +26,7 @@ from ..people import (
     update_person,
 )
 from ..schemas import PersonEditSchema
+from ..scoping import people_scope, person_is_visible, registrations_scope
 from ..spreadsheets import Download
 
 
@@ -33,27 +34,29 @@ def _query(request) -> str:
     return request.params.get("q", "").strip()[:100]
 
 
-@view_config(route_name="people", renderer="participants/organiser/people.jinja2", permission=Permission.manage)
+@view_config(route_name="people", renderer="participants/organiser/people.jinja2", permission=Permission.read)
 def people_view(request):
     query = _query(request)
-    counted = count_people(request.dbsession, query)
+    counted = count_people(request.dbsession, query, scope=people_scope(request))
     total = min(counted, COUNT_CAP)
     number = clamp_page(requested_page(request.params), total, LIST_PAGE_SIZE)
-    people = search_people(request.dbsession, query, limit=LIST_PAGE_SIZE, offset=(number - 1) * LIST_PAGE_SIZE)
+    people = search_people(request.dbsession, query, limit=LIST_PAGE_SIZE, offset=(number - 1) * LIST_PAGE_SIZE,
+                           scope=people_scope(request))
     return {"q": query, "page": Page(people, number, LIST_PAGE_SIZE, total), "more": counted > COUNT_CAP}
 
 
-@view_config(route_name="people_export", renderer="spreadsheet", permission=Permission.manage)
+@view_config(route_name="people_export", renderer="spreadsheet", permission=Permission.read)
 def people_export(request):
     """Everyone the page's search finds (not only the first page of them)."""
-    table = exports.people_table(request, search_people(request.dbsession, _query(request), limit=None))
+    table = exports.people_table(request, search_people(request.dbsession, _query(request), limit=None,
+                                                           scope=people_scope(request)))
     return Download(table, slugify(table.title) or "people", request.matchdict["format"])
 
 
-@view_config(route_name="person", renderer="participants/organiser/person.jinja2", permission=Permission.manage)
+@view_config(route_name="person", renderer="participants/organiser/person.jinja2", permission=Permission.read)
 def person_view(request):
     person = request.context.person
-    return {"person": person, "lines": history(request.dbsession, person)}
+    return {"person": person, "lines": history(request.dbsession, person, registrations_scope(request))}
 
 
 @view_config(route_name="person_edit", renderer="participants/organiser/person_edit.jinja2",
@@ -71,10 +74,11 @@ def person_edit(request):
 
 
 @view_config(route_name="duplicates", renderer="participants/organiser/duplicates.jinja2",
-             permission=Permission.manage)
+             permission=Permission.read)
 def duplicates_view(request):
     number = requested_page(request.params)
-    groups = probable_duplicates(request.dbsession, limit=GROUPS_PER_PAGE + 1, offset=(number - 1) * GROUPS_PER_PAGE)
+    groups = probable_duplicates(request.dbsession, limit=GROUPS_PER_PAGE + 1, offset=(number - 1) * GROUPS_PER_PAGE,
+                                 scope=people_scope(request))
     return {"groups": groups[:GROUPS_PER_PAGE], "number": number, "has_next": len(groups) > GROUPS_PER_PAGE}
 
 
@@ -82,7 +86,7 @@ def duplicates_view(request):
 def merge_view(request):
     keep_id, other_id = request.POST.get("keep", ""), request.POST.get("other", "")
     keep, other = get_by_id(request.dbsession, Person, keep_id), get_by_id(request.dbsession, Person, other_id)
-    if keep is None or other is None:
+    if keep is None or other is None or not all(person_is_visible(request, p.id) for p in (keep, other)):
         request.session.flash(request.localizer.translate(_("Choose the two persons to merge.")), "error")
         return HTTPFound(location=request.route_path("duplicates"))
     name = other.full_name

@@ -72,7 +72,7 @@ class TrainingCalendarResource:
 
 
 @view_config(route_name="organiser_training_calendar", renderer="trainings/calendar/organiser.jinja2",
-             permission=Permission.manage, request_method="GET")
+             permission=Permission.read, request_method="GET")
 def organiser_training_calendar(context, request):
     """What an organiser shares with ministries and participants, and the sessions as the
     calendars see them (UID, SEQUENCE, STATUS)."""

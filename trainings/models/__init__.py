@@ -1,7 +1,8 @@
 """The schedule's models and the shared base. Other packages' models live in their own
 `models` modules and are imported by dotted name (see `trainings.db.import_all_models`)."""
-from .accounts import User, UserRole
+from .accounts import AccountToken, TokenPurpose, User, UserRole
 from .base import LANGUAGES, Base, Language, UTCDateTime, enum_column, utcnow
+from .organisations import MemberRole, Membership, Organisation
 from .outbox import Job, JobStatus, OutboxAttachment, OutboxMessage, OutboxState, WorkerTask
 from .revision import ScheduleRevision
 from .schedule import (
@@ -18,6 +19,7 @@ from .schedule import (
 )
 
 __all__ = [
+    "AccountToken", "Membership", "MemberRole", "Organisation", "TokenPurpose",
     "LANGUAGES", "Base", "Job", "JobStatus", "Language", "OutboxAttachment", "OutboxMessage", "OutboxState",
     "WorkerTask", "Programme", "Region", "ScheduleRevision", "SessionSpeaker", "SpeakerRole", "Training",
     "TrainingKind",
