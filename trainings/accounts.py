@@ -21,6 +21,7 @@ from .models import (
     UserRole,
     utcnow,
 )
+from .models.organisations import default_organisation
 
 password_hasher = PasswordHasher()
 
@@ -60,8 +61,11 @@ def generate_password() -> str:
 
 
 def create_user(
-    dbsession: Session, email: str, password: str, role: UserRole = UserRole.organiser, display_name: str = ""
+    dbsession: Session, email: str, password: str, role: UserRole = UserRole.organiser, display_name: str = "",
+    organisations: list[Organisation] | None = None, member_role: MemberRole = MemberRole.manager,
 ) -> User:
+    """An account; an organiser is a member (`member_role`) of `organisations`, by default of the
+    default organisation (see `default_organisation`)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     user = User(
@@ -72,6 +76,11 @@ def create_user(
     )
     dbsession.add(user)
     dbsession.flush()
+    if role != UserRole.admin:
+        organisations = organisations if organisations is not None else [default_organisation(dbsession)]
+        dbsession.flush()
+        for organisation in organisations:
+            set_membership(dbsession, user, organisation.id, member_role)
     return user
 
 

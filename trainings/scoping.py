@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import false, select
 
 from .models import MemberRole, Organisation, UserRole
+from .models.organisations import default_organisation
 
 # The roles that may change things (create trainings, venues…) in an organisation.
 EDITING_ROLES = (MemberRole.manager, MemberRole.organiser)
@@ -84,6 +85,10 @@ def organisation_choices(request) -> list[tuple[int, str]]:
         if user is not None and user.role == UserRole.admin:
             rows = request.dbsession.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))
             choices = [(row.id, row.name) for row in rows]
+            if not choices:  # a new installation: its first training makes the default organisation
+                organisation = default_organisation(request.dbsession)
+                request.dbsession.flush()
+                choices = [(organisation.id, organisation.name)]
         else:
             choices = sorted(((m.organisation_id, m.organisation.name) for m in (user.memberships if user else ())
                               if m.role in EDITING_ROLES), key=lambda choice: choice[1])

@@ -66,7 +66,10 @@ def upgrade():
     op.add_column("user_account", sa.Column("recovery_code_hashes", sa.Text(), server_default="", nullable=False))
 
     bind = op.get_bind()
-    bind.execute(sa.insert(organisation).values(name="Capacita", created_at=sa.func.now()))
+    # An empty database gets no organisation: the demo or the first administrator names them.
+    has_rows = any(bind.scalar(sa.text(f"SELECT count(*) FROM {table}")) for table in (*OWNED_TABLES, "user_account"))
+    if has_rows:
+        bind.execute(sa.insert(organisation).values(name="Capacita", created_at=sa.func.now()))
     default_id = bind.scalar(sa.text("SELECT min(id) FROM organisation"))
     bind.execute(sa.text(
         "INSERT INTO membership (user_id, organisation_id, role) "
