@@ -5,24 +5,20 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy.orm import joinedload
 
 from trainings.models import Training
-from trainings.resources import get_or_404, training_with_place
-from trainings.security import BASE_ACL, organisation_acl
+from trainings.resources import OfTraining, get_or_404, training_with_place
+from trainings.security import BASE_ACL
 
 from .models import ParticipantImport, Person, Registration
 from .scoping import visible_person_or_404
 from .tokens import registration_by_token
 
 
-class TrainingContext:
+class TrainingContext(OfTraining):
     """A training named by `{id}`; registrations and imports of it by their own ids."""
 
     def __init__(self, request):
         self.request = request
         self.training = get_or_404(request.dbsession, Training, request.matchdict.get("id"), training_with_place())
-
-    @property
-    def __acl__(self):
-        return organisation_acl(self.training.organisation_id)
 
     def registration(self, registration_id) -> Registration:
         registration = get_or_404(self.request.dbsession, Registration, str(registration_id))

@@ -40,6 +40,14 @@ def get_or_404(dbsession, model, text, options=()):
     return found
 
 
+class OfTraining:
+    """A context about one training (`self.training`): guarded by its organisation's roles."""
+
+    @property
+    def __acl__(self):
+        return organisation_acl(self.training.organisation_id)
+
+
 class ObjectContext:
     """An object named by the URL. Objects of an organisation (trainings, sessions, venues,
     programmes) are guarded by that organisation's roles; others (regions) by the base ACL."""

@@ -14,6 +14,7 @@ from trainings.i18n import _
 from trainings.models import Training, TrainingStatus
 from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page, row_path
 from trainings.resources import get_by_id
+from trainings.scoping import editable_organisation_ids, scope_to_organisations
 from trainings.security import Permission
 
 from .. import exports, labels, listing
@@ -106,11 +107,12 @@ def cancel_view(request):
 def move_view(request):
     training = request.context.training
     registration = request.context.registration(request.matchdict["registration_id"])
-    targets = list(request.dbsession.scalars(
+    # Only into a training of an organisation the user works in (the choice is checked below).
+    targets = list(request.dbsession.scalars(scope_to_organisations(
         select(Training).where(Training.id != training.id, Training.status != TrainingStatus.cancelled,
                                Training.ends_on >= dt.date.today())  # nobody moves into the past
-        .order_by(Training.starts_on, Training.title)
-    ))
+        .order_by(Training.starts_on, Training.title),
+        request, Training.organisation_id, editable_organisation_ids(request))))
     error = None
     if request.method == "POST":
         target_id = request.POST.get("target", "")

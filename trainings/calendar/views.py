@@ -9,8 +9,8 @@ from pyramid.view import view_config
 
 from ..i18n import _
 from ..models import Programme, Region, Training, TrainingSession
-from ..resources import get_or_404, parse_id
-from ..security import BASE_ACL, Permission
+from ..resources import OfTraining, get_or_404, parse_id
+from ..security import Permission
 from . import feeds, ics
 from .web import rendering, serve_feed
 
@@ -62,10 +62,8 @@ def all_calendar(request):
     return serve_feed(request, feeds.all_feed(), how, "capacita.ics")
 
 
-class TrainingCalendarResource:
+class TrainingCalendarResource(OfTraining):
     """The training behind an organiser's calendar tab; unknown ids are 404."""
-
-    __acl__ = BASE_ACL
 
     def __init__(self, request):
         self.training = get_or_404(request.dbsession, Training, request.matchdict["id"])
