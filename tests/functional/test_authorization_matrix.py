@@ -9,6 +9,7 @@ a refused one never gets that far (403)."""
 import json
 
 import pytest
+from pyramid.interfaces import IRoutesMapper
 
 from certificates.layouts import default_definition_text
 from certificates.models import CertificateLayout
@@ -86,7 +87,7 @@ MAY = {
 
 
 def _routes(app):
-    mapper = app.registry.getUtility(__import__("pyramid.interfaces", fromlist=["IRoutesMapper"]).IRoutesMapper)
+    mapper = app.registry.getUtility(IRoutesMapper)
     return [route for route in mapper.get_routes() if not route.name.startswith("__")]
 
 
@@ -117,7 +118,7 @@ def _organisation_world(dbsession, organisation, region, institution, layout):
                                                  status=RegistrationStatus.confirmed)
     certificate = factories.CertificateFactory(registration=registration)
     speaker = SessionSpeaker(session=session, person=person)
-    upload = ParticipantImport(training_id=training.id, filename="lista.csv", content="Nombres;Apellidos;Correo electrónico\nAna;Quispe;ana@example.org\n".encode())
+    upload = ParticipantImport(training_id=training.id, filename="lista.csv", content=IMPORT_CSV)
     job = Job(kind="certificates-pdf", parameters=json.dumps({"training_id": training.id}))
     dbsession.add_all([speaker, upload, job])
     dbsession.flush()
@@ -127,6 +128,7 @@ def _organisation_world(dbsession, organisation, region, institution, layout):
             "venue": venue.id, "programme": programme.id, "organisation": organisation.id}
 
 
+IMPORT_CSV = "Nombres;Apellidos;Correo electrónico\nAna;Quispe;ana@example.org\n".encode()
 SESSION_ROUTES_PREFIX = "/organiser/sessions/"
 
 
