@@ -165,4 +165,4 @@ def test_administrators_name_organisations(admin_app, dbsession):
     assert "Ministerio del Interior" in admin_app.get("/organiser/organisations").text
     form = admin_app.get("/organiser/organisations/new").forms["form"]
     form["name"] = "ministerio del interior"
-    assert "ya existe" in form.submit("submit", status=400).text
+    assert "Ya existe una organización" in form.submit("submit", status=400).text
