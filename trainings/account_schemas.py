@@ -80,3 +80,10 @@ def membership_schema(organisations, may_deactivate: bool) -> colander.SchemaNod
 
 class OrganisationSchema(CSRFSchema):
     name = colander.SchemaNode(colander.String(), title=_("Name"), validator=colander.Length(min=1, max=200))
+
+
+class CodeSchema(CSRFSchema):
+    code = colander.SchemaNode(
+        colander.String(), title=_("Code"), validator=colander.Length(max=40),
+        description=_("The six digits your authenticator app shows, or one of your recovery codes."),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "one-time-code", "inputmode": "numeric"}))

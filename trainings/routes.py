@@ -18,6 +18,8 @@ def includeme(config):
     config.add_route("dashboard", "/organiser")
     # Accounts: one's own password, forgotten passwords, set-password links; members and organisations.
     config.add_route("account", "/account")
+    config.add_route("account_two_factor", "/account/two-factor")
+    config.add_route("login_code", "/login/code")
     config.add_route("password_forgotten", "/password/forgotten")
     config.add_route("password_set", "/password/set/{token}")
     config.add_route("accounts", "/organiser/accounts")

@@ -38,7 +38,8 @@ def _member_app(testapp, organisation, role="organiser"):
 
 def test_an_office_sees_only_its_trainings(testapp, offices):
     app = _member_app(testapp, offices["peru"])
-    for path in ("/organiser", "/organiser/trainings", "/organiser/calendar?month=" + f"{offices['lima'].starts_on:%Y-%m}"):
+    month = f"{offices['lima'].starts_on:%Y-%m}"
+    for path in ("/organiser", "/organiser/trainings", f"/organiser/calendar?month={month}"):
         page = app.get(path)
         assert "Taller de Lima" in page.text and "Seminario de Asunción" not in page.text, path
     app.get(f"/organiser/trainings/{offices['asuncion'].id}", status=403)
