@@ -6,6 +6,7 @@ from sqlalchemy import select
 from trainings.forms import CSRFSchema
 from trainings.i18n import _
 from trainings.models import Programme
+from trainings.scoping import visible_organisation_ids
 
 from .labels import CERTIFICATE_KIND
 from .layouts import InvalidLayout, describe, parse_layout
@@ -46,9 +47,19 @@ class RevokeSchema(CSRFSchema):
 
 @colander.deferred
 def _layout_choices(node, kw):
-    layouts = kw["request"].dbsession.scalars(select(CertificateLayout).order_by(CertificateLayout.name)).all()
+    layouts = usable_layouts(kw["request"])
     return deform.widget.SelectWidget(values=[("", _("Default layout"))]
                                       + [(str(layout.id), layout.name) for layout in layouts])
+
+
+def usable_layouts(request) -> list[CertificateLayout]:
+    """The layouts shared by all (no organisation) and those of the user's organisations."""
+    ids = visible_organisation_ids(request)
+    query = select(CertificateLayout).order_by(CertificateLayout.name)
+    if ids is not None:
+        query = query.where(CertificateLayout.organisation_id.is_(None)
+                            | CertificateLayout.organisation_id.in_(sorted(ids)))
+    return list(request.dbsession.scalars(query))
 
 
 class LayoutChoiceSchema(CSRFSchema):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from participants.models import Person, Registration, RegistrationStatus
-from trainings.forms import handle_form, make_form, render_form
+from trainings.forms import FieldErrors, handle_form, make_form, render_form
 from trainings.i18n import _
 from trainings.models import JobStatus, utcnow
 from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page
@@ -24,7 +24,7 @@ from ..eligibility import certificate_totals, training_eligibility
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
-from ..schemas import LayoutChoiceSchema, ManualIssueSchema, RevokeSchema
+from ..schemas import LayoutChoiceSchema, ManualIssueSchema, RevokeSchema, usable_layouts
 from . import pdf_response
 
 # A job still queued after this long means no worker is running (`capacita worker`).
@@ -184,6 +184,8 @@ def choose_layout(context, request):
     def choose(values):
         choice = request.dbsession.get(TrainingCertificateLayout, training.id)
         layout = request.dbsession.get(CertificateLayout, int(values["layout"])) if values["layout"] else None
+        if layout is not None and layout not in usable_layouts(request):
+            raise FieldErrors({"layout": _("Choose a layout from the list.")})
         if layout is None:
             if choice is not None:
                 request.dbsession.delete(choice)
