@@ -51,6 +51,8 @@ def default_organisation(dbsession) -> Organisation:
     """The organisation of an installation that has never named one: the oldest, made when none
     exists. A single office never has to think about organisations."""
     found = dbsession.scalar(sa.select(Organisation).order_by(Organisation.id).limit(1))
+    if found is None:  # one made earlier in this flush, not yet written
+        found = next((obj for obj in dbsession.new if isinstance(obj, Organisation)), None)
     if found is None:
         found = Organisation(name=DEFAULT_ORGANISATION_NAME)
         dbsession.add(found)
