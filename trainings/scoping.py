@@ -20,8 +20,9 @@ def unscoped(statement):
     return statement
 
 
-def visible_organisation_ids(request) -> frozenset[int] | None:
-    """The organisations whose data the user sees, or None for all (administrators)."""
+def _organisations_where(request, roles) -> frozenset[int] | None:
+    """The user's organisations in which they hold one of `roles`, or None for all (administrators
+    and commands)."""
     if getattr(request, "is_command_line", False):
         return None
     user = request.identity
@@ -29,27 +30,22 @@ def visible_organisation_ids(request) -> frozenset[int] | None:
         return frozenset()
     if user.role == UserRole.admin:
         return None
-    return frozenset(membership.organisation_id for membership in user.memberships)
+    return frozenset(m.organisation_id for m in user.memberships if m.role in roles)
+
+
+def visible_organisation_ids(request) -> frozenset[int] | None:
+    """The organisations whose data the user sees, or None for all."""
+    return _organisations_where(request, tuple(MemberRole))
 
 
 def editable_organisation_ids(request) -> frozenset[int] | None:
     """The organisations in which the user may create and change things, or None for all."""
-    user = request.identity
-    if user is None:
-        return frozenset()
-    if user.role == UserRole.admin:
-        return None
-    return frozenset(m.organisation_id for m in user.memberships if m.role in EDITING_ROLES)
+    return _organisations_where(request, EDITING_ROLES)
 
 
 def managed_organisation_ids(request) -> frozenset[int] | None:
-    """The organisations whose members the user manages, or None for all (administrators)."""
-    user = request.identity
-    if user is None:
-        return frozenset()
-    if user.role == UserRole.admin:
-        return None
-    return frozenset(m.organisation_id for m in user.memberships if m.role == MemberRole.manager)
+    """The organisations whose members the user manages, or None for all."""
+    return _organisations_where(request, (MemberRole.manager,))
 
 
 def scope_to_organisations(query, request, organisation_column, ids: frozenset[int] | None = ...):
