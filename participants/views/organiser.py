@@ -23,6 +23,7 @@ from ..notifications import send_registration_mail
 from ..people import search_people
 from ..registrations import AlreadyRegistered, CannotMove, approve, cancel, move
 from ..schemas import DirectRegistrationSchema
+from ..scoping import people_scope
 from ..signup import register_directly
 from ..spreadsheets import Download
 
@@ -161,5 +162,5 @@ def register_person_view(request):
     if isinstance(result, dict):
         query = request.params.get("q", "").strip()
         result.update(training=training, chosen=chosen, q=query,
-                      found=search_people(request.dbsession, query) if query else [])
+                      found=search_people(request.dbsession, query, scope=people_scope(request)) if query else [])
     return result
