@@ -87,6 +87,8 @@ class CertificateLayout(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme.id"), index=True)
+    # None: a layout every organisation may use (the default design).
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     definition: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -37,7 +37,7 @@ def includeme(config):
     config.add_route("layout_design_preview", "/organiser/layouts/{layout_id:\\d+}/design/preview.pdf",
                      factory=layout_factory)
 
-    config.add_training_tab("organiser_certificates", _("Certificates"), Permission.manage, order=40)
+    config.add_training_tab("organiser_certificates", _("Certificates"), Permission.read, order=40)
     config.add_navigation_item("layouts", _("Certificate layouts"), Permission.manage, order=84, setup=True)
     config.add_registration_panel("certificates/_my_certificates.jinja2", order=30)
     config.add_throttle("verify", "30/minute")

@@ -1,15 +1,17 @@
 """Form schemas of the certificates package."""
 import colander
 import deform
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from trainings.forms import CSRFSchema
 from trainings.i18n import _
 from trainings.models import Programme
+from trainings.scoping import visible_organisation_ids
 
 from . import layout_admin
 from .labels import CERTIFICATE_KIND
 from .layouts import COLOUR, InvalidLayout, check_image, describe, parse_layout
+from .models import CertificateLayout
 
 
 def _translate_kind_choices():
@@ -42,6 +44,20 @@ class RevokeSchema(CSRFSchema):
     reason = colander.SchemaNode(colander.String(), title=_("Reason"), validator=colander.Length(1, 1000),
                                  description=_("Kept with the certificate; the public page shows only the date."),
                                  widget=deform.widget.TextAreaWidget(rows=3))
+
+
+def usable_by(request):
+    """The condition on CertificateLayout: shared by all (no organisation) or of one of the
+    user's organisations."""
+    ids = visible_organisation_ids(request)
+    if ids is None:
+        return true()
+    return CertificateLayout.organisation_id.is_(None) | CertificateLayout.organisation_id.in_(sorted(ids))
+
+
+def usable_layouts(request) -> list[CertificateLayout]:
+    return list(request.dbsession.scalars(
+        select(CertificateLayout).where(usable_by(request)).order_by(CertificateLayout.name)))
 
 
 class LayoutChoiceSchema(CSRFSchema):

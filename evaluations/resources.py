@@ -18,7 +18,13 @@ class QuestionContext(ObjectContext):
 
 
 class QuestionnaireContext(ObjectContext):
+    """A questionnaire is its training's: guarded by the training's organisation."""
+
     model = Questionnaire
+
+    @property
+    def organisation_id(self) -> int | None:
+        return self.object.training.organisation_id
 
 
 class MyQuestionnaireContext(PrivateLinkContext):

@@ -10,6 +10,7 @@ from trainings.audit import differences, record, snapshot
 from trainings.forms import FieldErrors
 from trainings.i18n import _
 from trainings.models import SessionSpeaker, Training, utcnow
+from trainings.scoping import unscoped
 
 from .attendance.rates import attendance_rates
 from .models import (
@@ -70,14 +71,15 @@ def _institution_names(dbsession: Session) -> list[tuple[int, str]]:
     return cached
 
 
-def people_query(dbsession: Session, query: str):
-    return select(Person).where(*person_search_conditions(dbsession, query))
+def people_query(dbsession: Session, query: str, scope=unscoped):
+    return scope(select(Person).where(*person_search_conditions(dbsession, query)))
 
 
-def search_people(dbsession: Session, query: str, limit: int | None = 50, offset: int = 0) -> list[Person]:
+def search_people(dbsession: Session, query: str, limit: int | None = 50, offset: int = 0,
+                  scope=unscoped) -> list[Person]:
     """The persons `query` finds (see `people_query`) by family name, at most `limit` of them
-    from `offset`, or all with None."""
-    statement = (people_query(dbsession, query).options(joinedload(Person.institution))
+    from `offset`, or all with None; `scope` narrows the registry to what the user may see."""
+    statement = (people_query(dbsession, query, scope).options(joinedload(Person.institution))
                  .order_by(Person.sort_name, Person.id).offset(offset or None))
     if limit is not None:
         statement = statement.limit(limit)
@@ -87,10 +89,10 @@ def search_people(dbsession: Session, query: str, limit: int | None = 50, offset
 COUNT_CAP = 10_000  # a hundred pages of a hundred: past that, a search narrows better than paging
 
 
-def count_people(dbsession: Session, query: str, cap: int = COUNT_CAP) -> int:
+def count_people(dbsession: Session, query: str, cap: int = COUNT_CAP, scope=unscoped) -> int:
     """How many persons the search finds, counted in SQL up to `cap` + 1 (more than `cap`):
     counting the whole registry on every page would read all of it."""
-    found = people_query(dbsession, query).with_only_columns(Person.id).order_by(None).limit(cap + 1).subquery()
+    found = people_query(dbsession, query, scope).with_only_columns(Person.id).order_by(None).limit(cap + 1).subquery()
     return dbsession.scalar(select(func.count()).select_from(found)) or 0
 
 
@@ -101,12 +103,13 @@ class HistoryLine:
     certificates: list
 
 
-def history(dbsession: Session, person: Person) -> list[HistoryLine]:
-    registrations = list(dbsession.scalars(
+def history(dbsession: Session, person: Person, scope=unscoped) -> list[HistoryLine]:
+    """The person's registrations (those `scope` lets through), latest training first."""
+    registrations = list(dbsession.scalars(scope(
         select(Registration).where(Registration.person_id == person.id)
         .options(joinedload(Registration.training).joinedload(Training.region))
         .join(Training).order_by(Training.starts_on.desc())
-    ))
+    )))
     certificates: dict[int, list] = {}
     if registrations:
         rows = dbsession.execute(

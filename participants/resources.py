@@ -5,17 +5,16 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy.orm import joinedload
 
 from trainings.models import Training
-from trainings.resources import get_or_404, training_with_place
+from trainings.resources import OfTraining, get_or_404, training_with_place
 from trainings.security import BASE_ACL
 
 from .models import ParticipantImport, Person, Registration
+from .scoping import visible_person_or_404
 from .tokens import registration_by_token
 
 
-class TrainingContext:
+class TrainingContext(OfTraining):
     """A training named by `{id}`; registrations and imports of it by their own ids."""
-
-    __acl__ = BASE_ACL
 
     def __init__(self, request):
         self.request = request
@@ -35,10 +34,13 @@ class TrainingContext:
 
 
 class PersonContext:
+    """A person of the registry: members see only people registered in their organisations'
+    trainings (anyone else is 404 to them, as if unknown)."""
+
     __acl__ = BASE_ACL
 
     def __init__(self, request):
-        self.person = get_or_404(request.dbsession, Person, request.matchdict.get("id"))
+        self.person = visible_person_or_404(request, request.matchdict.get("id"))
 
 
 class PrivateLinkContext:

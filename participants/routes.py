@@ -39,8 +39,8 @@ def includeme(config):
     config.add_route("person_data", "/organiser/people/{id:\\d+}/data.{format:json|xlsx}", factory=PersonContext)
     config.add_route("person_anonymise", "/organiser/people/{id:\\d+}/anonymise", factory=PersonContext)
 
-    config.add_training_tab("organiser_registrations", _("Registrations"), Permission.manage, order=20)
-    config.add_navigation_item("people", _("People"), Permission.manage, order=40)
+    config.add_training_tab("organiser_registrations", _("Registrations"), Permission.read, order=20)
+    config.add_navigation_item("people", _("People"), Permission.read, order=40)
     config.add_throttle("lost_link", "5/hour")
     config.add_throttle("lost_link_recipient", "3/day")
     # Generous: a whole office often registers from behind one address.

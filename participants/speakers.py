@@ -24,6 +24,7 @@ from .models import Person, RegistrationRole, RegistrationSource
 from .people import search_people
 from .registrations import AlreadyRegistered, register
 from .registry import PersonDetails, normalise_email, upsert_person
+from .scoping import people_scope
 
 SEARCH_LIMIT = 20
 
@@ -133,7 +134,8 @@ def speakers_search(context, request):
         return HTTPFound(location=_edit_page(request, session))
     text = request.params.get("q", "").strip()
     return {"session": session, "training": session.training, "q": text,
-            "people": search_people(request.dbsession, text, limit=SEARCH_LIMIT) if text else []}
+            "people": search_people(request.dbsession, text, limit=SEARCH_LIMIT,
+                                                scope=people_scope(request)) if text else []}
 
 
 @view_config(route_name="session_speaker_new", context=SessionContext,

@@ -42,6 +42,7 @@ def run_report(args, out=None) -> int:
     if args.format == "xlsx" and args.output is None and getattr(out, "isatty", lambda: False)():
         raise CommandError("XLSX is a binary file: give --output FILE")
     with application(args.config) as request, request.tm:
+        request.is_command_line = True  # the operator's report covers every organisation
         request.locale_name = args.language
         try:
             filters = filters_from_params(request, _params(args))

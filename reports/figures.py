@@ -83,6 +83,8 @@ def training_scope(dbsession: Session, filters: ReportFilters):
                     Region.country)
              .join(Region, Region.id == Training.region_id)
              .where(Training.status == TrainingStatus.published, Training.starts_on <= dt.date.today()))
+    if filters.organisation_ids is not None:
+        query = query.where(Training.organisation_id.in_(filters.organisation_ids))
     if filters.date_from:
         query = query.where(Training.starts_on >= filters.date_from)
     if filters.date_to:

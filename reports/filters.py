@@ -46,6 +46,9 @@ class ReportFilters:
     topic: str = ""
     completion: CompletionRule = CompletionRule.completed
     indicator_id: int | None = field(default=None, compare=False)
+    # The organisations whose trainings count (None: all). Set from who asks, never from the
+    # query string: a member's reports cover their organisations only.
+    organisation_ids: tuple[int, ...] | None = None
 
     def query(self) -> dict[str, str]:
         """The query-string parameters that give these filters back (empty ones left out)."""
@@ -67,7 +70,8 @@ class ReportFilters:
 
     @property
     def is_empty(self) -> bool:
-        return not any(getattr(self, f.name) for f in fields(self) if f.name not in ("completion", "indicator_id"))
+        return not any(getattr(self, f.name) for f in fields(self)
+                       if f.name not in ("completion", "indicator_id", "organisation_ids"))
 
     def with_indicator(self, indicator) -> ReportFilters:
         return replace(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from participants.models import Institution, Person
+from participants.scoping import visible_person_or_404
 from trainings.resources import ObjectContext
 
 from .models import Indicator
@@ -12,7 +13,14 @@ class IndicatorContext(ObjectContext):
 
 
 class PersonContext(ObjectContext):
+    """A person: 404 to a member who sees nobody of that name (not registered in their
+    organisations' trainings)."""
+
     model = Person
+
+    def __init__(self, request):
+        self.request = request
+        self.object = visible_person_or_404(request, request.matchdict.get("id"))
 
 
 class InstitutionContext(ObjectContext):

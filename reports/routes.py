@@ -19,5 +19,5 @@ def includeme(config):
     config.add_route("institution_edit", "/organiser/institutions/{id:\\d+}", factory=institution_factory)
     config.add_route("institution_merge", "/organiser/institutions/{id:\\d+}/merge", factory=institution_factory)
 
-    config.add_navigation_item("report", _("Reports"), Permission.manage, order=60)
+    config.add_navigation_item("report", _("Reports"), Permission.read, order=60)
     config.add_navigation_item("institutions", _("Institutions"), Permission.manage, order=82, setup=True)

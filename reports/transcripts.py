@@ -44,12 +44,12 @@ class TranscriptLine:
         return [certificate for certificate in self.certificates if certificate.revoked_at is None]
 
 
-def transcript(dbsession: Session, person: Person) -> list[TranscriptLine]:
-    """Every registration of the person, latest training first."""
-    registrations = dbsession.scalars(
+def transcript(dbsession: Session, person: Person, scope=lambda statement: statement) -> list[TranscriptLine]:
+    """Every registration of the person (that `scope` lets through), latest training first."""
+    registrations = dbsession.scalars(scope(
         select(Registration).where(Registration.person_id == person.id)
         .options(selectinload(Registration.training).selectinload(Training.region))
-    ).all()
+    )).all()
     certificates: dict[int, list[Certificate]] = {}
     for certificate in dbsession.scalars(select(Certificate).where(
             Certificate.registration_id.in_([r.id for r in registrations])).order_by(Certificate.issued_at)):

@@ -45,6 +45,26 @@ class UserFactory(BaseFactory):
 
     password_hash = factory.LazyAttribute(lambda user: accounts.password_hasher.hash(user.password))
 
+    @factory.post_generation
+    def member_of(user, create, organisations, **kwargs):
+        """An organiser is a member of the given organisations (`member_of=[(org, "viewer")]`),
+        by default an organiser of the default organisation."""
+        if user.role != schedule.UserRole.organiser:
+            return
+        session = UserFactory._meta.sqlalchemy_session
+        if organisations is None:
+            organisations = [(schedule.organisations.default_organisation(session), "organiser")]
+        for organisation, role in organisations:
+            user.memberships.append(schedule.Membership(organisation=organisation, role=role))
+        session.flush()
+
+
+class OrganisationFactory(BaseFactory):
+    class Meta:
+        model = schedule.Organisation
+
+    name = factory.Sequence(lambda n: f"OIM Oficina {n}")
+
 
 class RegionFactory(BaseFactory):
     class Meta:

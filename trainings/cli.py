@@ -40,6 +40,9 @@ def application(config_uri: str):
     """The application's request (with `dbsession` and `tm`) outside a web request."""
     setup_logging(config_uri)
     with bootstrap(config_uri) as env:
+        # Whoever runs a command runs the installation: what it reads is not narrowed to the
+        # organisations of a logged-in user (see trainings.scoping).
+        env["request"].is_command_line = True
         yield env["request"]
 
 

@@ -16,7 +16,7 @@ from .audit import record
 from .cli import CommandError, application, settings_of
 from .db import migrate
 from .mail import DeliveryReport, default_sender, deliver_pending, delivery_from_settings
-from .models import Training, UserRole
+from .models import MemberRole, Organisation, Training, UserRole
 
 # Demo loaders in dependency order; each adds what its package knows about.
 DEMO_LOADERS = ("trainings.demo", "participants.demo", "certificates.demo", "evaluations.demo")
@@ -32,6 +32,10 @@ def register(subparsers):
     command.add_argument("email", nargs="?", default=DEFAULT_ORGANISER)
     command.add_argument("--role", choices=[role.value for role in UserRole], default=UserRole.organiser.value)
     command.add_argument("--name", default="")
+    command.add_argument("--organisation", action="append", metavar="NAME",
+                         help="an organiser's organisation (repeatable; default: the default organisation)")
+    command.add_argument("--member-role", choices=[role.value for role in MemberRole], default="manager",
+                         help="an organiser's role in those organisations")
     command.add_argument("--generate", action="store_true", help="generate the password instead of asking")
     command.add_argument("--if-none", action="store_true",
                          help="only when there is no account yet (generates the password)")
@@ -108,7 +112,9 @@ def create_user(request, args):
         generate = args.generate or args.if_none or not os.isatty(0)
         password = accounts.generate_password() if generate else _ask_password()
         try:
-            user = accounts.create_user(request.dbsession, args.email, password, UserRole(args.role), args.name)
+            user = accounts.create_user(request.dbsession, args.email, password, UserRole(args.role), args.name,
+                                        _organisations(request.dbsession, getattr(args, "organisation", None)),
+                                        MemberRole(getattr(args, "member_role", "manager")))
             request.dbsession.flush()
             record(request, "account.create", user, summary=f"{user.email} ({args.role}), from the command line")
         except ValueError as error:
@@ -117,6 +123,16 @@ def create_user(request, args):
     print(f"created an account with the {args.role} role — log in at /login with {login}")
     if args.remember and generate:
         _remember_login(args.remember, args.email, password, database)
+
+
+def _organisations(dbsession, names: list[str] | None) -> list[Organisation] | None:
+    if not names:
+        return None
+    found = {o.name: o for o in dbsession.scalars(select(Organisation).where(Organisation.name.in_(names)))}
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise CommandError(f"no organisation named {', '.join(missing)}")
+    return [found[name] for name in names]
 
 
 def _ask_password() -> str:

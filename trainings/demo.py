@@ -9,7 +9,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from .models import Language, Programme, Region, Training, TrainingKind, TrainingSession, TrainingStatus, Venue, utcnow
+from .models import (
+    Language,
+    Organisation,
+    Programme,
+    Region,
+    Training,
+    TrainingKind,
+    TrainingSession,
+    TrainingStatus,
+    Venue,
+    utcnow,
+)
 from .timezones import combine_local
 
 DATA = Path(__file__).parent / "demo_data"
@@ -80,14 +91,39 @@ PERU_DESCRIPTION = (
 )
 
 
+PERU_OFFICE, PARAGUAY_OFFICE = "OIM Perú", "OIM Paraguay"
+
+
+def load_organisations(dbsession) -> dict[str, Organisation]:
+    """The two country offices of the demo; Peru's comes first, so it is the default one (of the
+    trainings the other packages' demos add)."""
+    found = {organisation.name: organisation for organisation in dbsession.scalars(select(Organisation))}
+    for name in (PERU_OFFICE, PARAGUAY_OFFICE):
+        if name not in found:
+            found[name] = Organisation(name=name)
+            dbsession.add(found[name])
+            dbsession.flush()
+    return found
+
+
 def load(request) -> None:
     dbsession = request.dbsession
+    organisations = load_organisations(dbsession)
     regions = load_regions(dbsession)
     today = dt.date.today()
-    add_asuncion_seminar(dbsession, regions, today)
+    _belong_to(organisations[PARAGUAY_OFFICE], [add_asuncion_seminar(dbsession, regions, today)])
     trainings = add_peru_programme(dbsession, regions, today)
-    add_cancelled_workshop(dbsession, regions, trainings[0].programme, today)
+    trainings.append(add_cancelled_workshop(dbsession, regions, trainings[0].programme, today))
+    _belong_to(organisations[PERU_OFFICE], trainings)
     dbsession.flush()
+
+
+def _belong_to(organisation: Organisation, trainings: list[Training]) -> None:
+    for training in trainings:
+        training.organisation = organisation
+        for owned in (training.programme, training.venue):
+            if owned is not None:
+                owned.organisation = organisation
 
 
 def load_regions(dbsession) -> dict[str, Region]:

@@ -1,6 +1,6 @@
 """Translated names of the enumerations, for pages, forms and exports."""
 from .i18n import _
-from .models import Language, SpeakerRole, TrainingKind, TrainingStatus, UserRole
+from .models import Language, MemberRole, SpeakerRole, TrainingKind, TrainingStatus, UserRole
 
 TRAINING_KIND = {
     TrainingKind.seminar: _("Seminar"),
@@ -22,6 +22,7 @@ TRAINING_STATUS_GROUP = {
 }
 SPEAKER_ROLE = {SpeakerRole.speaker: _("Speaker"), SpeakerRole.moderator: _("Moderator")}
 USER_ROLE = {UserRole.admin: _("Administrator"), UserRole.organiser: _("Organiser")}
+MEMBER_ROLE = {MemberRole.manager: _("Manager"), MemberRole.organiser: _("Organiser"), MemberRole.viewer: _("Viewer")}
 LANGUAGE = {Language.es: _("Spanish"), Language.en: _("English"), Language.fr: _("French")}
 
 

@@ -2,11 +2,12 @@
 the base ACL, so that views declare their permission as usual."""
 from __future__ import annotations
 
+from pyramid.authorization import Allow, Everyone
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy.orm import joinedload
 
-from .models import Programme, Region, Training, TrainingSession, Venue
-from .security import BASE_ACL
+from .models import Organisation, Programme, Region, Training, TrainingSession, User, UserRole, Venue
+from .security import ADMIN_PERMISSIONS, BASE_ACL, Permission, member_principal, organisation_acl, role_principal
 
 MAX_ID = 2**31 - 1  # the largest PostgreSQL integer: a bigger number names nothing
 
@@ -39,8 +40,18 @@ def get_or_404(dbsession, model, text, options=()):
     return found
 
 
+class OfTraining:
+    """A context about one training (`self.training`): guarded by its organisation's roles."""
+
+    @property
+    def __acl__(self):
+        return organisation_acl(self.training.organisation_id)
+
+
 class ObjectContext:
-    __acl__ = BASE_ACL
+    """An object named by the URL. Objects of an organisation (trainings, sessions, venues,
+    programmes) are guarded by that organisation's roles; others (regions) by the base ACL."""
+
     model: type = None
 
     def __init__(self, request):
@@ -49,6 +60,16 @@ class ObjectContext:
 
     def load_options(self) -> list:
         return []
+
+    @property
+    def organisation_id(self) -> int | None:
+        return getattr(self.object, "organisation_id", None)
+
+    @property
+    def __acl__(self):
+        if self.organisation_id is None:
+            return BASE_ACL
+        return organisation_acl(self.organisation_id)
 
 
 class TrainingContext(ObjectContext):
@@ -70,6 +91,10 @@ class SessionContext(ObjectContext):
         return self.object
 
     @property
+    def organisation_id(self) -> int:
+        return self.object.training.organisation_id
+
+    @property
     def training(self) -> Training:
         return self.object.training
 
@@ -84,3 +109,26 @@ class VenueContext(ObjectContext):
 
 class ProgrammeContext(ObjectContext):
     model = Programme
+
+
+class AccountContext(ObjectContext):
+    """An account: administrators manage every one; a manager manages the members of their
+    organisations (never an administrator's account)."""
+
+    model = User
+
+    @property
+    def __acl__(self):
+        acl = [(Allow, Everyone, Permission.view), (Allow, role_principal("admin"), ADMIN_PERMISSIONS)]
+        if self.object.role != UserRole.admin:
+            acl += [(Allow, member_principal(m.organisation_id, "manager"), Permission.members)
+                    for m in self.object.memberships]
+        return acl
+
+
+class OrganisationContext(ObjectContext):
+    model = Organisation
+
+    @property
+    def organisation_id(self) -> int:
+        return self.object.id

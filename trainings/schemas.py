@@ -6,6 +6,7 @@ from .forms import CSRFSchema
 from .i18n import _
 from .labels import LANGUAGE, TRAINING_KIND, choices
 from .models import Language, TrainingKind, is_valid_timezone
+from .scoping import organisation_choices
 from .services.places import programme_choices, region_choices, venue_choices
 from .services.schedule import CAPACITY_TOO_LARGE, MAX_CAPACITY
 
@@ -83,11 +84,29 @@ def _optional(validator):
     return validate
 
 
+@colander.deferred
+def _organisation_widget(node, kw):
+    return deform.widget.SelectWidget(values=[(str(i), name) for i, name in organisation_choices(kw["request"])])
+
+
+@colander.deferred
+def _organisation_validator(node, kw):
+    return colander.OneOf([i for i, _name in organisation_choices(kw["request"])],
+                          msg_err=_("Choose one of your organisations."))
+
+
+def organisation_node():
+    """The organisation a training, venue or programme belongs to: one the user works in."""
+    return colander.SchemaNode(colander.Int(), title=_("Organisation"), widget=_organisation_widget,
+                               validator=_organisation_validator)
+
+
 def _positive(message):
     return colander.Range(min=1, min_err=message)
 
 
 class TrainingSchema(CSRFSchema):
+    organisation_id = organisation_node()
     title = colander.SchemaNode(colander.String(), title=_("Title"), validator=colander.Length(max=200))
     kind = colander.SchemaNode(colander.String(), title=_("Kind"), widget=_kind_widget, default="workshop",
                                validator=colander.OneOf([kind.value for kind in TrainingKind]))
@@ -176,6 +195,7 @@ class RegionSchema(CSRFSchema):
 
 
 class VenueSchema(CSRFSchema):
+    organisation_id = organisation_node()
     region_id = colander.SchemaNode(colander.Int(), title=_("Region"), widget=_from_request(_region_choices))
     name = colander.SchemaNode(colander.String(), title=_("Name"), validator=colander.Length(max=200))
     address = colander.SchemaNode(colander.String(), title=_("Address"), missing="",
@@ -187,6 +207,7 @@ class VenueSchema(CSRFSchema):
 
 
 class ProgrammeSchema(CSRFSchema):
+    organisation_id = organisation_node()
     name = colander.SchemaNode(colander.String(), title=_("Name"), validator=colander.Length(max=200))
     donor = colander.SchemaNode(colander.String(), title=_("Donor"), missing="", validator=colander.Length(max=200))
     starts_on = colander.SchemaNode(colander.Date(), title=_("Starts on"), missing=None, widget=_date_widget())

@@ -1,4 +1,11 @@
-"""Who may do what: organiser identity from the signed session, permissions by role."""
+"""Who may do what: organiser identity from the signed session, permissions by role.
+
+Administrators may do everything everywhere. Everyone else works through memberships: a role
+(manager, organiser, viewer) in each organisation. Pages that name an object of one
+organisation (a training, a venue, a programme) grant by that organisation's roles (the
+resource's `__acl__`, built by `organisation_acl`); pages that list or create grant by the best
+role held anywhere, and their queries are narrowed to the user's organisations by
+`trainings.scoping`."""
 from __future__ import annotations
 
 import enum
@@ -7,27 +14,54 @@ from pyramid.authentication import SessionAuthenticationHelper
 from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.session import SignedCookieSessionFactory
+from sqlalchemy.orm import joinedload
 
-from .models import User
+from .models import MemberRole, User, UserRole
 from .settings import as_bool
 
 
 class Permission(enum.StrEnum):
     view = "view"  # anyone: public pages, feeds, verification
+    read = "read"  # every member, viewers included: lists, people, reports and their exports
     manage = "manage"  # organisers: trainings, venues, programmes, participants, attendance, certificates
-    administer = "administer"  # admins: accounts, regions (their time zones), certificate layouts
+    members = "members"  # managers: their organisation's accounts and roles
+    administer = "administer"  # admins: organisations, regions (their time zones), certificate layouts
+
+
+# What each role of a membership may do, in that organisation.
+ROLE_PERMISSIONS = {
+    MemberRole.viewer: (Permission.read,),
+    MemberRole.organiser: (Permission.read, Permission.manage),
+    MemberRole.manager: (Permission.read, Permission.manage, Permission.members),
+}
+ADMIN_PERMISSIONS = (Permission.read, Permission.manage, Permission.members, Permission.administer)
 
 
 def role_principal(role: str) -> str:
     return f"role:{role}"
 
 
-# The ACL every resource starts from; resources may add entries before it.
+def member_principal(organisation_id: int, role: str) -> str:
+    return f"organisation:{organisation_id}:{role}"
+
+
+# The ACL of pages that belong to no organisation (lists, "new" forms, reports): a role held in
+# any organisation; what the page then shows is narrowed by `trainings.scoping`.
 BASE_ACL = (
     (Allow, Everyone, Permission.view),
-    (Allow, role_principal("organiser"), Permission.manage),
-    (Allow, role_principal("admin"), (Permission.manage, Permission.administer)),
+    (Allow, role_principal("admin"), ADMIN_PERMISSIONS),
+    *((Allow, role_principal(role), permissions) for role, permissions in ROLE_PERMISSIONS.items()),
 )
+
+
+def organisation_acl(organisation_id: int | None) -> tuple:
+    """The ACL of an object of one organisation: its members by role, and administrators."""
+    return (
+        (Allow, Everyone, Permission.view),
+        (Allow, role_principal("admin"), ADMIN_PERMISSIONS),
+        *((Allow, member_principal(organisation_id, role), permissions)
+          for role, permissions in ROLE_PERMISSIONS.items()),
+    )
 
 
 class Root:
@@ -59,7 +93,8 @@ class SecurityPolicy:
         user_id = self.session_helper.authenticated_userid(request)
         if user_id is None:
             return None
-        user = request.dbsession.get(User, user_id)
+        # One statement for the user and their memberships: every page asks for both.
+        user = request.dbsession.get(User, user_id, options=[joinedload(User.memberships)])
         if user is None or not user.active or request.session.get(EPOCH_KEY) != user.session_epoch:
             return None
         return user
@@ -71,8 +106,14 @@ class SecurityPolicy:
     def principals(self, request) -> list[str]:
         principals = [Everyone]
         user = request.identity
-        if user is not None:
-            principals += [Authenticated, f"user:{user.id}", role_principal(user.role)]
+        if user is None:
+            return principals
+        principals += [Authenticated, f"user:{user.id}"]
+        if user.role == UserRole.admin:
+            return [*principals, role_principal("admin")]
+        for membership in user.memberships:
+            principals += [role_principal(membership.role),
+                           member_principal(membership.organisation_id, membership.role)]
         return principals
 
     def permits(self, request, context, permission):

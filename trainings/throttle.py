@@ -53,3 +53,6 @@ def includeme(config):
     config.add_directive("add_throttle", add_throttle)
     config.add_request_method(throttle, "throttle")
     config.add_throttle("login", "5/15 minutes")
+    # Password-reset emails: per address (no mailbox flooded), per client (no address probing).
+    config.add_throttle("reset_address", "3/hour")
+    config.add_throttle("reset_client", "10/hour")

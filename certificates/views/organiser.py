@@ -25,7 +25,7 @@ from ..eligibility import certificate_checks, certificate_totals, training_eligi
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
-from ..schemas import ManualIssueSchema, RevokeSchema, layout_choice_schema
+from ..schemas import ManualIssueSchema, RevokeSchema, layout_choice_schema, usable_by, usable_layouts
 from . import pdf_response
 
 # A job still queued after this long means no worker is running (`capacita worker`).
@@ -41,7 +41,7 @@ def _layout_form(request, training):
         select(CertificateLayout.id, CertificateLayout.name, TrainingCertificateLayout.training_id)
         .outerjoin(TrainingCertificateLayout, and_(TrainingCertificateLayout.layout_id == CertificateLayout.id,
                                                    TrainingCertificateLayout.training_id == training.id))
-        .order_by(CertificateLayout.name)).all()
+        .where(usable_by(request)).order_by(CertificateLayout.name)).all()
     chosen = next((str(row.id) for row in rows if row.training_id is not None), "")
     form = make_form(request, layout_choice_schema([(row.id, row.name) for row in rows]),
                      submit_label=_("Use this layout"), formid="layout",
@@ -51,7 +51,7 @@ def _layout_form(request, training):
 
 
 @view_config(route_name="organiser_certificates", renderer="certificates/organiser.jinja2",
-             permission=Permission.manage, request_method="GET")
+             permission=Permission.read, request_method="GET")
 def certificates_tab(context, request):
     training = context.obj
     checks = certificate_checks(request, training)
@@ -150,7 +150,7 @@ def revoke(context, request):
     return result
 
 
-@view_config(route_name="certificate_pdf", permission=Permission.manage)
+@view_config(route_name="certificate_pdf", permission=Permission.read)
 def certificate_pdf(context, request):
     certificate = context.obj
     return pdf_response(documents.render_certificate(request, certificate), documents.file_name(certificate))
@@ -165,7 +165,7 @@ def _valid_certificates(request, training):
     return documents.renderer_for(request.dbsession, training), documents.contents_for(request, training, certificates)
 
 
-@view_config(route_name="certificates_zip", permission=Permission.manage)
+@view_config(route_name="certificates_zip", permission=Permission.read)
 def certificates_zip(context, request):
     training = context.obj
     prepared = _valid_certificates(request, training)
@@ -217,6 +217,8 @@ def choose_layout(context, request):
     def choose(values):
         choice = request.dbsession.get(TrainingCertificateLayout, training.id)
         layout = request.dbsession.get(CertificateLayout, int(values["layout"])) if values["layout"] else None
+        if layout is not None and layout not in usable_layouts(request):
+            raise FieldErrors({"layout": _("Choose a layout from the list.")})
         if layout is None:
             if choice is not None:
                 request.dbsession.delete(choice)
@@ -234,7 +236,7 @@ def choose_layout(context, request):
     return result
 
 
-@view_config(route_name="certificates_preview", permission=Permission.manage)
+@view_config(route_name="certificates_preview", permission=Permission.read)
 def preview(context, request):
     """The training's layout with sample data, marked SAMPLE, before anything is issued."""
     training = context.obj

@@ -27,5 +27,5 @@ def includeme(config):
     config.add_route("signin_sheet", r"/organiser/sessions/{id:\d+}/sheet.pdf", factory=SESSION)
     config.add_route("my_qr", "/me/{token}/qr.svg")
     config.add_route("my_badge", "/me/{token}/badge.pdf")
-    config.add_training_tab("organiser_attendance", _("Attendance"), Permission.manage, order=30)
+    config.add_training_tab("organiser_attendance", _("Attendance"), Permission.read, order=30)
     config.add_registration_panel("participants/attendance/_my_qr.jinja2", order=10)

@@ -6,20 +6,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from trainings.models import Training, TrainingSession
-from trainings.resources import parse_id
-from trainings.security import BASE_ACL
+from trainings.resources import OfTraining, parse_id
 
 
-class TrainingAttendance:
-    __acl__ = BASE_ACL
-
+class TrainingAttendance(OfTraining):
     def __init__(self, training: Training):
         self.training = training
 
 
-class SessionAttendance:
-    __acl__ = BASE_ACL
-
+class SessionAttendance(OfTraining):
     def __init__(self, session: TrainingSession):
         self.session = session
         self.training = session.training

@@ -58,7 +58,7 @@ def _registration_of(request, training_id: int, value) -> Registration:
 
 # --- Summary -------------------------------------------------------------------------------
 
-@view_config(route_name="organiser_attendance", context=TrainingAttendance, permission=Permission.manage,
+@view_config(route_name="organiser_attendance", context=TrainingAttendance, permission=Permission.read,
              renderer="participants/attendance/summary.jinja2")
 def summary(context, request):
     training = context.training
@@ -77,7 +77,7 @@ def summary(context, request):
             "yes_no": {True: request.localizer.translate(_("Yes")), False: request.localizer.translate(_("No"))}}
 
 
-@view_config(route_name="organiser_attendance_export", context=TrainingAttendance, permission=Permission.manage,
+@view_config(route_name="organiser_attendance_export", context=TrainingAttendance, permission=Permission.read,
              renderer="spreadsheet")
 def export(context, request):
     training = context.training
@@ -193,7 +193,7 @@ def record_paper_sheet(context, request):
     return _back_to_sheet(request, context.session)
 
 
-@view_config(route_name="attendance_history", context=SessionAttendance, permission=Permission.manage,
+@view_config(route_name="attendance_history", context=SessionAttendance, permission=Permission.read,
              renderer="participants/attendance/history.jinja2")
 def attendance_history(context, request):
     registration = get_or_404(request.dbsession, Registration, request.matchdict["registration"])
@@ -204,7 +204,7 @@ def attendance_history(context, request):
             "events": events, "att": labels}
 
 
-@view_config(route_name="signin_sheet", context=SessionAttendance, permission=Permission.manage)
+@view_config(route_name="signin_sheet", context=SessionAttendance, permission=Permission.read)
 def signin_sheet(context, request):
     registrations = services.expected_registrations(request.dbsession, context.training.id)
     body = signin_sheet_pdf(request, context.training, context.session, registrations)

@@ -15,6 +15,7 @@ from trainings.i18n import _
 from trainings.models import Training, TrainingStatus
 from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page, row_path
 from trainings.resources import get_by_id
+from trainings.scoping import editable_organisation_ids, scope_to_organisations
 from trainings.security import Permission
 
 from .. import exports, labels, listing
@@ -23,12 +24,13 @@ from ..notifications import send_registration_mail
 from ..people import search_people
 from ..registrations import AlreadyRegistered, CannotMove, approve, cancel, move
 from ..schemas import DirectRegistrationSchema
+from ..scoping import people_scope
 from ..signup import register_directly
 from ..spreadsheets import Download
 
 
 @view_config(route_name="organiser_registrations", renderer="participants/organiser/registrations.jinja2",
-             permission=Permission.manage)
+             permission=Permission.read)
 def registrations_view(request):
     training = request.context.training
     filters = listing.Filters.from_params(request.params)
@@ -55,7 +57,7 @@ def _translated(request, messages: dict) -> dict:
     return {value: request.localizer.translate(message) for value, message in messages.items()}
 
 
-@view_config(route_name="registrations_export", renderer="spreadsheet", permission=Permission.manage)
+@view_config(route_name="registrations_export", renderer="spreadsheet", permission=Permission.read)
 def registrations_export(request):
     training = request.context.training
     filters = listing.Filters.from_params(request.params)
@@ -110,11 +112,12 @@ def cancel_view(request):
 def move_view(request):
     training = request.context.training
     registration = request.context.registration(request.matchdict["registration_id"])
-    targets = list(request.dbsession.scalars(
+    # Only into a training of an organisation the user works in (the choice is checked below).
+    targets = list(request.dbsession.scalars(scope_to_organisations(
         select(Training).where(Training.id != training.id, Training.status != TrainingStatus.cancelled,
                                Training.ends_on >= dt.date.today())  # nobody moves into the past
-        .order_by(Training.starts_on, Training.title)
-    ))
+        .order_by(Training.starts_on, Training.title),
+        request, Training.organisation_id, editable_organisation_ids(request))))
     error = None
     if request.method == "POST":
         target_id = request.POST.get("target", "")
@@ -163,5 +166,5 @@ def register_person_view(request):
     if isinstance(result, dict):
         query = request.params.get("q", "").strip()
         result.update(training=training, chosen=chosen, q=query,
-                      found=search_people(request.dbsession, query) if query else [])
+                      found=search_people(request.dbsession, query, scope=people_scope(request)) if query else [])
     return result

@@ -17,21 +17,22 @@ from ..indicators import (
     save_indicator,
 )
 from ..schemas import IndicatorSchema
+from .report import for_organisations
 
 FORM = "reports/form.jinja2"
 
 
-@view_config(route_name="indicators", renderer="reports/indicators.jinja2", permission=Permission.manage,
+@view_config(route_name="indicators", renderer="reports/indicators.jinja2", permission=Permission.read,
              request_method="GET")
 def indicator_list(request):
     """Each indicator over everything recorded, its definition beside the number; the report
     page gives it for a period, a country or a programme."""
-    rows = []
+    rows, everything_seen = [], for_organisations(request, ReportFilters())
     for indicator in all_indicators(request.dbsession):
         name, definition = indicator_texts(request, indicator)
         rows.append({"indicator": indicator, "name": name, "definition": definition,
                      "rules": indicator_rule_summary(request, indicator),
-                     "value": indicator_value(request.dbsession, ReportFilters(), indicator)})
+                     "value": indicator_value(request.dbsession, everything_seen, indicator)})
     return {"rows": rows}
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.response import Response
@@ -16,6 +17,7 @@ from trainings.audit import record
 from trainings.i18n import _, country_name
 from trainings.models import Programme, Region, Training, TrainingStatus
 from trainings.resources import get_by_id
+from trainings.scoping import scope_to_organisations, visible_organisation_ids
 from trainings.security import Permission
 
 from .. import labels
@@ -33,10 +35,17 @@ ROWS_SHOWN = 50
 CHART_BARS = 12
 
 
+def for_organisations(request, filters: ReportFilters) -> ReportFilters:
+    """The filters narrowed to the organisations whose trainings the user sees."""
+    ids = visible_organisation_ids(request)
+    return replace(filters, organisation_ids=None if ids is None else tuple(sorted(ids)))
+
+
 def filters_from_params(request, params) -> ReportFilters:
     filters = parse_filters(request.dbsession, params)
     indicator = get_by_id(request.dbsession, Indicator, params.get("indicator") or "")
-    return filters.with_indicator(indicator) if indicator is not None else filters
+    filters = filters.with_indicator(indicator) if indicator is not None else filters
+    return for_organisations(request, filters)
 
 
 def filters_or_400(request) -> ReportFilters:
@@ -60,8 +69,8 @@ def filter_choices(request) -> dict:
         "countries": [(code, country_name(request, code)) for code in countries_with_trainings(dbsession)],
         "regions": [(str(region_id), f"{name} ({country_name(request, country)})")
                     for region_id, name, country in regions],
-        "programmes": [(str(i), name) for i, name in dbsession.execute(select(Programme.id, Programme.name)
-                                                                         .order_by(Programme.name))],
+        "programmes": [(str(i), name) for i, name in dbsession.execute(scope_to_organisations(
+            select(Programme.id, Programme.name), request, Programme.organisation_id).order_by(Programme.name))],
         "kinds": [(kind.value, translate(label)) for kind, label in training_labels.TRAINING_KIND.items()],
         "institution_kinds": [(kind.value, translate(participant_labels.INSTITUTION_KIND[kind]))
                               for kind in InstitutionKind],
@@ -111,7 +120,7 @@ def evidence_url_maker(request, filters: ReportFilters):
     return evidence_url
 
 
-@view_config(route_name="report", renderer="reports/report.jinja2", permission=Permission.manage,
+@view_config(route_name="report", renderer="reports/report.jinja2", permission=Permission.read,
              request_method="GET")
 def report_page(request):
     values = {name: request.GET.get(name, "") for name in (
@@ -145,7 +154,7 @@ def page_number(text: str) -> int:
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 1_000_000 else 1
 
 
-@view_config(route_name="report_evidence", renderer="reports/evidence.jinja2", permission=Permission.manage,
+@view_config(route_name="report_evidence", renderer="reports/evidence.jinja2", permission=Permission.read,
              request_method="GET")
 def evidence_page(request):
     filters = filters_or_400(request)
@@ -167,7 +176,7 @@ def evidence_page(request):
             "first": (page - 1) * EVIDENCE_PAGE_SIZE + 1}
 
 
-@view_config(route_name="report_export", permission=Permission.manage, request_method="GET")
+@view_config(route_name="report_export", permission=Permission.read, request_method="GET")
 def report_export(request):
     file_format = request.matchdict["format"]
     filters = filters_or_400(request)

@@ -110,7 +110,8 @@ def test_things_set_once_sit_under_one_setup_menu_shown_to_those_allowed(testapp
     log_in(testapp, admin)
     regions = testapp.get("/organiser/regions")
     assert _setup_menu(regions) == ["Regiones y sedes", "Programas", "Instituciones", "Diseños de certificado",
-                                    "Bancos de preguntas", "Bandeja de salida", "Registro de auditoría"]
+                                    "Bancos de preguntas", "Cuentas", "Organizaciones", "Bandeja de salida",
+                                    "Registro de auditoría"]
     assert regions.html.find("a", class_="dropdown-item active")["aria-current"] == "page"
 
 

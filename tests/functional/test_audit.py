@@ -20,6 +20,7 @@ def _entries(dbsession, action=None):
 
 def test_a_person_edit_is_recorded_with_who_and_before_after(organiser_app, organiser, dbsession):
     person = factories.PersonFactory(given_names="Rosa", family_names="Huamán", email="rosa@mpfn.gob.pe", phone="1")
+    factories.RegistrationFactory(person=person)  # organisers see the people registered with them
     form = organiser_app.get(f"/organiser/people/{person.id}/edit").forms["form"]
     form["email"], form["phone"] = "rosa.huaman@mpfn.gob.pe", "1"
     form.submit("submit").follow()
@@ -38,6 +39,7 @@ def test_a_person_edit_is_recorded_with_who_and_before_after(organiser_app, orga
 
 def test_merges_exports_and_publishing_are_recorded(organiser_app, dbsession):
     keep, other = factories.PersonFactory(phone=""), factories.PersonFactory(phone="555")
+    factories.RegistrationFactory(person=keep), factories.RegistrationFactory(person=other)
     csrf = csrf_token_of(organiser_app.get("/organiser/people/duplicates"))
     organiser_app.post("/organiser/people/merge", {"keep": keep.id, "other": other.id, "csrf_token": csrf})
     [merge] = _entries(dbsession, "person.merge")

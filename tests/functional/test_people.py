@@ -37,42 +37,43 @@ def test_person_history_shows_trainings_roles_attendance_and_certificates(organi
     assert f"/organiser/people/{person.id}" in listing.text
 
 
-def test_duplicates_ignore_accents_case_and_spaces_at_the_same_institution(organiser_app, dbsession):
+def test_duplicates_ignore_accents_case_and_spaces_at_the_same_institution(admin_app, dbsession):
+    # People never registered in a training: only an administrator sees the whole registry.
     institution = factories.InstitutionFactory()
     a = factories.PersonFactory(given_names="José Raúl", family_names="Núñez", institution=institution)
     b = factories.PersonFactory(given_names="JOSE  RAUL", family_names="nunez", institution=institution, email=None)
     factories.PersonFactory(given_names="José Raúl", family_names="Núñez")  # another institution
-    page = organiser_app.get("/organiser/people/duplicates")
+    page = admin_app.get("/organiser/people/duplicates")
     assert page.text.count(f"/organiser/people/merge?keep={a.id}&amp;other={b.id}") == 1
 
 
-def test_duplicates_by_identity_document_ignore_spaces_dots_dashes_case_and_leading_zeros(organiser_app, dbsession):
+def test_duplicates_by_identity_document_ignore_spaces_dots_dashes_case_and_leading_zeros(admin_app, dbsession):
     first = factories.PersonFactory(given_names="Rosa", family_names="Quispe", id_document="01234567", country="PE")
     second = factories.PersonFactory(given_names="Rosa Elena", family_names="Quispe Mamani",
                                      id_document="1.234.567", country="PE")
     factories.PersonFactory(id_document="1234567", country="BO")  # another country's document
     letters = factories.PersonFactory(id_document="ab-123", country="CL")
     again = factories.PersonFactory(id_document="AB 123", country="CL")
-    page = organiser_app.get("/organiser/people/duplicates")
+    page = admin_app.get("/organiser/people/duplicates")
     assert "Mismo documento de identidad" in page.text
     assert page.text.count(f"/organiser/people/merge?keep={first.id}&amp;other={second.id}") == 1
     assert f"/organiser/people/merge?keep={letters.id}&amp;other={again.id}" in page.text
     assert page.text.count("/organiser/people/merge?keep=") == 2
 
 
-def test_a_manual_merge_is_chosen_by_search_and_previewed_before_anything_changes(organiser_app, dbsession):
+def test_a_manual_merge_is_chosen_by_search_and_previewed_before_anything_changes(admin_app, dbsession):
     keep = factories.PersonFactory(given_names="Ana", family_names="Huamán", phone="", email="ana@mp.gob.pe")
     other = factories.PersonFactory(given_names="Ana María", family_names="Huamán Soto", phone="+51 988",
                                     email="ahuaman@gmail.com")
     factories.RegistrationFactory(person=other)
-    person_page = organiser_app.get(f"/organiser/people/{keep.id}")
+    person_page = admin_app.get(f"/organiser/people/{keep.id}")
     choose = person_page.click(href=f"/organiser/people/merge\\?keep={keep.id}$")
     search = choose.forms["merge-search"]
     search["q"] = "ahuaman"
     found = search.submit()
     assert "Ana María Huamán Soto" in found.text
     assert found.text.count("/organiser/people/merge?keep=") == 1  # not the person kept
-    preview = organiser_app.get("/organiser/people/merge", params={"keep": keep.id, "other": other.id})
+    preview = admin_app.get("/organiser/people/merge", params={"keep": keep.id, "other": other.id})
     assert "Se conserva:" in preview.text and "Se fusiona con ella y luego se elimina:" in preview.text
     assert "1 inscripción pasa a la persona que se conserva." in preview.text
     assert "+51 988" in preview.text and "de la persona fusionada" in preview.text
@@ -141,16 +142,17 @@ def test_people_tables_scroll_inside_the_page_on_a_phone(organiser_app, dbsessio
         assert page.text.count("<table") == page.text.count('<div class="table-responsive">\n<table'), url
 
 
-def test_people_export_follows_the_search_and_neutralises_formulas(organiser_app, dbsession):
+def test_people_export_follows_the_search_and_neutralises_formulas(admin_app, dbsession):
+    # People never registered in a training: only an administrator sees the whole registry.
     institution = factories.InstitutionFactory(name="Defensoría del Pueblo")
     factories.PersonFactory(given_names="Ñusta", family_names="Peña;=1+1", institution=institution,
                             email="nusta@defensoria.gob.pe", phone="+595 996578189", position="=HYPERLINK(\"http://evil.example\")")
     factories.PersonFactory(given_names="Raúl", family_names="Castillo")
-    page = organiser_app.get("/organiser/people", params={"q": "defensoria"})
+    page = admin_app.get("/organiser/people", params={"q": "defensoria"})
     csv_link = page.html.find("a", href=lambda href: href and href.startswith("/organiser/people.csv"))["href"]
     assert csv_link == "/organiser/people.csv?q=defensoria"
     assert page.html.find("a", href="/organiser/people.xlsx?q=defensoria")
-    response = organiser_app.get(csv_link)
+    response = admin_app.get(csv_link)
     assert response.content_type == "text/csv"
     assert response.content_disposition == 'attachment; filename="personas.csv"'
     rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig")), delimiter=";"))
@@ -158,7 +160,7 @@ def test_people_export_follows_the_search_and_neutralises_formulas(organiser_app
                        "País", "Documento de identidad"]
     assert len(rows) == 2 and rows[1][:2] == ["Ñusta", "Peña;'=1+1"]
     assert rows[1][3] == "'+595 996578189" and rows[1][5] == "'=HYPERLINK(\"http://evil.example\")"
-    workbook = organiser_app.get("/organiser/people.xlsx", params={"q": "defensoria"})
+    workbook = admin_app.get("/organiser/people.xlsx", params={"q": "defensoria"})
     sheet = load_workbook(io.BytesIO(workbook.body)).active
     assert sheet.title == "Personas" and sheet.max_row == 2
     assert [cell.value for cell in sheet[2]][:7] == ["Ñusta", "Peña;=1+1", "nusta@defensoria.gob.pe", "+595 996578189",
@@ -167,12 +169,13 @@ def test_people_export_follows_the_search_and_neutralises_formulas(organiser_app
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
-def test_people_export_without_a_search_has_everyone_beyond_the_pages_limit(organiser_app, dbsession):
+def test_people_export_without_a_search_has_everyone_beyond_the_pages_limit(admin_app, dbsession):
+    # People never registered in a training: only an administrator sees the whole registry.
     from trainings.paging import LIST_PAGE_SIZE as PAGE_LIMIT
 
     factories.PersonFactory.create_batch(PAGE_LIMIT + 1)
-    organiser_app.set_cookie("_LOCALE_", "en")
-    response = organiser_app.get("/organiser/people.csv")
+    admin_app.set_cookie("_LOCALE_", "en")
+    response = admin_app.get("/organiser/people.csv")
     rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig")), delimiter=","))
     assert rows[0][:3] == ["Given names", "Family names", "Email"] and len(rows) == 1 + PAGE_LIMIT + 1
     assert response.content_disposition == 'attachment; filename="people.csv"'
@@ -185,11 +188,12 @@ def test_only_organisers_export_people(testapp, dbsession, format):
     assert response.status_int == 302 and "/login" in response.location
 
 
-def test_an_organiser_corrects_a_persons_details(organiser_app, dbsession):
+def test_an_organiser_corrects_a_persons_details(admin_app, dbsession):
+    # People never registered in a training: only an administrator sees the whole registry.
     person = factories.PersonFactory(given_names="ZOË", family_names="Huamán", email="rosa.huaman@mpfn",
                                      phone="999")
     factories.PersonFactory(email="taken@example.org")
-    page = organiser_app.get(f"/organiser/people/{person.id}").click(href=f"/organiser/people/{person.id}/edit")
+    page = admin_app.get(f"/organiser/people/{person.id}").click(href=f"/organiser/people/{person.id}/edit")
     form = page.forms["form"]
     assert form["given_names"].value == "ZOË" and form["email"].value == "rosa.huaman@mpfn"
     form["email"] = "taken@example.org"
@@ -206,22 +210,24 @@ def test_editing_a_person_needs_an_organiser(testapp, dbsession):
     assert testapp.get(f"/organiser/people/{person.id}/edit").status_int == 302
 
 
-def test_the_people_list_pages_by_family_name_accents_ignored(organiser_app, dbsession, monkeypatch):
+def test_the_people_list_pages_by_family_name_accents_ignored(admin_app, dbsession, monkeypatch):
+    # People never registered in a training: only an administrator sees the whole registry.
     from participants.views import people
 
     monkeypatch.setattr(people, "LIST_PAGE_SIZE", 2)
     for family in ("Cáceres", "Álvarez", "Benítez"):
         factories.PersonFactory(family_names=family)
-    page = organiser_app.get("/organiser/people")
+    page = admin_app.get("/organiser/people")
     assert "3 personas" in page.text and "Página 1 de 2" in page.text
     assert page.text.index("Álvarez") < page.text.index("Benítez") and "Cáceres" not in page.text
     second = page.click(linkid=None, href="page=2", index=0)
     assert "Cáceres" in second.text and "Álvarez" not in second.text
-    search = organiser_app.get("/organiser/people", {"q": "caceres", "page": "7"})  # past the end: the last page
+    search = admin_app.get("/organiser/people", {"q": "caceres", "page": "7"})  # past the end: the last page
     assert "Cáceres" in search.text and "1 persona" in search.text
 
 
-def test_the_people_count_stops_at_its_cap(organiser_app, dbsession, monkeypatch):
+def test_the_people_count_stops_at_its_cap(admin_app, dbsession, monkeypatch):
+    # People never registered in a training: only an administrator sees the whole registry.
     from participants import people
     from participants.views import people as people_views
 
@@ -229,7 +235,7 @@ def test_the_people_count_stops_at_its_cap(organiser_app, dbsession, monkeypatch
     monkeypatch.setattr(people_views, "LIST_PAGE_SIZE", 1)
     for family in ("Aguirre", "Benítez", "Cáceres"):
         factories.PersonFactory(family_names=family)
-    page = organiser_app.get("/organiser/people")
+    page = admin_app.get("/organiser/people")
     assert "Más de 2 personas" in page.text and "Página 1 de 2" in page.text
     assert people.count_people(dbsession, "", cap=2) == 3  # cap + 1: more than the cap
     assert people.count_people(dbsession, "benitez", cap=2) == 1

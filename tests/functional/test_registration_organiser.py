@@ -86,6 +86,7 @@ def test_register_directly_in_any_role(organiser_app, dbsession):
     assert registration.role == RegistrationRole.moderator and registration.source == RegistrationSource.organiser
     assert registration.status == RegistrationStatus.confirmed and training.confirmed_count == 0
     existing = factories.PersonFactory(email=None, family_names="Sin Correo")
+    factories.RegistrationFactory(person=existing)  # known to the organiser's organisation: searchable by them
     chosen = organiser_app.get(f"/organiser/trainings/{training.id}/registrations/new", params={"q": "sin correo"})
     assert "Sin Correo" in chosen.text
     page = organiser_app.get(f"/organiser/trainings/{training.id}/registrations/new", params={"person": existing.id})

@@ -41,8 +41,9 @@ def test_a_speaker_cannot_be_in_two_overlapping_sessions(dbsession, session):
 
 
 def test_pick_an_existing_person_then_remove(organiser_app, dbsession, session):
-    factories.PersonFactory(given_names="Rosa", family_names="Benítez",
-                            institution=factories.InstitutionFactory(name="Ministerio Público"))
+    rosa = factories.PersonFactory(given_names="Rosa", family_names="Benítez",
+                                   institution=factories.InstitutionFactory(name="Ministerio Público"))
+    factories.RegistrationFactory(person=rosa)  # known to the organiser's organisation: searchable by them
     edit = organiser_app.get(f"/organiser/sessions/{session.id}/edit")
     search = edit.forms[[k for k, f in edit.forms.items() if f.action.endswith("/speakers")][0]]
     search["q"] = "Benítez"
@@ -53,7 +54,7 @@ def test_pick_an_existing_person_then_remove(organiser_app, dbsession, session):
     assert [(s.person.family_names, s.role) for s in session.speakers] == [("Benítez", SpeakerRole.moderator)]
     assert "Benítez" in edit.text
     # Registered for the training as moderator, taking no place: listed, and earning a certificate.
-    (registration,) = session.speakers[0].person.registrations
+    (registration,) = [r for r in session.speakers[0].person.registrations if r.training == session.training]
     assert (registration.training, registration.role, registration.status) == (
         session.training, RegistrationRole.moderator, RegistrationStatus.confirmed)
     assert session.training.confirmed_count == 0

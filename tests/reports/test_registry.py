@@ -86,6 +86,7 @@ def test_imports_read_the_region_and_the_year_of_birth(dbsession, app_request):
 
 def test_an_organiser_records_the_region_and_year_of_birth(organiser_app, dbsession):
     person = factories.PersonFactory(year_of_birth=None)
+    factories.RegistrationFactory(person=person)  # in a training of the organiser's organisation
     form = organiser_app.get(f"/organiser/people/{person.id}/edit").forms["form"]
     assert form["year_of_birth"].value == ""
     form["home_region"] = "  Madre de   Dios "

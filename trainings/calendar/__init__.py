@@ -16,6 +16,6 @@ def includeme(config):
     config.add_route("calendar_all", "/calendar/all.ics")
     config.add_route("organiser_training_calendar", r"/organiser/trainings/{id:\d+}/calendar",
                      factory=".views.TrainingCalendarResource")
-    config.add_training_tab("organiser_training_calendar", _("Calendar"), Permission.manage, order=50)
+    config.add_training_tab("organiser_training_calendar", _("Calendar"), Permission.read, order=50)
     environment = config.get_jinja2_environment(".jinja2")
     environment.globals.update(calendar_feed_links=feed_links, calendar_session_links=session_links)

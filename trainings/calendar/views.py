@@ -9,8 +9,8 @@ from pyramid.view import view_config
 
 from ..i18n import _
 from ..models import Programme, Region, Training, TrainingSession
-from ..resources import get_or_404, parse_id
-from ..security import BASE_ACL, Permission
+from ..resources import OfTraining, get_or_404, parse_id
+from ..security import Permission
 from . import feeds, ics
 from .web import rendering, serve_feed
 
@@ -62,17 +62,15 @@ def all_calendar(request):
     return serve_feed(request, feeds.all_feed(), how, "capacita.ics")
 
 
-class TrainingCalendarResource:
+class TrainingCalendarResource(OfTraining):
     """The training behind an organiser's calendar tab; unknown ids are 404."""
-
-    __acl__ = BASE_ACL
 
     def __init__(self, request):
         self.training = get_or_404(request.dbsession, Training, request.matchdict["id"])
 
 
 @view_config(route_name="organiser_training_calendar", renderer="trainings/calendar/organiser.jinja2",
-             permission=Permission.manage, request_method="GET")
+             permission=Permission.read, request_method="GET")
 def organiser_training_calendar(context, request):
     """What an organiser shares with ministries and participants, and the sessions as the
     calendars see them (UID, SEQUENCE, STATUS)."""

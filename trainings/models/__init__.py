@@ -1,8 +1,9 @@
 """The schedule's models and the shared base. Other packages' models live in their own
 `models` modules and are imported by dotted name (see `trainings.db.import_all_models`)."""
-from .accounts import User, UserRole
+from .accounts import AccountToken, TokenPurpose, User, UserRole
 from .audit import AuditEntry, AuditEntryIsFinal
 from .base import LANGUAGES, Base, Language, UTCDateTime, enum_column, utcnow
+from .organisations import MemberRole, Membership, Organisation
 from .outbox import Job, JobStatus, OutboxAttachment, OutboxMessage, OutboxState, WorkerTask
 from .revision import ScheduleRevision
 from .schedule import (
@@ -19,8 +20,8 @@ from .schedule import (
 )
 
 __all__ = [
-    "LANGUAGES", "AuditEntry", "AuditEntryIsFinal",
-    "Base", "Job", "JobStatus", "Language", "OutboxAttachment", "OutboxMessage", "OutboxState",
+    "AccountToken", "Membership", "MemberRole", "Organisation", "TokenPurpose", "AuditEntry", "AuditEntryIsFinal",
+    "LANGUAGES", "Base", "Job", "JobStatus", "Language", "OutboxAttachment", "OutboxMessage", "OutboxState",
     "WorkerTask", "Programme", "Region", "ScheduleRevision", "SessionSpeaker", "SpeakerRole", "Training",
     "TrainingKind",
     "TrainingSession", "TrainingStatus", "UTCDateTime", "User", "UserRole", "Venue",

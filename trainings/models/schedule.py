@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .base import Base, Language, UTCDateTime, enum_column, utcnow
+from .organisations import Organisation
 
 
 def is_valid_timezone(name: str | None) -> bool:
@@ -68,6 +69,7 @@ class Venue(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     latitude: Mapped[float | None] = mapped_column(sa.Float)
@@ -75,6 +77,7 @@ class Venue(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     region: Mapped[Region] = relationship(back_populates="venues")
+    organisation: Mapped[Organisation] = relationship()
 
 
 class Programme(Base):
@@ -87,6 +90,7 @@ class Programme(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     donor: Mapped[str] = mapped_column(sa.String(200), default="")
     starts_on: Mapped[dt.date | None] = mapped_column(sa.Date)
@@ -95,6 +99,7 @@ class Programme(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     trainings: Mapped[list[Training]] = relationship(back_populates="programme")
+    organisation: Mapped[Organisation] = relationship()
 
 
 class TrainingKind(enum.StrEnum):
@@ -129,6 +134,7 @@ class Training(Base):
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     kind: Mapped[TrainingKind] = mapped_column(enum_column(TrainingKind, "kind"))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programme.id"), index=True)
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id"), index=True)
     venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("venue.id"), index=True)
@@ -158,6 +164,7 @@ class Training(Base):
     institution_quota: Mapped[int | None] = mapped_column(sa.Integer)
 
     programme: Mapped[Programme | None] = relationship(back_populates="trainings")
+    organisation: Mapped[Organisation] = relationship()
     region: Mapped[Region] = relationship()
     venue: Mapped[Venue | None] = relationship()
     sessions: Mapped[list[TrainingSession]] = relationship(

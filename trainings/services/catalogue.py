@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..paging import Page
 from ..resources import parse_id
+from ..scoping import unscoped
 from ..timezones import local_date
 from . import places
 
@@ -196,12 +197,12 @@ def timetable(training: Training) -> list[tuple[dt.date, list[TrainingSession]]]
     return [(day, list(sessions)) for day, sessions in groupby(ordered, key=lambda s: local_date(s.starts_at, zone))]
 
 
-def all_trainings(dbsession: Session, page: str, size: int = 50) -> Page:
-    """Every training, drafts included, newest first: the organisers' archive."""
-    total = dbsession.scalar(select(func.count()).select_from(Training)) or 0
+def all_trainings(dbsession: Session, page: str, size: int = 50, scope=unscoped) -> Page:
+    """Every training (that `scope` lets through), drafts included, newest first: the archive."""
+    total = dbsession.scalar(scope(select(func.count()).select_from(Training))) or 0
     number = parse_id(page) or 1
     number = min(number, max(math.ceil(total / size), 1))
-    items = list(dbsession.scalars(select(Training).options(joinedload(Training.region))
+    items = list(dbsession.scalars(scope(select(Training).options(joinedload(Training.region))
                                    .order_by(Training.starts_on.desc(), Training.id.desc())
-                                   .limit(size).offset((number - 1) * size)))
+                                   .limit(size).offset((number - 1) * size))))
     return Page(items, number, size, total)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Training, TrainingSession, TrainingStatus
+from ..scoping import unscoped
 
 # The participants package's table, named rather than imported (trainings never imports it).
 _registration = sa.table("registration", sa.column("training_id"), sa.column("status"), sa.column("role"))
@@ -18,13 +19,13 @@ _registration = sa.table("registration", sa.column("training_id"), sa.column("st
 ROLES_TAKING_A_PLACE = ("participant", "observer")
 
 
-def trainings_by_status(dbsession: Session) -> dict[TrainingStatus, dict]:
+def trainings_by_status(dbsession: Session, scope=unscoped) -> dict[TrainingStatus, dict]:
     """For each status: how many trainings, their capacity and their confirmed places."""
-    rows = dbsession.execute(
+    rows = dbsession.execute(scope(
         select(Training.status, func.count(), func.coalesce(func.sum(Training.capacity), 0),
                func.coalesce(func.sum(Training.confirmed_count), 0))
         .group_by(Training.status)
-    ).all()
+    )).all()
     summary = {status: {"trainings": 0, "capacity": 0, "confirmed": 0} for status in TrainingStatus}
     for status, count, capacity, confirmed in rows:
         summary[status] = {"trainings": count, "capacity": capacity, "confirmed": confirmed}
@@ -48,13 +49,14 @@ def registration_counts(dbsession: Session, training_ids) -> dict[int, dict[str,
     return counts
 
 
-def current_trainings(dbsession: Session, today: dt.date, limit: int = 100) -> dict[TrainingStatus, list[Training]]:
+def current_trainings(dbsession: Session, today: dt.date, limit: int = 100,
+                      scope=unscoped) -> dict[TrainingStatus, list[Training]]:
     """Trainings not yet over, grouped by status, soonest first."""
-    trainings = dbsession.scalars(
+    trainings = dbsession.scalars(scope(
         select(Training).where(Training.ends_on >= today)
         .options(joinedload(Training.region))
         .order_by(Training.starts_on, Training.id).limit(limit)
-    )
+    ))
     grouped: dict[TrainingStatus, list[Training]] = {status: [] for status in TrainingStatus}
     for training in trainings:
         grouped[training.status].append(training)
@@ -66,15 +68,15 @@ def current_trainings(dbsession: Session, today: dt.date, limit: int = 100) -> d
 LONGEST_SESSION = dt.timedelta(days=2)
 
 
-def next_sessions(dbsession: Session, now: dt.datetime, limit: int = 8) -> list[TrainingSession]:
-    return list(dbsession.scalars(
+def next_sessions(dbsession: Session, now: dt.datetime, limit: int = 8, scope=unscoped) -> list[TrainingSession]:
+    return list(dbsession.scalars(scope(
         select(TrainingSession).join(TrainingSession.training)
         .where(TrainingSession.starts_at >= now - LONGEST_SESSION, TrainingSession.ends_at >= now,
                TrainingSession.cancelled.is_(False),
                Training.status != TrainingStatus.cancelled)
         .options(joinedload(TrainingSession.training).joinedload(Training.region))
         .order_by(TrainingSession.starts_at).limit(limit)
-    ))
+    )))
 
 
 @dataclass
@@ -97,14 +99,14 @@ def parse_month(value: str | None, today: dt.date) -> dt.date:
         return today.replace(day=1)
 
 
-def month_view(dbsession: Session, first: dt.date) -> MonthView:
+def month_view(dbsession: Session, first: dt.date, scope=unscoped) -> MonthView:
     """Every training across the regions, on the days of a month's calendar grid."""
     weeks = calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(first.year, first.month)
     grid_start, grid_end = weeks[0][0], weeks[-1][-1]
-    trainings = list(dbsession.scalars(
+    trainings = list(dbsession.scalars(scope(
         select(Training).where(Training.starts_on <= grid_end, Training.ends_on >= grid_start)
         .options(joinedload(Training.region)).order_by(Training.starts_on, Training.id)
-    ))
+    )))
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     return MonthView(

@@ -21,10 +21,13 @@ def duplicate_training(dbsession: Session, source: Training, *, region: Region, 
     offsets or daylight saving time of either zone on either date."""
     if venue is not None and venue.region_id != region.id:
         raise FieldErrors({"venue_id": _("This venue is not in the chosen region.")})
+    if venue is not None and venue.organisation_id != source.organisation_id:
+        raise FieldErrors({"venue_id": _("This belongs to another organisation than the training.")})
     days = (starts_on - source.starts_on).days
     copy = Training(
         title=(title or "").strip() or source.title, description=source.description, kind=source.kind,
-        programme_id=source.programme_id, region=region, venue=venue, language=source.language,
+        programme_id=source.programme_id, organisation_id=source.organisation_id,
+        region=region, venue=venue, language=source.language,
         offered_languages=source.offered_languages, capacity=source.capacity, confirmed_count=0,
         requires_approval=source.requires_approval, attendance_threshold=source.attendance_threshold,
         late_after_minutes=source.late_after_minutes, status=TrainingStatus.draft,

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..forms import FieldErrors
 from ..i18n import _, collation_key
 from ..models import Programme, Region, Training, Venue, is_valid_timezone
+from ..scoping import editable_organisation_ids
 from .schedule import revise_sessions
 
 
@@ -16,13 +17,21 @@ def regions(dbsession: Session) -> list[Region]:
     return sorted(dbsession.scalars(select(Region)), key=lambda region: (region.country, collation_key(region.name)))
 
 
-def venues(dbsession: Session) -> list[Venue]:
-    return sorted(dbsession.scalars(select(Venue).options(joinedload(Venue.region))),
+def venues(dbsession: Session, organisation_ids: frozenset[int] | None = None) -> list[Venue]:
+    """Every venue, or those of the given organisations, by country, region and name (accents aside)."""
+    query = select(Venue).join(Venue.region).options(joinedload(Venue.region))
+    if organisation_ids is not None:
+        query = query.where(Venue.organisation_id.in_(sorted(organisation_ids)))
+    return sorted(dbsession.scalars(query),
                   key=lambda venue: (venue.region.country, collation_key(venue.region.name), collation_key(venue.name)))
 
 
-def programmes(dbsession: Session) -> list[Programme]:
-    return sorted(dbsession.scalars(select(Programme)), key=lambda programme: collation_key(programme.name))
+def programmes(dbsession: Session, organisation_ids: frozenset[int] | None = None) -> list[Programme]:
+    """Every programme, or those of the given organisations, by name (accents aside)."""
+    query = select(Programme)
+    if organisation_ids is not None:
+        query = query.where(Programme.organisation_id.in_(sorted(organisation_ids)))
+    return sorted(dbsession.scalars(query), key=lambda programme: collation_key(programme.name))
 
 
 def region_label(region: Region) -> str:
@@ -34,11 +43,13 @@ def region_choices(request) -> list[tuple[str, str]]:
 
 
 def venue_choices(request) -> list[tuple[str, str]]:
-    return [(str(venue.id), f"{venue.name} — {venue.region.name}") for venue in venues(request.dbsession)]
+    return [(str(venue.id), f"{venue.name} — {venue.region.name}")
+            for venue in venues(request.dbsession, editable_organisation_ids(request))]
 
 
 def programme_choices(request) -> list[tuple[str, str]]:
-    return [(str(programme.id), programme.name) for programme in programmes(request.dbsession)]
+    return [(str(programme.id), programme.name)
+            for programme in programmes(request.dbsession, editable_organisation_ids(request))]
 
 
 def _trainings_shown_with(dbsession: Session, criterion) -> list[Training]:
@@ -87,6 +98,7 @@ def save_venue(request, values: dict, venue: Venue | None = None) -> Venue:
     venue = venue or Venue()
     venue.region, venue.name, venue.address = region, name, values["address"].strip()
     venue.latitude, venue.longitude = values["latitude"], values["longitude"]
+    venue.organisation_id = values.get("organisation_id") or venue.organisation_id
     dbsession.add(venue)
     dbsession.flush()
     if before is not None and _venue_face(venue) != before:
@@ -106,6 +118,7 @@ def save_programme(dbsession: Session, values: dict, programme: Programme | None
     programme.name, programme.donor = name, values["donor"].strip()
     programme.starts_on, programme.ends_on = values["starts_on"], values["ends_on"]
     programme.description = values["description"].strip()
+    programme.organisation_id = values.get("organisation_id") or programme.organisation_id
     dbsession.add(programme)
     dbsession.flush()
     return programme

@@ -21,6 +21,7 @@ from ..i18n import _
 from ..models import (
     Base,
     Language,
+    Programme,
     Region,
     SessionSpeaker,
     Training,
@@ -53,6 +54,7 @@ class TrainingDetails:
     programme_id: int | None = None
     venue_id: int | None = None
     language: str = Language.es.value
+    organisation_id: int | None = None  # None: its programme's or venue's, or the default one
     offered_languages: tuple[str, ...] = ()
     requires_approval: bool = False
     attendance_threshold: int = 80
@@ -82,6 +84,7 @@ def training_errors(dbsession: Session, details: TrainingDetails, training: Trai
         venue = dbsession.get(Venue, details.venue_id)
         if venue is None or venue.region_id != details.region_id:
             errors["venue_id"] = _("This venue is not in the chosen region.")
+    errors.update(_organisation_errors(dbsession, details))
     if training is not None and "ends_on" not in errors and "region_id" not in errors:
         zone = dbsession.get(Region, details.region_id).timezone
         if zone != training.region.timezone and training.sessions:
@@ -101,6 +104,19 @@ def training_errors(dbsession: Session, details: TrainingDetails, training: Trai
     return errors
 
 
+def _organisation_errors(dbsession: Session, details: TrainingDetails) -> dict:
+    """A training's programme and venue are its own organisation's."""
+    errors = {}
+    if details.organisation_id is None:
+        return errors
+    for name, model, object_id in (("programme_id", Programme, details.programme_id),
+                                   ("venue_id", Venue, details.venue_id)):
+        found = dbsession.get(model, object_id) if object_id is not None else None
+        if found is not None and found.organisation_id != details.organisation_id:
+            errors[name] = _("This belongs to another organisation than the training.")
+    return errors
+
+
 def _apply(dbsession: Session, training: Training, details: TrainingDetails) -> None:
     offered = [code for code in details.offered_languages if code != details.language]
     training.title = details.title.strip()
@@ -109,6 +125,8 @@ def _apply(dbsession: Session, training: Training, details: TrainingDetails) -> 
     training.region = dbsession.get(Region, details.region_id)
     training.venue = dbsession.get(Venue, details.venue_id) if details.venue_id is not None else None
     training.programme_id = details.programme_id
+    if details.organisation_id is not None:
+        training.organisation_id = details.organisation_id
     training.language = details.language
     training.offered_languages = " ".join([details.language, *offered])
     training.capacity = details.capacity

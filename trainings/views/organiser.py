@@ -12,12 +12,14 @@ from ..i18n import _
 from ..models import Region, Venue
 from ..resources import TrainingContext
 from ..schemas import CancelSchema, DuplicateSchema, TrainingSchema
+from ..scoping import trainings_scope
 from ..security import Permission
 from ..services import catalogue, schedule
 from ..services.duplicate import duplicate_training
 from . import flash_refusal, form_page
 
-DETAIL_FIELDS = ("title", "kind", "region_id", "starts_on", "ends_on", "capacity", "programme_id", "venue_id",
+DETAIL_FIELDS = ("organisation_id",
+                 "title", "kind", "region_id", "starts_on", "ends_on", "capacity", "programme_id", "venue_id",
                  "language", "requires_approval", "attendance_threshold", "late_after_minutes", "description",
                  "registration_deadline", "institution_quota")
 
@@ -86,7 +88,7 @@ def training_edit(context, request):
 
 
 @view_config(route_name="organiser_training", context=TrainingContext,
-             renderer="trainings/organiser/training.jinja2", permission=Permission.manage)
+             renderer="trainings/organiser/training.jinja2", permission=Permission.read)
 def training_overview(context, request):
     training = catalogue.load_training_page(request.dbsession, context.training.id)
     return {
@@ -170,6 +172,7 @@ def training_duplicate(context, request):
 
 
 @view_config(route_name="organiser_trainings", renderer="trainings/organiser/trainings.jinja2",
-             permission=Permission.manage)
+             permission=Permission.read)
 def all_trainings(request):
-    return {"page": catalogue.all_trainings(request.dbsession, request.params.get("page", "1"))}
+    return {"page": catalogue.all_trainings(request.dbsession, request.params.get("page", "1"),
+                                           scope=trainings_scope(request))}

@@ -7,6 +7,7 @@ from ..forms import make_form
 from ..i18n import _
 from ..resources import ProgrammeContext, RegionContext, VenueContext, parse_id
 from ..schemas import ProgrammeSchema, RegionSchema, VenueSchema
+from ..scoping import visible_organisation_ids
 from ..security import Permission
 from ..services import places
 from . import form_page
@@ -14,15 +15,16 @@ from . import form_page
 FORM = "trainings/organiser/form.jinja2"
 
 
-@view_config(route_name="regions", renderer="trainings/organiser/regions.jinja2", permission=Permission.manage)
+@view_config(route_name="regions", renderer="trainings/organiser/regions.jinja2", permission=Permission.read)
 def region_list(request):
-    return {"regions": places.regions(request.dbsession), "venues": places.venues(request.dbsession)}
+    return {"regions": places.regions(request.dbsession),
+            "venues": places.venues(request.dbsession, visible_organisation_ids(request))}
 
 
 @view_config(route_name="programmes", renderer="trainings/organiser/programmes.jinja2",
-             permission=Permission.manage)
+             permission=Permission.read)
 def programme_list(request):
-    return {"programmes": places.programmes(request.dbsession)}
+    return {"programmes": places.programmes(request.dbsession, visible_organisation_ids(request))}
 
 
 def _edit(request, schema, save, appstruct, heading, back):
@@ -68,7 +70,8 @@ def _preselected_region(request) -> dict:
 def venue_edit(context, request):
     venue = context.object
     return _edit(request, VenueSchema(), lambda values: places.save_venue(request, values, venue),
-                 _fields(venue, ("region_id", "name", "address", "latitude", "longitude")), _("Edit the venue"),
+                 _fields(venue, ("organisation_id", "region_id", "name",
+                                 "address", "latitude", "longitude")), _("Edit the venue"),
                  "regions")
 
 
@@ -83,5 +86,5 @@ def programme_edit(context, request):
     programme = context.object
     return _edit(request, ProgrammeSchema(),
                  lambda values: places.save_programme(request.dbsession, values, programme),
-                 _fields(programme, ("name", "donor", "starts_on", "ends_on", "description")),
+                 _fields(programme, ("organisation_id", "name", "donor", "starts_on", "ends_on", "description")),
                  _("Edit the programme"), "programmes")

@@ -13,7 +13,7 @@ from alembic import op
 import trainings.models.base
 
 revision = "0013"
-down_revision = "0012"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,54 @@
+"""Administrators may add a TOTP second factor: enrolment confirms one code, login asks for a
+code after the password, recovery codes work once."""
+import pyotp
+
+from tests.conftest import csrf_token_of, log_in
+
+
+def _enrol(admin_app):
+    page = admin_app.get("/account/two-factor")
+    secret = page.html.select_one("code").text
+    assert "<svg" in page.text
+    form = page.forms["form"]
+    form["code"] = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    refused = form.submit("submit", status=400)
+    assert "no es válido" in refused.text
+    form = refused.forms["form"]
+    form["code"] = pyotp.TOTP(secret).now()
+    done = form.submit("submit", status=200)
+    codes = [item.text for item in done.html.select("#recovery-codes li")]
+    assert len(codes) == 8
+    return secret, codes
+
+
+def test_enrolment_then_login_asks_for_the_code(testapp, admin, dbsession):
+    log_in(testapp, admin).follow()
+    secret, codes = _enrol(testapp)
+    dbsession.flush()
+    assert admin.totp_secret == secret and codes[0] not in admin.recovery_code_hashes
+    testapp.post("/logout", {"csrf_token": csrf_token_of(testapp.get("/organiser"))})
+    step = log_in(testapp, admin)
+    assert step.location.endswith("/login/code")
+    assert "/login" in testapp.get("/organiser", status=302).location  # the password alone is not a login
+    form = testapp.get("/login/code").forms["form"]
+    form["code"] = "123"
+    assert form.submit("submit", status=400)
+    form["code"] = pyotp.TOTP(secret).now()
+    form.submit("submit").follow()
+    testapp.get("/organiser", status=200)
+
+
+def test_a_recovery_code_works_once(testapp, admin, dbsession):
+    log_in(testapp, admin).follow()
+    _secret, codes = _enrol(testapp)
+    for expected in (302, 400):
+        testapp.post("/logout", {"csrf_token": csrf_token_of(testapp.get("/organiser"))})
+        log_in(testapp, admin)
+        form = testapp.get("/login/code").forms["form"]
+        form["code"] = codes[0]
+        response = form.submit("submit", status=expected)
+    assert response.status_int == 400
+
+
+def test_organisers_have_no_second_factor_page(organiser_app):
+    organiser_app.get("/account/two-factor", status=403)

@@ -1,0 +1,70 @@
+"""Optional second factor for administrators: TOTP (RFC 6238, with `pyotp`) and one-time
+recovery codes stored as argon2 hashes. Enrolment confirms one code before it takes effect."""
+from __future__ import annotations
+
+import secrets
+
+import pyotp
+import segno
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .accounts import password_hasher
+from .models import User
+
+RECOVERY_CODES = 8
+ISSUER = "Capacita"
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_qr_svg(user: User, secret: str) -> str:
+    """The QR code an authenticator app scans, as inline SVG (no image leaves the server)."""
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    return segno.make(uri, error="m").svg_inline(scale=4)
+
+
+def code_is_valid(secret: str | None, code: str) -> bool:
+    """A six-digit code of now or of the 30 seconds before or after (clocks drift)."""
+    code = (code or "").replace(" ", "")
+    return bool(secret) and code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+def enrol(user: User, secret: str, code: str) -> list[str] | None:
+    """Turn the second factor on once `code` proves the app holds `secret`; the recovery codes
+    (shown once), or None when the code is wrong."""
+    if not code_is_valid(secret, code):
+        return None
+    user.totp_secret = secret
+    return new_recovery_codes(user)
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+    user.recovery_code_hashes = "\n".join(password_hasher.hash(code) for code in codes)
+    return codes
+
+
+def use_recovery_code(user: User, code: str) -> bool:
+    """True when `code` is one of the user's unused recovery codes, which is then spent."""
+    code = (code or "").strip().lower()
+    hashes = [line for line in (user.recovery_code_hashes or "").splitlines() if line]
+    for stored in hashes:
+        try:
+            password_hasher.verify(stored, code)
+        except (VerificationError, InvalidHashError):
+            continue
+        hashes.remove(stored)
+        user.recovery_code_hashes = "\n".join(hashes)
+        return True
+    return False
+
+
+def second_factor_passes(user: User, code: str) -> bool:
+    return code_is_valid(user.totp_secret, code) or use_recovery_code(user, code)
+
+
+def disable(user: User) -> None:
+    user.totp_secret = None
+    user.recovery_code_hashes = ""
