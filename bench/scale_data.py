@@ -148,16 +148,19 @@ def _places(connection, counts) -> None:
         "INSERT INTO region (id, country, name, city, timezone, updated_at) "
         "VALUES (:id, :country, :region, :city, :timezone, now() - interval '400 days')"),
         [dict(row, id=number) for number, row in enumerate(regions, 1)])
+    # One country office runs the whole programme (venues, programmes and trainings belong to it).
+    _sql(connection, "INSERT INTO organisation (id, name, created_at) VALUES (1, 'OIM', now() - interval '400 days')")
+    _sql(connection, "SELECT setval('organisation_id_seq', 1)")
     _sql(connection,
-        "INSERT INTO venue (id, region_id, name, address, updated_at) "
+        "INSERT INTO venue (id, region_id, name, address, updated_at, organisation_id) "
         "SELECT r.id * 2 - k, r.id, CASE k WHEN 0 THEN 'Auditorio del Ministerio Público — ' || r.city "
         "ELSE 'Centro de Convenciones de ' || r.city END, 'Av. Principal ' || (r.id * 10 + k), "
-        "now() - interval '400 days' FROM region r CROSS JOIN generate_series(0, 1) k")
+        "now() - interval '400 days', 1 FROM region r CROSS JOIN generate_series(0, 1) k")
     _sql(connection,
-        "INSERT INTO programme (id, name, donor, description, updated_at) "
+        "INSERT INTO programme (id, name, donor, description, updated_at, organisation_id) "
         "SELECT n, 'Programa ' || n || ': lucha contra la trata — ' "
         "|| (ARRAY['Perú','Paraguay','Colombia'])[n % 3 + 1], "
-        "(ARRAY['OIM','UNODC','Unión Europea','INL'])[n % 4 + 1], '', now() - interval '400 days' "
+        "(ARRAY['OIM','UNODC','Unión Europea','INL'])[n % 4 + 1], '', now() - interval '400 days', 1 "
         "FROM generate_series(1, 12) n")
     institutions = _csv_rows(ROOT / "participants/demo_data/institutions.csv")
     connection.execute(sa.text("INSERT INTO institution (name, kind, country, updated_at) "
@@ -174,7 +177,8 @@ def _trainings(connection, counts) -> None:
     _sql(connection,
         f"INSERT INTO training (id, title, description, kind, programme_id, region_id, venue_id, language, "
         f"offered_languages, capacity, confirmed_count, requires_approval, attendance_threshold, "
-        f"late_after_minutes, status, starts_on, ends_on, created_at, updated_at, published_at, cancel_reason) "
+        f"late_after_minutes, status, starts_on, ends_on, created_at, updated_at, published_at, cancel_reason, "
+        f"organisation_id) "
         f"SELECT n, {topics}[n % 10 + 1] || ' — ' || r.city || ' ' || (2024 + n % 3), "
         f"'Dos jornadas de trabajo con fiscales, policías y operadores de justicia.', "
         f"(ARRAY{KINDS})[n % 5 + 1], n % 12 + 1, r.id, r.id * 2 - n % 2, "
@@ -183,7 +187,7 @@ def _trainings(connection, counts) -> None:
         f"CASE WHEN n = 1 THEN 'published' WHEN n % 20 = 3 THEN 'draft' WHEN n % 20 = 11 THEN 'cancelled' "
         f"ELSE 'published' END, d, d + CASE WHEN n = 1 THEN 2 ELSE 1 END, now() - interval '400 days', "
         f"now() - interval '300 days', "
-        f"now() - interval '300 days', '' "
+        f"now() - interval '300 days', '', 1 "
         f"FROM generate_series(1, {counts['trainings']}) n "
         f"JOIN region r ON r.id = n % (SELECT count(*) FROM region) + 1 "
         f"CROSS JOIN LATERAL (SELECT CASE WHEN n = 1 THEN current_date - 1 "
