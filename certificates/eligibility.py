@@ -23,11 +23,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
-from participants.attendance.rates import AttendanceRate, attendance_rates, attendance_seconds, rate_from_seconds
-from participants.models import Registration, RegistrationRole, RegistrationStatus
+from participants.attendance.rates import (
+    AttendanceRate,
+    attendance_rates,
+    attendance_seconds,
+    rate_from_seconds,
+    reaches_in_sql,
+)
+from participants.models import Person, Registration, RegistrationRole, RegistrationStatus
 from trainings.i18n import Percent, _, collation_key
 from trainings.models import SessionSpeaker, SpeakerRole, Training, TrainingSession
 
@@ -184,15 +190,30 @@ def training_eligibility(dbsession: Session, training: Training, registrations: 
     return result
 
 
+def eligibility_page(dbsession: Session, training: Training, conditions, offset: int, limit: int,
+                     checks=()) -> list[Eligibility]:
+    """One page of the training's registrations that match `conditions` (on Registration and
+    Person), in family-name order, with each one's eligibility: its rate read with the page (the
+    attendance of these few people summed in SQL, not the whole training's)."""
+    order = (Person.sort_name + "", Registration.id)  # `|| ''`: see participants.attendance.services.by_family_name
+    page = (select(Registration.id).join(Person, Person.id == Registration.person_id).where(*conditions)
+            .order_by(*order).limit(limit).offset(offset)
+            .cte("page").prefix_with("MATERIALIZED", dialect="postgresql"))  # sorted once, read twice
+    rows = dbsession.execute(
+        attendance_seconds(dbsession, training.id, Registration, only=select(page.c.id))
+        .join(Person, Person.id == Registration.person_id).options(contains_eager(Registration.person))
+        .order_by(*order)).all()
+    rates = {row.id: rate_from_seconds(row) for row in rows}
+    return training_eligibility(dbsession, training, [row.Registration for row in rows], rates, checks)
+
+
 @dataclass
 class Totals:
-    """The certificates tab's figures over every registration of a training, and each
-    registration's attendance rate (by id), from one query."""
+    """The certificates tab's figures over every registration of a training."""
 
     to_issue: int
     issued: int
     registrations: int
-    rates: dict[int, AttendanceRate]
     # When the last session that takes place ends; None when there is none, or no registration
     # to read it from (callers then ask `Training.has_ended()`).
     last_session_end: dt.datetime | None = None
@@ -200,33 +221,63 @@ class Totals:
 
 def certificate_totals(dbsession: Session, training: Training, checks=()) -> Totals:
     """Certificates earned but not issued yet, and valid certificates issued, over the whole
-    training: one aggregate query (attendance summed in SQL, speakers and certificates as
-    correlated subqueries), then the rule of `decide` on plain values."""
+    training: the rule of `earned_kinds` counted in SQL, in one statement, for thousands of
+    registrations. Added conditions (`checks`) are decided in Python, so only the attendance
+    certificates still to issue are read one by one, and only when the training has any."""
+    facts = _certificate_facts(dbsession, training).subquery()
+    confirmed = facts.c.status == RegistrationStatus.confirmed
+    earns_speaker = and_(confirmed, or_(facts.c.role.in_(list(SPEAKING_ROLES)), facts.c.speaks))
+    attendance_to_issue = and_(
+        confirmed, facts.c.role.in_(list(ATTENDING_ROLES)), facts.c.has_attendance == 0,
+        reaches_in_sql(facts.c.attended_seconds, facts.c.expected_seconds, training.attendance_threshold))
     counted = aliased(TrainingSession)
-    speaks = (select(SessionSpeaker.id).join(counted, counted.id == SessionSpeaker.session_id)
-              .where(counted.training_id == training.id, counted.cancelled.is_(False),
-                     SessionSpeaker.person_id == Registration.person_id).exists())
-    valid = (Certificate.registration_id == Registration.id, Certificate.revoked_at.is_(None))
-
-    def has_valid(kind):
-        return select(Certificate.id).where(*valid, Certificate.kind == kind).exists()
-
-    query = attendance_seconds(
-        dbsession, training.id, Registration.status, Registration.role, speaks.label("speaks"),
-        has_valid(CertificateKind.speaker).label("has_speaker"),
-        has_valid(CertificateKind.attendance).label("has_attendance"),
-        select(func.count(Certificate.id)).where(*valid).scalar_subquery().label("valid_certificates"),
+    last_session_end = (select(func.max(counted.ends_at))
+                        .where(counted.training_id == training.id, counted.cancelled.is_(False)).scalar_subquery())
+    row = dbsession.execute(select(
+        func.count().label("registrations"),
+        _count_where(and_(earns_speaker, facts.c.has_speaker == 0)).label("speaker_to_issue"),
+        _count_where(attendance_to_issue).label("attendance_to_issue"),
+        func.coalesce(func.sum(facts.c.valid_certificates), 0).label("issued"),
         # Read with the figures so that the tab needs no statement of its own to know if the training is over.
-        select(func.max(counted.ends_at)).where(counted.training_id == training.id, counted.cancelled.is_(False))
-        .scalar_subquery().label("last_session_end"))
-    to_issue = issued = 0
-    rates = {}
-    rows = dbsession.execute(query).all()
-    for row in rows:
-        rates[row.id] = rate = rate_from_seconds(row)
-        kinds = earned_kinds(row.status, row.role, rate.reaches(training.attendance_threshold), bool(row.speaks))
-        apply_conditions(row.id, row.status, row.role, kinds, None, checks)
-        to_issue += (CertificateKind.speaker in kinds and not row.has_speaker) + (
-            CertificateKind.attendance in kinds and not row.has_attendance)
-        issued += row.valid_certificates
-    return Totals(to_issue, issued, len(rows), rates, rows[0].last_session_end if rows else None)
+        last_session_end.label("last_session_end"))).one()
+    attendance_count = row.attendance_to_issue
+    if checks and attendance_count:
+        for registration_id in dbsession.scalars(select(facts.c.id).where(attendance_to_issue)):
+            kinds = [CertificateKind.attendance]
+            apply_conditions(registration_id, RegistrationStatus.confirmed, RegistrationRole.participant,
+                             kinds, None, checks)
+            attendance_count -= not kinds
+    return Totals(row.speaker_to_issue + attendance_count, row.issued, row.registrations,
+                  row.last_session_end if row.registrations else None)
+
+
+def _count_where(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _certificate_facts(dbsession: Session, training: Training):
+    """Each registration of the training with its status, role, attended and expected seconds,
+    whether it speaks at a session, and its valid certificates (how many, and whether one of each
+    kind): the speakers and certificates grouped once for the training and joined, rather than
+    looked up for each of thousands of registrations."""
+    counted = aliased(TrainingSession)
+    speakers = (select(SessionSpeaker.person_id).join(counted, counted.id == SessionSpeaker.session_id)
+                .where(counted.training_id == training.id, counted.cancelled.is_(False)).distinct().subquery())
+
+    def one_if(kind):
+        return func.max(case((Certificate.kind == kind, 1), else_=0))
+
+    valid = (select(Certificate.registration_id, func.count().label("number"),
+                    one_if(CertificateKind.speaker).label("speaker"),
+                    one_if(CertificateKind.attendance).label("attendance"))
+             .join(Registration, Registration.id == Certificate.registration_id)
+             .where(Registration.training_id == training.id, Certificate.revoked_at.is_(None))
+             .group_by(Certificate.registration_id).subquery())
+    return (attendance_seconds(
+        dbsession, training.id, Registration.status, Registration.role,
+        speakers.c.person_id.is_not(None).label("speaks"),
+        func.coalesce(valid.c.speaker, 0).label("has_speaker"),
+        func.coalesce(valid.c.attendance, 0).label("has_attendance"),
+        func.coalesce(valid.c.number, 0).label("valid_certificates"))
+        .outerjoin(speakers, speakers.c.person_id == Registration.person_id)
+        .outerjoin(valid, valid.c.registration_id == Registration.id))

@@ -84,7 +84,13 @@ def _formatted_number(_kind: type, value, locale_name: str) -> str:
 def format_percent(request, value: float) -> str:
     """A fraction as a percentage to a tenth, in the reader's conventions: 0.4667 is "46,7 %"
     in Spanish and French, "46.7%" in English; 0.8 is "80 %" (no needless ",0")."""
-    return babel_numbers.format_percent(round(value, 3), locale=babel_locale(request), decimal_quantization=False)
+    return _formatted_percent(round(float(value), 3), request.locale_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_percent(value: float, locale_name: str) -> str:
+    """Cached like `_formatted_number`: a list of attendance rates repeats the same few values."""
+    return babel_numbers.format_percent(value, locale=_parsed_locale(locale_name), decimal_quantization=False)
 
 
 class Percent(float):

@@ -9,7 +9,6 @@ from pyramid.response import FileResponse, Response
 from pyramid.view import view_config
 from slugify import slugify
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import contains_eager
 
 from participants.models import Person, Registration, RegistrationStatus
 from participants.people import person_search_conditions
@@ -21,7 +20,7 @@ from trainings.security import Permission
 from trainings.worker import result_file
 
 from .. import documents, exports, services
-from ..eligibility import certificate_checks, certificate_totals, training_eligibility
+from ..eligibility import certificate_checks, certificate_totals, eligibility_page, training_eligibility
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
@@ -61,11 +60,8 @@ def certificates_tab(context, request):
     shown = totals.registrations if not query else request.dbsession.scalar(
         select(func.count(Registration.id)).join(Person, Person.id == Registration.person_id).where(*conditions))
     number = clamp_page(requested_page(request.params), shown, LIST_PAGE_SIZE)
-    registrations = list(request.dbsession.scalars(  # `|| ''`: see participants.attendance.services.by_family_name
-        select(Registration).join(Person, Person.id == Registration.person_id).where(*conditions)
-        .options(contains_eager(Registration.person)).order_by(Person.sort_name + "", Registration.id)
-        .limit(LIST_PAGE_SIZE).offset((number - 1) * LIST_PAGE_SIZE)))
-    rows = training_eligibility(request.dbsession, training, registrations, totals.rates, checks)
+    rows = eligibility_page(request.dbsession, training, conditions, (number - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE,
+                            checks)
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
     return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,

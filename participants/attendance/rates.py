@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from trainings.models import TrainingSession
@@ -135,6 +135,12 @@ def attendance_seconds(dbsession: Session, training_id: int, *columns, only=None
             .outerjoin(per_registration, per_registration.c.registration_id == Registration.id)
             .where(Registration.training_id == training_id,
                    *([Registration.id.in_(only)] if only is not None else [])))
+
+
+def reaches_in_sql(attended_seconds, expected_seconds, threshold_percent):
+    """`AttendanceRate.reaches` as a SQL condition over the columns `attendance_seconds` gives, for
+    counting over a whole training at once."""
+    return and_(expected_seconds > 0, attended_seconds * 100 >= threshold_percent * expected_seconds)
 
 
 def rate_from_seconds(row) -> AttendanceRate:

@@ -72,7 +72,34 @@ def test_totals_from_one_query_agree_with_the_rule_person_by_person(dbsession, p
     assert totals.registrations == len(rows) == 8
     assert totals.issued == 1
     assert totals.to_issue == sum(len(row.kinds) for row in rows) - 1 == 4
-    for row in rows:
-        assert totals.rates[row.registration.id].attended == (row.rate.attended if row.rate else dt.timedelta(0))
-        assert totals.rates[row.registration.id].expected == (row.rate.expected if row.rate else dt.timedelta(0))
-    assert totals.rates[past.people["at_threshold"].id].reaches(80)  # exactly at the threshold, in whole seconds
+
+
+def test_a_page_reads_the_same_rates_and_kinds_as_the_whole_training(dbsession, past):
+    from certificates.eligibility import eligibility_page
+    from participants.models import Registration
+
+    whole = {row.registration.id: row for row in training_eligibility(dbsession, past.training)}
+    page = eligibility_page(dbsession, past.training, (Registration.training_id == past.training.id,), 2, 4)
+
+    in_order = sorted(whole.values(), key=lambda row: (row.registration.person.sort_name, row.registration.id))
+    assert [row.registration.id for row in page] == [row.registration.id for row in in_order[2:6]]
+    for row in page:
+        expected = whole[row.registration.id]
+        assert (row.rate.attended, row.rate.expected) == (expected.rate.attended, expected.rate.expected)
+        assert row.kinds == expected.kinds
+
+
+def test_totals_leave_out_attendance_certificates_an_added_condition_refuses(dbsession, past):
+    """A condition (a passed post-test, say) is decided in Python for the certificates still to issue."""
+    from certificates.eligibility import certificate_totals
+
+    rows = training_eligibility(dbsession, past.training)
+    attendance = [row.registration.id for row in rows if CertificateKind.attendance in row.kinds]
+    refused = attendance[0]
+
+    def check(registration_id):
+        return registration_id != refused, "condition"
+
+    totals = certificate_totals(dbsession, past.training, [check])
+
+    assert totals.to_issue == sum(len(row.kinds) for row in rows) - 1
