@@ -48,7 +48,7 @@ from trainings.db import make_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-scale-secret"
-HTML_MEDIAN_MS, HTML_P95_MS, SEARCH_MS, PRIVATE_MS, FEED_304_MS = 50, 120, 100, 15, 5
+HTML_MEDIAN_MS, HTML_P95_MS, SEARCH_MS, PRIVATE_MS, FEED_304_MS, LOAD_PER_SECOND = 50, 120, 100, 15, 5, 80
 
 
 def settings_for(url: str, var_dir: str) -> dict:
@@ -232,7 +232,10 @@ def serve(url: str, port: int, threads: int) -> None:
     """One web process (run by the bench as a child): the application in waitress on 127.0.0.1."""
     import waitress
 
-    settings = settings_for(url, f"/tmp/capacita-bench-scale-{os.getpid()}")
+    # Every client of the mix comes from 127.0.0.1, where in life each is its own address: the
+    # per-address sign-up limit would refuse the mix's registrations after the first 200.
+    settings = dict(settings_for(url, f"/tmp/capacita-bench-scale-{os.getpid()}"),
+                    **{"throttle.registration": "1000000/hour"})
     waitress.serve(make_configurator(settings).make_wsgi_app(), listen=f"127.0.0.1:{port}", threads=threads,
                    _quiet=True)
 
@@ -283,6 +286,8 @@ class FormFields:
         choices = re.findall(r'<option value="(\d+)"', institutions.group(1)) if institutions else []
         if choices:
             fields.append(("institution", choices[number % len(choices)]))
+        else:
+            fields.append(("new_institution", "Fiscalía Provincial de Huancayo"))
         for name, value in (("sex", "female"), ("country", "PE"), ("preferred_language", "es")):
             if name not in names:
                 fields.append((name, value))
@@ -335,6 +340,9 @@ class Client(threading.Thread):
                 self.record(kind, elapsed, status)
 
 
+FEEDS_POLLED = 21  # all.ics and 20 trainings' feeds
+
+
 def load_plan(ids: dict, trainings: list[int], count: int) -> list[tuple[str, str]]:
     """Public pages, feeds polled, and registrations (about one request in eight)."""
     rng = random.Random(13)
@@ -349,14 +357,14 @@ def load_plan(ids: dict, trainings: list[int], count: int) -> list[tuple[str, st
         elif roll < 0.63:
             plan.append(("api", rng.choice(["/api/trainings", f"/api/trainings/{rng.choice(trainings)}"])))
         elif roll < 0.88:
-            feeds = ["/calendar/all.ics", f"/calendar/trainings/{rng.choice(trainings[:20])}.ics"]
+            feeds = ["/calendar/all.ics", f"/calendar/trainings/{rng.choice(trainings[:FEEDS_POLLED - 1])}.ics"]
             plan.append(("feed", rng.choice(feeds)))
         else:
             plan.append(("register", f"/register/{rng.choice(trainings)}"))
     return plan
 
 
-def load(url: str, ids: dict, args) -> None:
+def load(url: str, ids: dict, args) -> list[str]:
     engine = make_engine({"sqlalchemy.url": url})
     with engine.begin() as connection:
         trainings = list(connection.execute(sa.text(
@@ -394,10 +402,11 @@ def load(url: str, ids: dict, args) -> None:
             process.terminate()
         for process in servers:
             process.wait(timeout=30)
-    report_load(records, elapsed, args)
+    return report_load(records, elapsed, args)
 
 
-def report_load(records, elapsed, args) -> None:
+def report_load(records, elapsed, args) -> list[str]:
+    """Prints the mix's figures; returns the targets it misses."""
     timings = [ms for _kind, ms, _status in records]
     errors = [(kind, status) for kind, _ms, status in records if status >= 500]
     by_kind: dict[str, list[float]] = {}
@@ -412,10 +421,20 @@ def report_load(records, elapsed, args) -> None:
         print(f"  {kind:<22} {len(values):>6}  p50 {percentile(values, 0.5):>7.1f} ms  "
               f"p95 {percentile(values, 0.95):>7.1f} ms")
     polls = [kind for kind, _ms, _status in records if kind.startswith("feed-")]
-    first_polls = args.clients * 2  # each client's first poll of a feed has no ETag yet
     answered_304 = sum(kind == "feed-304" for kind in polls)
-    print(f"  feed polls answered 304: {answered_304} of {len(polls)} "
-          f"(the first poll of each feed by each client has no ETag; at most about {first_polls} of those)")
+    print(f"  feed polls answered 304: {answered_304} of {len(polls)} (each client's first poll of each "
+          f"of the {FEEDS_POLLED} feeds has no ETag yet: at most {args.clients * FEEDS_POLLED} of those)")
+    missed = []
+    if len(records) / elapsed < LOAD_PER_SECOND:
+        missed.append(f"load mix: {len(records) / elapsed:.1f} requests/s (target {LOAD_PER_SECOND})")
+    if not by_kind.get("register-post") or by_kind.get("register-REFUSED"):
+        missed.append(f"load mix: {len(by_kind.get('register-REFUSED', []))} registrations refused, "
+                      f"{len(by_kind.get('register-post', []))} went through")
+    if len(polls) - answered_304 > args.clients * FEEDS_POLLED:
+        missed.append(f"load mix: {len(polls) - answered_304} feed polls rebuilt (a registration changed a feed?)")
+    if errors:
+        missed.append(f"load mix: {len(errors)} server errors")
+    return missed
 
 
 def main() -> None:
@@ -450,9 +469,9 @@ def main() -> None:
         print(f"\nPostgreSQL, scale {args.scale}: " + json.dumps(dataset.counts.get("actual", dataset.counts)))
         pages(bench, ids, dataset)
         bench.engine.dispose()
-        if not args.no_load:
-            load(args.url, ids, args)
         missed = targets(bench.results)
+        if not args.no_load:
+            missed += load(args.url, ids, args)
         print("\ntargets: " + ("all met" if not missed else "NOT met:\n  " + "\n  ".join(missed)))
     finally:
         if not args.keep:

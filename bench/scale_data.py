@@ -163,11 +163,12 @@ def _places(connection, counts) -> None:
         "(ARRAY['OIM','UNODC','Unión Europea','INL'])[n % 4 + 1], '', now() - interval '400 days', 1 "
         "FROM generate_series(1, 12) n")
     institutions = _csv_rows(ROOT / "participants/demo_data/institutions.csv")
-    connection.execute(sa.text("INSERT INTO institution (name, kind, country, updated_at) "
-                               "VALUES (:name, :kind, :country, now() - interval '400 days')"), institutions)
+    # Reviewed by an organiser, as a running programme's are: only those are offered on the public form.
+    connection.execute(sa.text("INSERT INTO institution (name, kind, country, reviewed, updated_at) "
+                               "VALUES (:name, :kind, :country, true, now() - interval '400 days')"), institutions)
     _sql(connection,
-        "INSERT INTO institution (name, kind, country, updated_at) "
-        "SELECT 'Fiscalía Provincial Penal de ' || city, 'prosecution', country, now() - interval '400 days' "
+        "INSERT INTO institution (name, kind, country, reviewed, updated_at) "
+        "SELECT 'Fiscalía Provincial Penal de ' || city, 'prosecution', country, true, now() - interval '400 days' "
         "FROM region ON CONFLICT DO NOTHING")
 
 
