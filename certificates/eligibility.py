@@ -19,11 +19,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from participants.attendance.rates import (
@@ -190,21 +191,33 @@ def training_eligibility(dbsession: Session, training: Training, registrations: 
     return result
 
 
-def eligibility_page(dbsession: Session, training: Training, conditions, offset: int, limit: int,
+def eligibility_page(dbsession: Session, training: Training, search_conditions, offset: int, limit: int,
                      checks=()) -> list[Eligibility]:
-    """One page of the training's registrations that match `conditions` (on Registration and
-    Person), in family-name order, with each one's eligibility: its rate read with the page (the
-    attendance of these few people summed in SQL, not the whole training's)."""
-    order = (Person.sort_name + "", Registration.id)  # `|| ''`: see participants.attendance.services.by_family_name
-    page = (select(Registration.id).join(Person, Person.id == Registration.person_id).where(*conditions)
-            .order_by(*order).limit(limit).offset(offset)
-            .cte("page").prefix_with("MATERIALIZED", dialect="postgresql"))  # sorted once, read twice
-    rows = dbsession.execute(
-        attendance_seconds(dbsession, training.id, Registration, only=select(page.c.id))
-        .join(Person, Person.id == Registration.person_id).options(contains_eager(Registration.person))
-        .order_by(*order)).all()
+    """One page of the training's registrations (those matching `search_conditions`, on
+    Registration and Person, if any), in family-name order, with each one's eligibility: its rate
+    read with the page (the attendance of these few people summed in SQL, not the whole training's)."""
+    dialect_name = dbsession.get_bind().dialect.name
+    statement = (_page_statement(dialect_name, tuple(search_conditions)) if search_conditions
+                 else _unsearched_page_statement(dialect_name))
+    rows = dbsession.execute(statement, {"training_id": training.id, "limit": limit, "offset": offset}).all()
     rates = {row.id: rate_from_seconds(row) for row in rows}
     return training_eligibility(dbsession, training, [row.Registration for row in rows], rates, checks)
+
+
+def _page_statement(dialect_name: str, search_conditions: tuple):
+    training_id = bindparam("training_id", type_=Integer)
+    order = (Person.sort_name + "", Registration.id)  # `|| ''`: see participants.attendance.services.by_family_name
+    page = (select(Registration.id).join(Person, Person.id == Registration.person_id)
+            .where(Registration.training_id == training_id, *search_conditions).order_by(*order)
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+            .cte("page").prefix_with("MATERIALIZED", dialect="postgresql"))  # sorted once, read twice
+    return (attendance_seconds(dialect_name, training_id, Registration, only=select(page.c.id))
+            .join(Person, Person.id == Registration.person_id).options(contains_eager(Registration.person))
+            .order_by(*order))
+
+
+# Built once per database kind: building and keying it costs more Python time than running it.
+_unsearched_page_statement = functools.cache(lambda dialect_name: _page_statement(dialect_name, ()))
 
 
 @dataclass
@@ -224,25 +237,12 @@ def certificate_totals(dbsession: Session, training: Training, checks=()) -> Tot
     training: the rule of `earned_kinds` counted in SQL, in one statement, for thousands of
     registrations. Added conditions (`checks`) are decided in Python, so only the attendance
     certificates still to issue are read one by one, and only when the training has any."""
-    facts = _certificate_facts(dbsession, training).subquery()
-    confirmed = facts.c.status == RegistrationStatus.confirmed
-    earns_speaker = and_(confirmed, or_(facts.c.role.in_(list(SPEAKING_ROLES)), facts.c.speaks))
-    attendance_to_issue = and_(
-        confirmed, facts.c.role.in_(list(ATTENDING_ROLES)), facts.c.has_attendance == 0,
-        reaches_in_sql(facts.c.attended_seconds, facts.c.expected_seconds, training.attendance_threshold))
-    counted = aliased(TrainingSession)
-    last_session_end = (select(func.max(counted.ends_at))
-                        .where(counted.training_id == training.id, counted.cancelled.is_(False)).scalar_subquery())
-    row = dbsession.execute(select(
-        func.count().label("registrations"),
-        _count_where(and_(earns_speaker, facts.c.has_speaker == 0)).label("speaker_to_issue"),
-        _count_where(attendance_to_issue).label("attendance_to_issue"),
-        func.coalesce(func.sum(facts.c.valid_certificates), 0).label("issued"),
-        # Read with the figures so that the tab needs no statement of its own to know if the training is over.
-        last_session_end.label("last_session_end"))).one()
+    statements = _totals_statements(dbsession.get_bind().dialect.name)
+    values = {"training_id": training.id, "threshold": training.attendance_threshold}
+    row = dbsession.execute(statements.totals, values).one()
     attendance_count = row.attendance_to_issue
     if checks and attendance_count:
-        for registration_id in dbsession.scalars(select(facts.c.id).where(attendance_to_issue)):
+        for registration_id in dbsession.scalars(statements.attendance_to_issue, values):
             kinds = [CertificateKind.attendance]
             apply_conditions(registration_id, RegistrationStatus.confirmed, RegistrationRole.participant,
                              kinds, None, checks)
@@ -251,18 +251,48 @@ def certificate_totals(dbsession: Session, training: Training, checks=()) -> Tot
                   row.last_session_end if row.registrations else None)
 
 
+@dataclass(frozen=True)
+class _TotalsStatements:
+    totals: object
+    attendance_to_issue: object  # the ids of the attendance certificates earned and not issued yet
+
+
+@functools.cache
+def _totals_statements(dialect_name: str) -> _TotalsStatements:
+    """Built once per database kind, with the training and its threshold as parameters: building
+    and keying statements of this size costs more Python time than PostgreSQL takes to run them."""
+    training_id, threshold = bindparam("training_id", type_=Integer), bindparam("threshold", type_=Integer)
+    facts = _certificate_facts(dialect_name, training_id).subquery()
+    confirmed = facts.c.status == RegistrationStatus.confirmed
+    earns_speaker = and_(confirmed, or_(facts.c.role.in_(list(SPEAKING_ROLES)), facts.c.speaks))
+    attendance_to_issue = and_(
+        confirmed, facts.c.role.in_(list(ATTENDING_ROLES)), facts.c.has_attendance == 0,
+        reaches_in_sql(facts.c.attended_seconds, facts.c.expected_seconds, threshold))
+    counted = aliased(TrainingSession)
+    last_session_end = (select(func.max(counted.ends_at))
+                        .where(counted.training_id == training_id, counted.cancelled.is_(False)).scalar_subquery())
+    totals = select(
+        func.count().label("registrations"),
+        _count_where(and_(earns_speaker, facts.c.has_speaker == 0)).label("speaker_to_issue"),
+        _count_where(attendance_to_issue).label("attendance_to_issue"),
+        func.coalesce(func.sum(facts.c.valid_certificates), 0).label("issued"),
+        # Read with the figures so that the tab needs no statement of its own to know if the training is over.
+        last_session_end.label("last_session_end"))
+    return _TotalsStatements(totals, select(facts.c.id).where(attendance_to_issue))
+
+
 def _count_where(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _certificate_facts(dbsession: Session, training: Training):
+def _certificate_facts(dialect_name: str, training_id):
     """Each registration of the training with its status, role, attended and expected seconds,
     whether it speaks at a session, and its valid certificates (how many, and whether one of each
     kind): the speakers and certificates grouped once for the training and joined, rather than
     looked up for each of thousands of registrations."""
     counted = aliased(TrainingSession)
     speakers = (select(SessionSpeaker.person_id).join(counted, counted.id == SessionSpeaker.session_id)
-                .where(counted.training_id == training.id, counted.cancelled.is_(False)).distinct().subquery())
+                .where(counted.training_id == training_id, counted.cancelled.is_(False)).distinct().subquery())
 
     def one_if(kind):
         return func.max(case((Certificate.kind == kind, 1), else_=0))
@@ -271,10 +301,10 @@ def _certificate_facts(dbsession: Session, training: Training):
                     one_if(CertificateKind.speaker).label("speaker"),
                     one_if(CertificateKind.attendance).label("attendance"))
              .join(Registration, Registration.id == Certificate.registration_id)
-             .where(Registration.training_id == training.id, Certificate.revoked_at.is_(None))
+             .where(Registration.training_id == training_id, Certificate.revoked_at.is_(None))
              .group_by(Certificate.registration_id).subquery())
     return (attendance_seconds(
-        dbsession, training.id, Registration.status, Registration.role,
+        dialect_name, training_id, Registration.status, Registration.role,
         speakers.c.person_id.is_not(None).label("speaks"),
         func.coalesce(valid.c.speaker, 0).label("has_speaker"),
         func.coalesce(valid.c.attendance, 0).label("has_attendance"),

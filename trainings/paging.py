@@ -46,8 +46,10 @@ def clamp_page(number: int, total: int, size: int = LIST_PAGE_SIZE) -> int:
 ROW_MARKER = "918273645"
 
 
-def row_path(request, route: str, field: str, **arguments):
+def row_path(request, route: str, field: str, *, in_query: bool = False, **arguments):
     """The path of `route` for each row of a long list, from one `route_path` call: each row only
-    fills in its own id (a route_path per row and link is most of a long table's time)."""
-    head, tail = request.route_path(route, **{field: ROW_MARKER}, **arguments).split(ROW_MARKER, 1)
+    fills in its own id (a route_path per row and link is most of a long table's time). The id
+    goes in the path's `field`, or in the query string's with `in_query`."""
+    marked = {"_query": {field: ROW_MARKER}} if in_query else {field: ROW_MARKER}
+    head, tail = request.route_path(route, **marked, **arguments).split(ROW_MARKER, 1)
     return lambda value: f"{head}{value}{tail}"

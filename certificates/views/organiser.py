@@ -15,12 +15,13 @@ from participants.people import person_search_conditions
 from trainings.forms import FieldErrors, handle_form, make_form, render_form
 from trainings.i18n import _
 from trainings.models import JobStatus, Programme, Region, Training, utcnow
-from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page
+from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page, row_path
 from trainings.security import Permission
 from trainings.worker import result_file
 
 from .. import documents, exports, services
 from ..eligibility import certificate_checks, certificate_totals, eligibility_page, training_eligibility
+from ..labels import CERTIFICATE_KIND
 from ..layouts import InvalidLayout
 from ..models import Certificate, CertificateKind, CertificateLayout, TrainingCertificateLayout
 from ..pdf import missing_characters
@@ -33,6 +34,14 @@ WORKER_LATE = dt.timedelta(minutes=1)
 
 def _tab(request, training, **values) -> dict:
     return {"training": training, **values}
+
+
+def _row_values(request, training) -> dict:
+    """The links and labels of each row of the certificates tab, each made once for the page."""
+    return {"kind_label": {kind: request.localizer.translate(label) for kind, label in CERTIFICATE_KIND.items()},
+            "certificate_path": row_path(request, "certificate_pdf", "certificate_id"),
+            "revoke_path": row_path(request, "certificate_revoke", "certificate_id"),
+            "manual_path": row_path(request, "certificates_manual", "registration", in_query=True, id=training.id)}
 
 
 def _layout_form(request, training):
@@ -56,17 +65,18 @@ def certificates_tab(context, request):
     checks = certificate_checks(request, training)
     totals = certificate_totals(request.dbsession, training, checks)
     query = request.params.get("q", "").strip()[:100]
-    conditions = (Registration.training_id == training.id, *person_search_conditions(request.dbsession, query))
+    search = person_search_conditions(request.dbsession, query)
     shown = totals.registrations if not query else request.dbsession.scalar(
-        select(func.count(Registration.id)).join(Person, Person.id == Registration.person_id).where(*conditions))
+        select(func.count(Registration.id)).join(Person, Person.id == Registration.person_id)
+        .where(Registration.training_id == training.id, *search))
     number = clamp_page(requested_page(request.params), shown, LIST_PAGE_SIZE)
-    rows = eligibility_page(request.dbsession, training, conditions, (number - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE,
-                            checks)
+    rows = eligibility_page(request.dbsession, training, search, (number - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE, checks)
     form, appstruct = _layout_form(request, training)
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
     return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
                 issued=totals.issued, page=Page(rows, number, LIST_PAGE_SIZE, shown), q=query,
-                layout_form=render_form(form, appstruct)["form"], ended=_has_ended(training, totals))
+                layout_form=render_form(form, appstruct)["form"], ended=_has_ended(training, totals),
+                **_row_values(request, training))
 
 
 def _has_ended(training, totals) -> bool:

@@ -106,13 +106,14 @@ def _seconds(dialect_name: str, starts, ends):
     return cast(func.extract("epoch", ends - starts), Integer)
 
 
-def attendance_seconds(dbsession: Session, training_id: int, *columns, only=None):
+def attendance_seconds(dialect_name: str, training_id, *columns, only=None):
     """Every registration of the training (or those whose id is in `only`, a selectable of
     ids such as one page of them) with its attended and expected seconds (the rule above,
     summed in SQL over the training's sessions, then joined to its registrations: one row per
     registration however many sessions there are), plus `columns`; `rate_from_seconds` turns
-    a row into its AttendanceRate."""
-    dialect = dbsession.get_bind().dialect.name
+    a row into its AttendanceRate. `dialect_name`: the database's (`dbsession.get_bind().dialect.name`);
+    `training_id` may be a bound parameter, for a statement built once and run for any training."""
+    dialect = dialect_name
     counted = aliased(TrainingSession)
     total = (select(func.coalesce(func.sum(_seconds(dialect, counted.starts_at, counted.ends_at)), 0))
              .where(counted.training_id == training_id, counted.cancelled.is_(False)).scalar_subquery())

@@ -87,6 +87,17 @@ def test_revoke_with_a_reason(organiser_app, app_request, dbsession, past):
     assert "Anulado" in tab(organiser_app, past.training)
 
 
+def test_each_row_links_to_its_certificate_its_revocation_and_issuing_by_hand(organiser_app, app_request, past):
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    page = tab(organiser_app, past.training)
+
+    assert page.click(href=f"/organiser/certificates/{certificate.id}.pdf$").content_type == "application/pdf"
+    assert page.click(href=f"/organiser/certificates/{certificate.id}/revoke$").forms["form"]
+    registration = past.people["organiser"]
+    by_hand = page.click(href=rf"/certificates/manual\?registration={registration.id}$")
+    assert by_hand.forms["form"]["registration"].value == str(registration.id)
+
+
 def test_download_one(organiser_app, app_request, past):
     certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
     response = organiser_app.get(f"/organiser/certificates/{certificate.id}.pdf")
