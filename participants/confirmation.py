@@ -62,17 +62,29 @@ class ConfirmationExpired(Exception):
     pass
 
 
+class QuotaReached(Exception):
+    """The person's institution filled its quota for the training while their address waited."""
+
+    def __init__(self, refusal):
+        super().__init__(refusal)
+        self.refusal = refusal
+
+
 def confirm_address(request, registration: Registration) -> bool:
     """The person confirmed their address: the registration's rules run now (pending approval,
     a place, or the waitlist) and the usual email follows. False when it was confirmed before;
-    ConfirmationExpired when it waited too long."""
+    ConfirmationExpired when it waited too long; QuotaReached when others of the person's
+    institution took its quota meanwhile (nothing changes: a cancellation may free it in time)."""
     from .notifications import send_registration_mail
-    from .registrations import ROLES_TAKING_A_PLACE, _confirm_if_possible
+    from .registrations import ROLES_TAKING_A_PLACE, _confirm_if_possible, institution_quota_refusal
 
     if registration.status != RegistrationStatus.unverified:
         return False
     if not is_waiting(registration):
         raise ConfirmationExpired(registration.id)
+    refusal = institution_quota_refusal(request.dbsession, registration.training, registration.person.institution)
+    if refusal is not None:
+        raise QuotaReached(refusal)
     registration.confirm_by = None
     registration.created_at = utcnow()  # the waitlist counts from the confirmation
     training = registration.training

@@ -10,16 +10,38 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from trainings.events import PlacesAdded
+from trainings.i18n import _
 from trainings.models import Training, utcnow
 
 from .confirmation import await_confirmation
 from .events import RegistrationCancelled, RegistrationConfirmed
-from .models import Person, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
+from .models import Institution, Person, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
 from .tokens import give_new_link, new_token
 
 # Only these roles take one of the training's places; speakers and organisers come on top.
 ROLES_TAKING_A_PLACE = frozenset({RegistrationRole.participant, RegistrationRole.observer})
 ACTIVE = frozenset({RegistrationStatus.pending, RegistrationStatus.confirmed, RegistrationStatus.waitlisted})
+
+
+def institution_registrations(dbsession: Session, training: Training, institution: Institution) -> int:
+    """Active registrations (confirmed, waiting or pending) of people of `institution`."""
+    return dbsession.scalar(
+        select(func.count()).select_from(Registration).join(Person, Person.id == Registration.person_id)
+        .where(Registration.training_id == training.id, Person.institution_id == institution.id,
+               Registration.status.in_([status.value for status in ACTIVE]))) or 0
+
+
+def institution_quota_refusal(dbsession: Session, training: Training, institution: Institution | None):
+    """Why one more person of `institution` may not register for `training` from the public form
+    (its quota per institution is reached), or None. Checked at sign-up and again when the
+    address is confirmed, since unconfirmed sign-ups hold no place and so count for no quota."""
+    if training.institution_quota is None or institution is None or institution.id is None:
+        return None
+    if institution_registrations(dbsession, training, institution) < training.institution_quota:
+        return None
+    return _("${institution} has reached this training's limit of ${count} per institution. Ask the organisers "
+             "if another person should take part.",
+             mapping={"institution": institution.name, "count": training.institution_quota})
 
 
 class AlreadyRegistered(Exception):

@@ -3,7 +3,6 @@ place for the public form and for organisers registering someone directly."""
 from __future__ import annotations
 
 from babel.dates import format_date
-from sqlalchemy import func, select
 
 from trainings.forms import FieldErrors
 from trainings.i18n import _
@@ -13,9 +12,9 @@ from trainings.services.catalogue import accepts_registrations
 
 from . import institutions
 from .confirmation import send_confirmation_mail
-from .models import Institution, InstitutionKind, Person, Registration, RegistrationRole, RegistrationSource, Sex
+from .models import Institution, InstitutionKind, Registration, RegistrationRole, RegistrationSource, Sex
 from .notifications import private_link, send_registration_mail
-from .registrations import ACTIVE, AlreadyRegistered, register
+from .registrations import AlreadyRegistered, institution_quota_refusal, register
 from .registry import PersonDetails, upsert_person
 
 
@@ -49,24 +48,12 @@ def details_from_values(dbsession, values: dict, *, public: bool = False) -> Per
     )
 
 
-def institution_registrations(dbsession, training: Training, institution: Institution) -> int:
-    """Active registrations (confirmed, waiting or pending) of people of `institution`."""
-    return dbsession.scalar(
-        select(func.count()).select_from(Registration).join(Person, Person.id == Registration.person_id)
-        .where(Registration.training_id == training.id, Person.institution_id == institution.id,
-               Registration.status.in_([status.value for status in ACTIVE]))) or 0
-
-
 def _check_institution_quota(dbsession, training: Training, institution: Institution | None) -> None:
     """The public form refuses a registration beyond the training's quota per institution (the
     organisers, who set it, can still register more people directly)."""
-    if training.institution_quota is None or institution is None or institution.id is None:
-        return
-    if institution_registrations(dbsession, training, institution) >= training.institution_quota:
-        raise FieldErrors({"institution": _(
-            "${institution} already has ${count} registrations for this training, the most each institution may "
-            "have. Ask the organisers if another person should take part.",
-            mapping={"institution": institution.name, "count": training.institution_quota})})
+    refusal = institution_quota_refusal(dbsession, training, institution)
+    if refusal is not None:
+        raise FieldErrors({"institution": refusal})
 
 
 def register_from_form(request, training: Training, values: dict, *, source=RegistrationSource.web,

@@ -13,7 +13,7 @@ from trainings.models import TrainingStatus
 from trainings.security import Permission
 from trainings.throttle import client_address
 
-from ..confirmation import ConfirmationExpired, confirm_address, confirm_hours, is_waiting
+from ..confirmation import ConfirmationExpired, QuotaReached, confirm_address, confirm_hours, is_waiting
 from ..lost_links import lost_link_key, send_lost_links
 from ..models import RegistrationStatus
 from ..notifications import send_registration_mail
@@ -134,6 +134,8 @@ def my_registration_confirm(request):
         request.session.flash(request.localizer.translate(
             _("This confirmation link has expired. Register again to receive a new one.")), "warning")
         return HTTPFound(location=request.route_path("register", id=registration.training_id))
+    except QuotaReached as reached:
+        request.session.flash(request.localizer.translate(reached.refusal), "warning")
     return HTTPFound(location=request.route_path("my_registration", token=request.context.token))
 
 

@@ -207,6 +207,25 @@ def test_a_registration_deadline_is_shown_and_registering_after_it_is_refused(te
     assert "Las inscripciones cerraron el" in testapp.get(f"/trainings/{training.id}").text
 
 
+def test_the_quota_per_institution_is_checked_again_when_the_address_is_confirmed(testapp, dbsession):
+    """Unconfirmed sign-ups hold no place: two colleagues may both sign up under a quota of one,
+    and only the first to confirm gets in; the other is told why and keeps their link."""
+    training = factories.TrainingFactory(capacity=10, institution_quota=1)
+    institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
+    for email in ("ana@mp.gov.py", "luis@mp.gov.py"):
+        page = testapp.get(f"/register/{training.id}")
+        fill(page.forms["form"], institution=str(institution.id), email=email, given_names=email[:4]).submit(
+            "submit").follow()
+    confirm_address(testapp, dbsession, "ana@mp.gov.py")
+
+    refused = confirm_address(testapp, dbsession, "luis@mp.gov.py")
+
+    assert "Ministerio Público ya alcanzó el límite de 1 por institución" in refused.text
+    statuses = dict(dbsession.execute(select(Person.email, Registration.status).join(Registration.person)
+                                      .where(Registration.training_id == training.id)).all())
+    assert statuses == {"ana@mp.gov.py": RegistrationStatus.confirmed, "luis@mp.gov.py": RegistrationStatus.unverified}
+
+
 def test_the_public_form_refuses_registrations_beyond_the_quota_per_institution(testapp, dbsession):
     training = factories.TrainingFactory(capacity=10, institution_quota=1)
     institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
@@ -216,7 +235,7 @@ def test_the_public_form_refuses_registrations_beyond_the_quota_per_institution(
     page = testapp.get(f"/register/{training.id}")
     refused = fill(page.forms["form"], institution=str(institution.id), email="otra@mp.gov.py",
                    given_names="Otra", family_names="Persona").submit("submit", status=400)
-    assert "Ministerio Público ya tiene 1 inscripciones" in refused.text
+    assert "Ministerio Público ya alcanzó el límite de 1 por institución" in refused.text
     assert dbsession.scalar(select(Person).where(Person.email == "otra@mp.gov.py")) is None
     other = factories.InstitutionFactory(name="Defensoría", country="PY")
     page = testapp.get(f"/register/{training.id}")
