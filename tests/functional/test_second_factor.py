@@ -1,5 +1,8 @@
 """Administrators may add a TOTP second factor: enrolment confirms one code, login asks for a
 code after the password, recovery codes work once."""
+import datetime as dt
+import time
+
 import pyotp
 
 from tests.conftest import csrf_token_of, log_in
@@ -33,9 +36,42 @@ def test_enrolment_then_login_asks_for_the_code(testapp, admin, dbsession):
     form = testapp.get("/login/code").forms["form"]
     form["code"] = "123"
     assert form.submit("submit", status=400)
-    form["code"] = pyotp.TOTP(secret).now()
+    form["code"] = next_code(secret)  # the enrolment's code was used already
     form.submit("submit").follow()
     testapp.get("/organiser", status=200)
+
+
+def next_code(secret):
+    """The code an authenticator shows 30 seconds from now (accepted: clocks drift)."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
+
+
+def test_a_code_is_accepted_once(testapp, admin, dbsession):
+    log_in(testapp, admin).follow()
+    secret, _codes = _enrol(testapp)
+    code = next_code(secret)
+    for expected in (302, 400):
+        testapp.post("/logout", {"csrf_token": csrf_token_of(testapp.get("/organiser"))})
+        log_in(testapp, admin)
+        form = testapp.get("/login/code").forms["form"]
+        form["code"] = code
+        response = form.submit("submit", status=expected)
+    assert "no es válido" in response.text
+    assert "/login" in testapp.get("/organiser", status=302).location
+
+
+def test_codes_of_now_and_30_seconds_around_match_and_older_steps_are_refused(admin):
+    from trainings.second_factor import accept_code, matching_step, new_secret
+
+    admin.totp_secret = new_secret()
+    totp, now = pyotp.TOTP(admin.totp_secret), dt.datetime(2026, 12, 7, 12, 0, 10, tzinfo=dt.UTC)
+    step = totp.timecode(now)
+    for drift in (-1, 0, 1):
+        assert matching_step(admin.totp_secret, totp.at(now + dt.timedelta(seconds=30 * drift)), now) == step + drift
+    assert matching_step(admin.totp_secret, totp.at(now + dt.timedelta(seconds=60)), now) is None
+    assert accept_code(admin, totp.at(now), now) and admin.totp_last_step == step
+    assert not accept_code(admin, totp.at(now - dt.timedelta(seconds=30)), now)  # older than the last one
+    assert accept_code(admin, totp.at(now + dt.timedelta(seconds=30)), now)
 
 
 def test_a_recovery_code_works_once(testapp, admin, dbsession):

@@ -39,6 +39,8 @@ class User(Base):
     # Second factor (administrators may enrol): the TOTP secret, and one-time recovery codes
     # stored as argon2 hashes, one per line.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # The time step (RFC 6238's counter) of the last code accepted: a code is accepted once.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     recovery_code_hashes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     memberships: Mapped[list[Membership]] = relationship(  # noqa: F821 (organisations.py)
