@@ -113,7 +113,8 @@ def build_dataset(url: str, scale: float = 1.0, *, reuse: bool = True, log=print
         raise SystemExit("the programme-scale dataset is built on PostgreSQL")
     found = existing(engine) if reuse else None
     if found is not None and abs(found["scale"] - scale) < 1e-9:
-        log(f"reusing the dataset at scale {scale} in {engine.url.database}")
+        log(f"reusing the dataset at scale {scale} in {engine.url.database} (migrated to the head)")
+        migrate(engine)
         engine.dispose()
         return Dataset(url, scale, found["counts"])
     counts = counts_for(scale)
