@@ -183,13 +183,13 @@ def test_the_training_page_says_when_the_reminder_goes_and_when_it_went(organise
     reminder = page.html.find(id="reminder-status").get_text(" ", strip=True)
     due = combine_local(day - dt.timedelta(days=2), dt.time(9), "America/Lima")
     assert f"{due.astimezone(LIMA).day} de" in reminder and "9:00" in reminder and "1 persona" in reminder
-    assert "no lo recibirá" in reminder
+    assert "no lo recibirá" in reminder and "Correo de recordatorio" in page.html.find("dl").get_text()
     queue_due_reminders(app_request, due)
     sent = organiser_app.get(f"/organiser/trainings/{training.id}").html.find(id="reminder-status")
-    assert "enviado a 1 persona" in sent.get_text(" ", strip=True)
+    assert "Enviado a 1 persona" in sent.get_text(" ", strip=True)
     training.reminder_days = None
     off = organiser_app.get(f"/organiser/trainings/{training.id}").html.find(id="reminder-status")
-    assert "ninguno" in off.get_text(" ", strip=True)
+    assert "Ninguno" in off.get_text(" ", strip=True)
 
 
 def test_the_training_form_sets_the_days_and_zero_turns_it_off(organiser_app, dbsession):
