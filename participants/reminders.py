@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -61,12 +61,16 @@ def is_due(training: Training, now: dt.datetime) -> bool:
     return due_at is not None and due_at <= now < start
 
 
-def _recipients(dbsession: Session, training: Training, due_at: dt.datetime):
-    """Confirmed registrations the reminder is for, with an address, confirmed before its moment."""
+def _reached(due_at: dt.datetime) -> list:
+    """Which confirmed registrations the reminder reaches: with an address, not to be left
+    unemailed, confirmed before its moment."""
+    return [Registration.emails_off.is_(False), Person.email.is_not(None), Person.email != "",
+            or_(Registration.confirmed_at.is_(None), Registration.confirmed_at < due_at)]
+
+
+def _confirmed(training: Training):
     return (select(Registration).join(Person, Person.id == Registration.person_id)
-            .where(Registration.training_id == training.id, Registration.status == RegistrationStatus.confirmed,
-                   Registration.emails_off.is_(False), Person.email.is_not(None), Person.email != "",
-                   or_(Registration.confirmed_at.is_(None), Registration.confirmed_at < due_at)))
+            .where(Registration.training_id == training.id, Registration.status == RegistrationStatus.confirmed))
 
 
 def _reminded_of(dbsession: Session, training: Training, start: dt.datetime) -> set[int]:
@@ -99,7 +103,7 @@ def queue_due_reminders(request, now: dt.datetime | None = None) -> int:
             continue
         start = training.first_start()
         reminded = _reminded_of(dbsession, training, start)
-        registrations = dbsession.scalars(_recipients(dbsession, training, training.reminder_due_at())
+        registrations = dbsession.scalars(_confirmed(training).where(*_reached(training.reminder_due_at()))
                                           .options(joinedload(Registration.person)).order_by(Registration.id))
         for registration in registrations:
             if registration.id in reminded or not _claim(dbsession, registration, start, now):
@@ -172,10 +176,9 @@ def reminder_status(request, training: Training, now: dt.datetime | None = None)
                               last_sent_at=max(sent))
     if now >= start:
         return ReminderStatus("started", days=training.reminder_days)
-    confirmed = dbsession.scalar(select(func.count()).select_from(Registration).where(
-        Registration.training_id == training.id, Registration.status == RegistrationStatus.confirmed)) or 0
-    reached = dbsession.scalar(select(func.count()).select_from(
-        _recipients(dbsession, training, max(due_at, now) + dt.timedelta(seconds=1)).subquery())) or 0
+    reaches = and_(*_reached(max(due_at, now) + dt.timedelta(seconds=1)))
+    confirmed, reached = dbsession.execute(_confirmed(training).with_only_columns(
+        func.count(), func.count().filter(reaches))).one()
     return ReminderStatus("scheduled", due_at=due_at, days=training.reminder_days, recipients=reached,
                           left_out=confirmed - reached, due_now=due_at <= now)
 

@@ -192,6 +192,16 @@ def test_the_training_page_says_when_the_reminder_goes_and_when_it_went(organise
     assert "Ninguno" in off.get_text(" ", strip=True)
 
 
+def test_the_reminder_line_keeps_the_training_page_within_its_statements(organiser_app, dbsession, statements):
+    day = tomorrow_in_lima() + dt.timedelta(days=10)
+    training = factories.TrainingFactory(starts_on=day, ends_on=day)
+    factories.SessionFactory(training=training)
+    for _number in range(30):
+        factories.RegistrationFactory(training=training)
+    count = statements.count(lambda: organiser_app.get(f"/organiser/trainings/{training.id}", status=200))
+    assert count <= 8  # as every organiser page (tests/functional/test_statement_counts.py)
+
+
 def test_the_training_form_sets_the_days_and_zero_turns_it_off(organiser_app, dbsession):
     training = factories.TrainingFactory()
     form = organiser_app.get(f"/organiser/trainings/{training.id}/edit").forms["form"]
@@ -278,3 +288,15 @@ def test_workers_running_at_once_remind_each_person_once(app, engine):
         assert len(recipients) == people and len(set(recipients)) == people
     finally:
         _clean_up(engine, training_id)
+
+
+def test_a_duplicate_keeps_the_reminder_setting(dbsession, training):
+    from trainings.services.duplicate import duplicate_training
+
+    training.reminder_days = 5
+    copy = duplicate_training(dbsession, training, region=training.region,
+                              starts_on=training.starts_on + dt.timedelta(days=30))
+    assert copy.reminder_days == 5
+    training.reminder_days = None
+    assert duplicate_training(dbsession, training, region=training.region,
+                              starts_on=training.starts_on + dt.timedelta(days=60)).reminder_days is None
