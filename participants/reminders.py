@@ -49,7 +49,7 @@ def _candidates(dbsession: Session, now: dt.datetime) -> list[Training]:
     today = now.date()
     return list(dbsession.scalars(
         select(Training)
-        .where(Training.status == TrainingStatus.published, Training.reminder_days.is_not(None),
+        .where(Training.status == TrainingStatus.published, Training.reminder_days > 0,
                Training.starts_on <= today + dt.timedelta(days=MAX_REMINDER_DAYS + 1),
                Training.ends_on >= today - dt.timedelta(days=1))
         .options(selectinload(Training.sessions), joinedload(Training.region), joinedload(Training.venue))
@@ -159,7 +159,7 @@ class ReminderStatus:
 
 def reminder_status(request, training: Training, now: dt.datetime | None = None) -> ReminderStatus:
     dbsession, now = request.dbsession, now or utcnow()
-    if training.reminder_days is None:
+    if not training.reminder_days:
         return ReminderStatus("off")
     if training.status == TrainingStatus.cancelled:
         return ReminderStatus("cancelled", days=training.reminder_days)

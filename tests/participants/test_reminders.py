@@ -116,7 +116,7 @@ def test_no_reminder_for_drafts_cancelled_started_or_not_yet_due(app_request, db
     if change in ("draft", "cancelled"):
         training.status = TrainingStatus(change)
     elif change == "no_reminder":
-        training.reminder_days = None
+        training.reminder_days = 0
     elif change == "started":
         now = min(session.starts_at for session in training.sessions) + dt.timedelta(minutes=5)
     else:
@@ -187,7 +187,7 @@ def test_the_training_page_says_when_the_reminder_goes_and_when_it_went(organise
     queue_due_reminders(app_request, due)
     sent = organiser_app.get(f"/organiser/trainings/{training.id}").html.find(id="reminder-status")
     assert "Enviado a 1 persona" in sent.get_text(" ", strip=True)
-    training.reminder_days = None
+    training.reminder_days = 0
     off = organiser_app.get(f"/organiser/trainings/{training.id}").html.find(id="reminder-status")
     assert "Ninguno" in off.get_text(" ", strip=True)
 
@@ -212,11 +212,11 @@ def test_the_training_form_sets_the_days_and_zero_turns_it_off(organiser_app, db
     form = organiser_app.get(f"/organiser/trainings/{training.id}/edit").forms["form"]
     form["reminder_days"] = "0"
     form.submit("submit").follow()
-    assert training.reminder_days is None
+    assert training.reminder_days == 0
     form = organiser_app.get(f"/organiser/trainings/{training.id}/edit").forms["form"]
     form["reminder_days"] = "31"
     refused = form.submit("submit", status=400)
-    assert "Como máximo 30 días antes" in refused.text and training.reminder_days is None
+    assert "Como máximo 30 días antes" in refused.text and training.reminder_days == 0
 
 
 # --- several workers at once on PostgreSQL: committed for real --------------------------------
@@ -297,6 +297,18 @@ def test_a_duplicate_keeps_the_reminder_setting(dbsession, training):
     copy = duplicate_training(dbsession, training, region=training.region,
                               starts_on=training.starts_on + dt.timedelta(days=30))
     assert copy.reminder_days == 5
-    training.reminder_days = None
+    training.reminder_days = 0
     assert duplicate_training(dbsession, training, region=training.region,
-                              starts_on=training.starts_on + dt.timedelta(days=60)).reminder_days is None
+                              starts_on=training.starts_on + dt.timedelta(days=60)).reminder_days == 0
+
+
+@pytest.mark.parametrize(("chosen", "kept"), [(None, 0), (0, 0), (3, 3)])
+def test_a_new_training_keeps_the_reminder_chosen_even_none(dbsession, chosen, kept):
+    from trainings.services.schedule import TrainingDetails, create_training
+
+    region = factories.RegionFactory()
+    training = create_training(dbsession, TrainingDetails(
+        title="Nuevo", kind="workshop", region_id=region.id, starts_on=dt.date(2030, 1, 1),
+        ends_on=dt.date(2030, 1, 1), capacity=10, reminder_days=chosen))
+    dbsession.expire(training)
+    assert training.reminder_days == kept

@@ -117,7 +117,7 @@ class TrainingStatus(enum.StrEnum):
 
 
 MAX_REMINDER_DAYS = 30
-REMINDER_DAYS_CHECK = f"reminder_days IS NULL OR (reminder_days >= 1 AND reminder_days <= {MAX_REMINDER_DAYS})"
+REMINDER_DAYS_CHECK = f"reminder_days >= 0 AND reminder_days <= {MAX_REMINDER_DAYS}"
 DEFAULT_REMINDER_DAYS = 2
 
 
@@ -169,9 +169,9 @@ class Training(Base):
     # At most this many active registrations per institution through the public form.
     institution_quota: Mapped[int | None] = mapped_column(sa.Integer)
     # Confirmed people are reminded by email this many days before the first session (the
-    # worker's `training_reminders` task, participants/reminders.py); None: no reminder.
-    reminder_days: Mapped[int | None] = mapped_column(sa.Integer, default=DEFAULT_REMINDER_DAYS,
-                                                      server_default=str(DEFAULT_REMINDER_DAYS))
+    # worker's `training_reminders` task, participants/reminders.py); 0: no reminder.
+    reminder_days: Mapped[int] = mapped_column(sa.Integer, default=DEFAULT_REMINDER_DAYS,
+                                               server_default=str(DEFAULT_REMINDER_DAYS))
 
     programme: Mapped[Programme | None] = relationship(back_populates="trainings")
     organisation: Mapped[Organisation] = relationship()
@@ -210,7 +210,7 @@ class Training(Base):
         """When the reminder before the training is due: `reminder_days` before its first session
         (None without a reminder or without sessions). Computed, so that it follows the dates."""
         start = self.first_start()
-        if self.reminder_days is None or start is None:
+        if not self.reminder_days or start is None:
             return None
         return start - dt.timedelta(days=self.reminder_days)
 

@@ -1,5 +1,5 @@
 """Reminders before a training: how many days before its first session confirmed people are
-reminded (`training.reminder_days`, 2 for every training unless changed; NULL: none), the
+reminded (`training.reminder_days`, 2 for every training unless changed; 0: none), the
 reminders queued (`reminder_sent`, one per registration and announced start), and the organiser's
 choice not to email a person they registered or imported (`registration.emails_off`).
 
@@ -18,15 +18,15 @@ down_revision = "0013"
 branch_labels = None
 depends_on = None
 
-REMINDER_CHECK = "reminder_days IS NULL OR (reminder_days >= 1 AND reminder_days <= 30)"
+REMINDER_CHECK = "reminder_days >= 0 AND reminder_days <= 30"
 
 
 def upgrade():
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("ALTER TABLE training ADD COLUMN reminder_days INTEGER DEFAULT '2' "
+        op.execute("ALTER TABLE training ADD COLUMN reminder_days INTEGER NOT NULL DEFAULT '2' "
                    f"CONSTRAINT ck_training_reminder_days_range CHECK ({REMINDER_CHECK})")
     else:
-        op.add_column("training", sa.Column("reminder_days", sa.Integer(), server_default="2", nullable=True))
+        op.add_column("training", sa.Column("reminder_days", sa.Integer(), server_default="2", nullable=False))
         op.create_check_constraint(op.f("ck_training_reminder_days_range"), "training", REMINDER_CHECK)
     op.add_column("registration", sa.Column("emails_off", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
