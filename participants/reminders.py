@@ -73,14 +73,29 @@ def _confirmed(training: Training):
             .where(Registration.training_id == training.id, Registration.status == RegistrationStatus.confirmed))
 
 
+def _sent_by_start(dbsession: Session, training: Training):
+    """The reminders of `training` by the start they announced: (start, how many, last queued)."""
+    return dbsession.execute(
+        select(ReminderSent.starts_at, func.count(), func.max(ReminderSent.queued_at))
+        .join(Registration, Registration.id == ReminderSent.registration_id)
+        .where(Registration.training_id == training.id).group_by(ReminderSent.starts_at)).all()
+
+
+def _same_day(training: Training, one: dt.datetime, other: dt.datetime) -> bool:
+    """Whether two instants fall on the same day in the training's zone: a session moved by an
+    hour needs no second reminder (the calendar update told them)."""
+    return one.astimezone(training.zone).date() == other.astimezone(training.zone).date()
+
+
 def _reminded_of(dbsession: Session, training: Training, start: dt.datetime) -> set[int]:
-    """The registrations already reminded of the day `start` falls on (in the training's zone): a
-    session moved by an hour needs no second reminder (the calendar update told them)."""
-    zone, day = training.zone, start.astimezone(training.zone).date()
-    rows = dbsession.execute(select(ReminderSent.registration_id, ReminderSent.starts_at)
-                             .join(Registration, Registration.id == ReminderSent.registration_id)
-                             .where(Registration.training_id == training.id))
-    return {registration_id for registration_id, starts_at in rows if starts_at.astimezone(zone).date() == day}
+    """The registrations already reminded of the day `start` falls on."""
+    starts = [announced for announced, _count, _last in _sent_by_start(dbsession, training)
+              if _same_day(training, announced, start)]
+    if not starts:
+        return set()
+    return set(dbsession.scalars(select(ReminderSent.registration_id).where(ReminderSent.starts_at.in_(starts))
+                                 .join(Registration, Registration.id == ReminderSent.registration_id)
+                                 .where(Registration.training_id == training.id)))
 
 
 def _claim(dbsession: Session, registration: Registration, start: dt.datetime, now: dt.datetime) -> bool:
@@ -102,14 +117,17 @@ def queue_due_reminders(request, now: dt.datetime | None = None) -> int:
         if not is_due(training, now):
             continue
         start = training.first_start()
-        reminded = _reminded_of(dbsession, training, start)
-        registrations = dbsession.scalars(_confirmed(training).where(*_reached(training.reminder_due_at()))
-                                          .options(joinedload(Registration.person)).order_by(Registration.id))
-        for registration in registrations:
-            if registration.id in reminded or not _claim(dbsession, registration, start, now):
-                continue
-            send_reminder(request, registration)
-            queued += 1
+        # Ids first: once everyone is reminded, a run reads two short lists and nothing else.
+        due = set(dbsession.scalars(_confirmed(training).where(*_reached(training.reminder_due_at()))
+                                    .with_only_columns(Registration.id)))
+        due -= _reminded_of(dbsession, training, start)
+        if not due:
+            continue
+        for registration in dbsession.scalars(select(Registration).where(Registration.id.in_(sorted(due)))
+                                              .options(joinedload(Registration.person)).order_by(Registration.id)):
+            if _claim(dbsession, registration, start, now):
+                send_reminder(request, registration)
+                queued += 1
     dbsession.flush()
     return queued
 
@@ -166,14 +184,11 @@ def reminder_status(request, training: Training, now: dt.datetime | None = None)
     start, due_at = training.first_start(), training.reminder_due_at()
     if start is None:
         return ReminderStatus("no_sessions", days=training.reminder_days)
-    day = start.astimezone(training.zone).date()
-    sent = [queued_at for queued_at, starts_at in dbsession.execute(
-        select(ReminderSent.queued_at, ReminderSent.starts_at)
-        .join(Registration, Registration.id == ReminderSent.registration_id)
-        .where(Registration.training_id == training.id)) if starts_at.astimezone(training.zone).date() == day]
+    sent = [(count, last) for announced, count, last in _sent_by_start(dbsession, training)
+            if _same_day(training, announced, start)]
     if sent:
-        return ReminderStatus("sent", due_at=due_at, days=training.reminder_days, sent=len(sent),
-                              last_sent_at=max(sent))
+        return ReminderStatus("sent", due_at=due_at, days=training.reminder_days,
+                              sent=sum(count for count, _last in sent), last_sent_at=max(last for _count, last in sent))
     if now >= start:
         return ReminderStatus("started", days=training.reminder_days)
     reaches = and_(*_reached(max(due_at, now) + dt.timedelta(seconds=1)))
