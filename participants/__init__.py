@@ -6,6 +6,7 @@ def includeme(config):
     config.include(".spreadsheets")
     config.include(".registrations")
     config.include(".confirmation")
+    config.include(".reminders")
     config.include(".privacy")
     config.include(".panels")
     config.include(".attendance")

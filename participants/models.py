@@ -198,6 +198,9 @@ class Registration(Base):
     confirm_by: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The organiser registered or imported this person without emailing them: nothing automatic
+    # (the reminder before the training) is sent to them either.
+    emails_off: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # Added to the SEQUENCE of the invitations sent to this person (participants/invites.py):
     # odd after their registration's CANCEL, even again at the next invitation, so that each
     # outranks the one before in their calendar.
@@ -311,3 +314,17 @@ class EarlierPrivateLink(Base):
     registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64))
     replaced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderSent(Base):
+    """The reminder before a training, queued once for a registration and the first session's
+    start it announced (the unique key is the claim: two workers never queue it twice). When the
+    training moves to another day, the new day is announced by a reminder of its own."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -106,6 +106,7 @@ def register(request, training: Training, person: Person, *, role=RegistrationRo
     else:  # a cancelled registration revived: a new link, and the earlier ones still open it
         token = give_new_link(dbsession, registration)
     registration.role, registration.source = role, source
+    registration.emails_off = not notify  # kept: the reminder before the training respects it too
     registration.cancelled_at = registration.confirmed_at = registration.confirm_by = None
     registration.created_at = utcnow()  # the waitlist is in order of (re)arrival
     if consent:
@@ -279,6 +280,7 @@ def register_many(request, training: Training, people: list[Person], *, source=R
         else:
             token = give_new_link(dbsession, registration)
         registration.role, registration.source = RegistrationRole.participant, source
+        registration.emails_off = not notify
         registration.cancelled_at = registration.confirmed_at = registration.confirm_by = None
         registration.created_at = utcnow()
         registration.status = (RegistrationStatus.pending if training.requires_approval

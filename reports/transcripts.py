@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,6 +22,7 @@ from participants.models import Person, Registration, RegistrationStatus
 from trainings.i18n import _, format_date, format_number
 from trainings.models import Training
 from trainings.pdf_fonts import BOLD, REGULAR, font
+from trainings.pdf_fonts import paragraph as _p  # escaped, and printable in any script
 
 from .figures import SPEAKING
 
@@ -75,11 +75,6 @@ def _styles():
         "cell": ParagraphStyle("cell", fontName=REGULAR, fontSize=8.5, leading=10.5),
         "head": ParagraphStyle("head", fontName=BOLD, fontSize=8.5, leading=10.5),
     }
-
-
-def _p(text, style) -> Paragraph:
-    # Paragraphs read markup: every piece of user text is escaped, so "<b>" prints as typed.
-    return Paragraph(escape(str(text if text is not None else "")), style)
 
 
 def transcript_pdf(request, person: Person, lines: list[TranscriptLine]) -> bytes:

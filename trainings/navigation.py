@@ -53,6 +53,12 @@ def training_tabs(request, training) -> list[NavigationItem]:
     ]
 
 
+def training_panels(request) -> list[str]:
+    """Templates that later packages add to a training's organiser page (included with
+    `training` in their context), in their order: the reminder's status, for instance."""
+    return [template for _order, template in sorted(request.registry.get("training_panels", []))]
+
+
 def has_route(request, name: str) -> bool:
     from pyramid.interfaces import IRoutesMapper
 
@@ -67,6 +73,13 @@ def includeme(config):
         config.registry["training_tabs"].append(TrainingTab(route_name, label, permission, order))
 
     config.add_directive("add_training_tab", add_training_tab)
+    config.registry.setdefault("training_panels", [])
+
+    def add_training_panel(config, template: str, order: int = 100):
+        config.registry["training_panels"].append((order, template))
+
+    config.add_directive("add_training_panel", add_training_panel)
+    config.add_request_method(training_panels, "training_panels")
     config.add_request_method(training_tabs, "training_tabs")
     config.add_request_method(has_route, "has_route")
 

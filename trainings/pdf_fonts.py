@@ -6,6 +6,7 @@ the same name their own way left one of them without its bold face."""
 from __future__ import annotations
 
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -137,3 +138,19 @@ def unprintable(text: str, font_name: str = REGULAR) -> list[str]:
                 or char in missing):
             missing.append(char)
     return missing
+
+
+def markup(text, font_name: str = REGULAR) -> str:
+    """`text` as markup for a reportlab Paragraph (platypus): escaped, so "<b>" prints as typed;
+    right-to-left words shaped and ordered; every run that `font_name` cannot draw wrapped in a
+    `<font face>` that can (the same runs as `draw_text`)."""
+    pieces = runs(visual(str(text if text is not None else "")), font_name)
+    return "".join(escape(piece) if name == font_name else f'<font face="{name}">{escape(piece)}</font>'
+                   for piece, name in pieces)
+
+
+def paragraph(text, style):
+    """A Paragraph of user text in `style`, printable in any script (see `markup`)."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(markup(text, style.fontName), style)

@@ -5,7 +5,7 @@ import deform
 from .forms import CSRFSchema
 from .i18n import _
 from .labels import LANGUAGE, TRAINING_KIND, choices
-from .models import Language, TrainingKind, is_valid_timezone
+from .models import DEFAULT_REMINDER_DAYS, MAX_REMINDER_DAYS, Language, TrainingKind, is_valid_timezone
 from .scoping import organisation_choices
 from .services.places import programme_choices, region_choices, venue_choices
 from .services.schedule import CAPACITY_TOO_LARGE, MAX_CAPACITY
@@ -140,6 +140,12 @@ class TrainingSchema(CSRFSchema):
         validator=_optional(colander.Range(1, 100_000, min_err=_("At least 1, or leave it empty."),
                                            max_err=_("At most 100,000, or leave it empty."))),
         description=_("At most this many registrations per institution through the public form. Empty: no limit."))
+    reminder_days = colander.SchemaNode(
+        OptionalId(), title=_("Reminder email, days before"), missing=None, default=DEFAULT_REMINDER_DAYS,
+        validator=_optional(colander.Range(0, MAX_REMINDER_DAYS, min_err=_("Zero or more days."),
+                                           max_err=_("At most 30 days before, or leave it empty."))),
+        description=_("Confirmed participants are reminded by email this many days before the first session, "
+                      "with its times, venue and their private link. 0 or empty: no reminder."))
     attendance_threshold = colander.SchemaNode(
         colander.Int(), title=_("Attendance needed for a certificate (%)"), default=80,
         validator=colander.Range(0, 100, min_err=_("Between 0 and 100."), max_err=_("Between 0 and 100.")))

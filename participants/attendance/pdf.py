@@ -1,13 +1,13 @@
 """PDFs of attendance: the sign-in sheet of a session and a participant's badge (reportlab).
 
 Text is set in DejaVu Sans, bundled with the package (fonts/, with its licence), so that every
-accent prints and the text can be extracted. Every piece of user text goes through `escape`
-before it reaches a Paragraph: markup in a name prints as typed.
+accent prints and the text can be extracted; names in other scripts (Chinese, Arabic …) print in
+a font that has their letters, as on certificates (`trainings.pdf_fonts.paragraph`, which also
+escapes: markup in a name prints as typed).
 """
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 
 import segno
 from reportlab.graphics.shapes import Drawing, Rect
@@ -15,10 +15,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from trainings.i18n import _, format_date, format_time
-from trainings.pdf_fonts import BOLD, REGULAR, font
+from trainings.pdf_fonts import BOLD, REGULAR, draw_text, font, paragraph
 
 from .qr import make_token, secret_of
 
@@ -38,8 +38,8 @@ def _styles():
     }
 
 
-def p(text, style) -> Paragraph:
-    return Paragraph(escape(str(text or "")), style)
+def p(text, style):
+    return paragraph(text or "", style)
 
 
 def signin_sheet_pdf(request, training, session, registrations) -> bytes:
@@ -85,7 +85,7 @@ def signin_sheet_pdf(request, training, session, registrations) -> bytes:
         canvas.setFont(REGULAR, 7.5)
         canvas.setFillColor(colors.grey)
         canvas.drawString(document.leftMargin, A4[1] - 10 * mm, "Capacita")
-        canvas.drawString(document.leftMargin, 10 * mm, footer_left[:110])
+        draw_text(canvas, document.leftMargin, 10 * mm, footer_left[:110], REGULAR, 7.5)
         canvas.drawRightString(A4[0] - document.rightMargin, 10 * mm, f"{page_label} {canvas.getPageNumber()}")
         canvas.restoreState()
 

@@ -490,3 +490,91 @@ def test_the_organiser_reads_the_report_on_a_phone_and_opens_the_people_behind_a
     assert "Personas que completaron" in phone.locator("h1").inner_text()
     assert phone.locator("tbody tr").count() >= 1
     assert_accessible(phone)
+
+
+NARROW_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}
+# What overflows sideways: the page itself, or a table's scroller (whose hidden part would hold
+# the actions and counts an organiser came for).
+OVERFLOWING = """() => {
+  const page = document.documentElement;
+  const wide = [...document.querySelectorAll('.table-responsive, table')]
+    .filter(element => element.scrollWidth > element.clientWidth + 1)
+    .map(element => (element.className || element.tagName) + ' ' + element.scrollWidth + 'px');
+  if (page.scrollWidth > page.clientWidth) {
+    wide.unshift('page ' + page.scrollWidth + 'px');
+    // the elements reaching past the screen's edge, to say what to fix
+    const edge = page.clientWidth;
+    [...document.querySelectorAll('main *')].filter(element => element.getBoundingClientRect().right > edge + 1
+                                                      && !element.closest('thead'))
+      .slice(-3).forEach(element => wide.push(element.outerHTML.slice(0, 120)));
+  }
+  return wide;
+}"""
+
+
+def _organiser_pages(live_server, training_id: int) -> list[str]:
+    """The organiser's main pages, with the journey's training, its first session, a person
+    registered in it and the list imported."""
+    with live_server.engine.begin() as connection:
+        def one(sql, **values):
+            return connection.execute(text(sql), {"id": training_id, **values}).scalar()
+
+        session = one("SELECT min(id) FROM session WHERE training_id = :id")
+        registration = one("SELECT min(r.id) FROM registration r JOIN attendance a ON a.registration_id = r.id "
+                           "WHERE r.training_id = :id")
+        person = one("SELECT person_id FROM registration WHERE id = :registration", registration=registration)
+        upload = one("SELECT max(id) FROM participant_import WHERE training_id = :id")
+    training = f"/organiser/trainings/{training_id}"
+    sessions = f"/organiser/sessions/{session}/attendance"
+    return ["/organiser", "/organiser/trainings", training, f"{training}/registrations", f"{training}/attendance",
+            sessions, f"{sessions}/{registration}/history", f"{training}/checkin?session={session}",
+            f"{training}/certificates", f"{training}/calendar", f"{training}/evaluations",
+            f"{training}/import/{upload}", "/organiser/people", f"/organiser/people/{person}",
+            f"/organiser/people/{person}/transcript", "/organiser/people/duplicates", "/organiser/reports",
+            "/organiser/reports/evidence?measure=persons", "/organiser/institutions", "/organiser/regions",
+            "/organiser/programmes", "/organiser/calendar", "/organiser/outbox",
+            "/organiser/audit", "/organiser/layouts", "/organiser/question-banks", "/organiser/accounts",
+            "/organiser/organisations"]
+
+
+@pytest.mark.parametrize("locale", ["es-PE", "en-GB"])
+def test_every_main_organiser_page_fits_a_360_px_phone(browser, live_server, journey, locale):
+    """Nothing sideways on a 360 px phone, in Spanish and English: tables are cards there."""
+    _needs(journey, "training_id")
+    context = _context(browser, live_server, locale, NARROW_PHONE)
+    phone = context.new_page()
+    log_in(phone)
+    if "draft_id" not in journey:  # a draft ahead (duplicated on the phone), for the dashboard to list
+        phone.goto(f"/organiser/trainings/{journey['training_id']}/duplicate")
+        phone.locator("input[name=starts_on]").fill((dt.date.today() + dt.timedelta(days=30)).isoformat())
+        phone.locator("#form button[type=submit]").click()
+        phone.wait_for_load_state()
+        match = re.search(r"/organiser/trainings/(\d+)", phone.url)
+        assert match and int(match.group(1)) != journey["training_id"], _alert_text(phone)
+        journey["draft_id"] = int(match.group(1))
+    overflowing, failing = {}, {}
+    pages = _organiser_pages(live_server, journey["training_id"]) + [f"/organiser/trainings/{journey['draft_id']}"]
+    for path in pages:
+        response = phone.goto(path)
+        if response.status != 200:
+            failing[path] = response.status
+        if path == "/organiser":  # the draft ahead is listed, as a card
+            assert phone.locator("table.table-cards tbody tr").count() >= 1
+        wide = phone.evaluate(OVERFLOWING)
+        if wide:
+            overflowing[path] = wide
+        if locale == "es-PE" and path.endswith("/attendance") and "/trainings/" in path:
+            screenshot(phone, "attendance-summary-phone")
+    # A list's preview before it is imported: hundreds of rows, each a card.
+    phone.goto(f"/organiser/trainings/{journey['training_id']}/import")
+    phone.locator("input[name=file]").set_input_files(str(CSV))
+    phone.locator("main form button[type=submit]").first.click()
+    phone.wait_for_load_state()
+    assert re.search(r"/import/\d+$", phone.url) and phone.locator("tbody tr").count() > 300
+    if phone.evaluate(OVERFLOWING):
+        overflowing["import preview"] = phone.evaluate(OVERFLOWING)
+    if locale == "es-PE":
+        phone.locator("tbody tr").nth(8).scroll_into_view_if_needed()
+        screenshot(phone, "import-preview-phone")
+    context.close()
+    assert (failing, overflowing) == ({}, {})

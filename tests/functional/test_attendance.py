@@ -3,6 +3,7 @@ once, paper sheets, the sign-in sheet PDF, the summary and its exports, the hist
 import csv
 import datetime as dt
 import io
+import unicodedata
 
 import pytest
 import webtest
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 from participants.attendance import services
 from participants.attendance.summary import people_summary
 from tests import factories
+from tests.certificates.test_pdf import fonts_drawing
 from tests.conftest import csrf_token_of, log_in
 
 
@@ -134,6 +136,19 @@ def test_the_sign_in_sheet_pdf_has_extractable_accented_names(organiser_app, ses
         assert expected in text, expected
     assert text.index("D'Angelo") < text.index("Núñez") < text.index("Ñahui")
     assert "13" in text  # numbered blank rows for walk-ins follow the three expected people
+
+
+def test_the_sign_in_sheet_prints_names_in_any_script(organiser_app, training, session):
+    for family, given in (("王", "秀英"), ("الزهراء", "فاطمة"), ("Παπαδοπούλου", "Ελένη")):
+        factories.RegistrationFactory(training=training, person=factories.PersonFactory(
+            family_names=family, given_names=given))
+    pdf = organiser_app.get(f"/organiser/sessions/{session.id}/sheet.pdf").body
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "STSong-Light" in fonts_drawing(pdf)  # the Chinese name, in a font that has it
+    assert "王" in text and "秀英" in text and "Ελένη" in text and "\ufffd" not in text
+    # Arabic is drawn shaped (joined letter forms), which read back as the name's letters.
+    assert any(0xFE70 <= ord(char) <= 0xFEFC for char in text)
+    assert "فاطمة" in unicodedata.normalize("NFKC", text)
 
 
 def test_summary_counts_and_rates(organiser_app, training, session, people, dbsession, organiser):

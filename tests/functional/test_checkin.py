@@ -13,6 +13,7 @@ from participants.attendance.qr import make_token, read_token
 from participants.models import Attendance, Registration, RegistrationSource, RegistrationStatus
 from participants.tokens import new_token
 from tests import factories
+from tests.certificates.test_pdf import fonts_drawing
 from tests.conftest import csrf_token_of
 
 SECRET = "test-secret-not-for-production"
@@ -135,6 +136,12 @@ def test_the_private_page_qr_code_and_badge(testapp, training, people, dbsession
     text = PdfReader(io.BytesIO(badge.body)).pages[0].extract_text()
     assert "Inés Núñez" in text and training.title in text
     testapp.get("/me/not-a-token/qr.svg", status=404)
+    # A name in another script prints in a font that has it (as on certificates).
+    people[1].person.given_names, people[1].person.family_names = "秀英", "王"
+    dbsession.flush()
+    badge = testapp.get(f"/me/{token}/badge.pdf").body
+    assert "王" in PdfReader(io.BytesIO(badge)).pages[0].extract_text()
+    assert "STSong-Light" in fonts_drawing(badge)
     people[1].status = RegistrationStatus.cancelled
     dbsession.flush()
     testapp.get(f"/me/{token}/badge.pdf", status=404)

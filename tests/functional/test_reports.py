@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from participants.models import InstitutionKind, Sex
 from tests import factories
 from tests.certificates.conftest import make_past_training
+from tests.certificates.test_pdf import fonts_drawing
 
 
 def _peru_2026(dbsession):
@@ -120,6 +123,16 @@ def test_a_transcript_pdf_prints_markup_as_typed(organiser_app, dbsession):
     registration = factories.RegistrationFactory(person=factories.PersonFactory(given_names="<b>Ana</b> & co"))
     response = organiser_app.get(f"/organiser/people/{registration.person_id}/transcript.pdf")
     assert response.body.startswith(b"%PDF")
+
+
+def test_a_transcript_pdf_prints_names_in_any_script(organiser_app, dbsession):
+    registration = factories.RegistrationFactory(
+        person=factories.PersonFactory(given_names="秀英", family_names="王"),
+        training=factories.TrainingFactory(title="تدريب على تحديد الضحايا"))
+    pdf = organiser_app.get(f"/organiser/people/{registration.person_id}/transcript.pdf").body
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "STSong-Light" in fonts_drawing(pdf) and "秀英" in text
+    assert "تحديد" in unicodedata.normalize("NFKC", text) and "\ufffd" not in text
 
 
 def test_organisers_review_and_merge_institutions(organiser_app, dbsession):

@@ -343,7 +343,7 @@ def test_organiser_tables_become_cards_on_a_phone(organiser_app, dbsession):
     table = page.html.find("table", class_="registrations-table")
     assert "table-cards" in table["class"]
     assert [cell["data-label"] for cell in table.find("tbody").find_all("td", attrs={"data-label": True})] == [
-        "Rol", "Origen", "Inscrito el"]
+        "Institución", "Rol", "Origen", "Inscrito el"]
     from pathlib import Path
 
     import trainings

@@ -18,3 +18,12 @@ def test_registering_either_face_first_registers_the_whole_family(first):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)  # noqa: S603
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "DejaVuSans-Bold"
+
+
+def test_paragraph_markup_escapes_and_gives_each_script_a_font():
+    from trainings.pdf_fonts import markup
+
+    assert markup("<b>Ana</b> & co") == "&lt;b&gt;Ana&lt;/b&gt; &amp; co"
+    assert markup("Ana 王秀英", "DejaVuSans") == 'Ana <font face="STSong-Light">王秀英</font>'
+    shaped = markup("فاطمة")
+    assert "<font" not in shaped and shaped != "فاطمة"  # DejaVu has Arabic; joined forms, right to left

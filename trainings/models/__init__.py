@@ -7,6 +7,8 @@ from .organisations import MemberRole, Membership, Organisation
 from .outbox import Job, JobStatus, OutboxAttachment, OutboxMessage, OutboxState, WorkerTask
 from .revision import ScheduleRevision
 from .schedule import (
+    DEFAULT_REMINDER_DAYS,
+    MAX_REMINDER_DAYS,
     Programme,
     Region,
     SessionSpeaker,
@@ -25,5 +27,5 @@ __all__ = [
     "WorkerTask", "Programme", "Region", "ScheduleRevision", "SessionSpeaker", "SpeakerRole", "Training",
     "TrainingKind",
     "TrainingSession", "TrainingStatus", "UTCDateTime", "User", "UserRole", "Venue",
-    "enum_column", "is_valid_timezone", "utcnow",
+    "enum_column", "is_valid_timezone", "utcnow", "DEFAULT_REMINDER_DAYS", "MAX_REMINDER_DAYS",
 ]

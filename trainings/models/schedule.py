@@ -116,6 +116,11 @@ class TrainingStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
+MAX_REMINDER_DAYS = 30
+REMINDER_DAYS_CHECK = f"reminder_days >= 0 AND reminder_days <= {MAX_REMINDER_DAYS}"
+DEFAULT_REMINDER_DAYS = 2
+
+
 class Training(Base):
     __tablename__ = "training"
     __table_args__ = (
@@ -127,6 +132,7 @@ class Training(Base):
         sa.CheckConstraint("late_after_minutes >= 0", name="late_after_positive"),
         sa.CheckConstraint("ends_on >= starts_on", name="dates_order"),
         sa.CheckConstraint("institution_quota IS NULL OR institution_quota > 0", name="institution_quota_positive"),
+        sa.CheckConstraint(REMINDER_DAYS_CHECK, name="reminder_days_range"),
         sa.Index("ix_training_status_starts_on", "status", "starts_on"),
     )
 
@@ -162,6 +168,10 @@ class Training(Base):
     registration_deadline: Mapped[dt.date | None] = mapped_column(sa.Date)
     # At most this many active registrations per institution through the public form.
     institution_quota: Mapped[int | None] = mapped_column(sa.Integer)
+    # Confirmed people are reminded by email this many days before the first session (the
+    # worker's `training_reminders` task, participants/reminders.py); 0: no reminder.
+    reminder_days: Mapped[int] = mapped_column(sa.Integer, default=DEFAULT_REMINDER_DAYS,
+                                               server_default=str(DEFAULT_REMINDER_DAYS))
 
     programme: Mapped[Programme | None] = relationship(back_populates="trainings")
     organisation: Mapped[Organisation] = relationship()
@@ -191,6 +201,18 @@ class Training(Base):
         if self.registration_deadline is None:
             return False
         return (now or utcnow()).astimezone(self.zone).date() > self.registration_deadline
+
+    def first_start(self) -> dt.datetime | None:
+        """When its first session that takes place starts (None without such sessions)."""
+        return min((session.starts_at for session in self.sessions if not session.cancelled), default=None)
+
+    def reminder_due_at(self) -> dt.datetime | None:
+        """When the reminder before the training is due: `reminder_days` before its first session
+        (None without a reminder or without sessions). Computed, so that it follows the dates."""
+        start = self.first_start()
+        if not self.reminder_days or start is None:
+            return None
+        return start - dt.timedelta(days=self.reminder_days)
 
     def has_ended(self, now: dt.datetime | None = None) -> bool:
         """Whether the training is over: its last session that takes place has ended (without

@@ -30,7 +30,8 @@ def duplicate_training(dbsession: Session, source: Training, *, region: Region, 
         region=region, venue=venue, language=source.language,
         offered_languages=source.offered_languages, capacity=source.capacity, confirmed_count=0,
         requires_approval=source.requires_approval, attendance_threshold=source.attendance_threshold,
-        late_after_minutes=source.late_after_minutes, status=TrainingStatus.draft,
+        late_after_minutes=source.late_after_minutes, reminder_days=source.reminder_days,
+        status=TrainingStatus.draft,
         starts_on=starts_on, ends_on=source.ends_on + dt.timedelta(days=days),
     )
     same_venue = venue is not None and venue.id == source.venue_id

@@ -19,6 +19,7 @@ from ..events import PlacesAdded, SessionCancelled, SessionsChanged, TrainingCan
 from ..forms import FieldErrors
 from ..i18n import _
 from ..models import (
+    DEFAULT_REMINDER_DAYS,
     Base,
     Language,
     Programme,
@@ -62,6 +63,7 @@ class TrainingDetails:
     description: str = ""
     registration_deadline: dt.date | None = None
     institution_quota: int | None = None
+    reminder_days: int | None = DEFAULT_REMINDER_DAYS  # 0 or None: no reminder
 
 
 def training_errors(dbsession: Session, details: TrainingDetails, training: Training | None = None) -> dict:
@@ -138,6 +140,7 @@ def _apply(dbsession: Session, training: Training, details: TrainingDetails) -> 
     training.description = details.description.strip()
     training.registration_deadline = details.registration_deadline
     training.institution_quota = details.institution_quota
+    training.reminder_days = details.reminder_days or 0
 
 
 def create_training(dbsession: Session, details: TrainingDetails) -> Training:

@@ -21,7 +21,7 @@ from . import flash_refusal, form_page
 DETAIL_FIELDS = ("organisation_id",
                  "title", "kind", "region_id", "starts_on", "ends_on", "capacity", "programme_id", "venue_id",
                  "language", "requires_approval", "attendance_threshold", "late_after_minutes", "description",
-                 "registration_deadline", "institution_quota")
+                 "registration_deadline", "institution_quota", "reminder_days")
 
 
 def _details(values: dict) -> schedule.TrainingDetails:
@@ -46,7 +46,8 @@ def _check(request, training=None):
         if TRAINING_RULE_FIELDS <= values.keys():
             defaults = {"title": "", "kind": "workshop", "programme_id": None, "language": "es",
                         "requires_approval": False, "attendance_threshold": 80, "late_after_minutes": 15,
-                        "description": "", "registration_deadline": None, "institution_quota": None}
+                        "description": "", "registration_deadline": None, "institution_quota": None,
+                        "reminder_days": None}
             details = schedule.TrainingDetails(**{**defaults, **{name: values[name] for name in DETAIL_FIELDS
                                                                  if name in values}})
             return schedule.training_errors(request.dbsession, details, training)
