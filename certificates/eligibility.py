@@ -247,7 +247,8 @@ def certificate_totals(dbsession: Session, training: Training, checks=()) -> Tot
             apply_conditions(registration_id, RegistrationStatus.confirmed, RegistrationRole.participant,
                              kinds, None, checks)
             attendance_count -= not kinds
-    return Totals(row.speaker_to_issue + attendance_count, row.issued, row.registrations,
+    # int(): PostgreSQL sums bigints as numerics.
+    return Totals(int(row.speaker_to_issue + attendance_count), int(row.issued), row.registrations,
                   row.last_session_end if row.registrations else None)
 
 
