@@ -34,6 +34,7 @@ from participants.attendance.rates import (
     rate_from_seconds,
     reaches_in_sql,
 )
+from participants.attendance.services import by_family_name, family_name_page
 from participants.models import Person, Registration, RegistrationRole, RegistrationStatus
 from trainings.i18n import Percent, _, collation_key
 from trainings.models import SessionSpeaker, SpeakerRole, Training, TrainingSession
@@ -206,14 +207,11 @@ def eligibility_page(dbsession: Session, training: Training, search_conditions, 
 
 def _page_statement(dialect_name: str, search_conditions: tuple):
     training_id = bindparam("training_id", type_=Integer)
-    order = (Person.sort_name + "", Registration.id)  # `|| ''`: see participants.attendance.services.by_family_name
-    page = (select(Registration.id).join(Person, Person.id == Registration.person_id)
-            .where(Registration.training_id == training_id, *search_conditions).order_by(*order)
-            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
-            .cte("page").prefix_with("MATERIALIZED", dialect="postgresql"))  # sorted once, read twice
-    return (attendance_seconds(dialect_name, training_id, Registration, only=select(page.c.id))
-            .join(Person, Person.id == Registration.person_id).options(contains_eager(Registration.person))
-            .order_by(*order))
+    page = family_name_page((Registration.training_id == training_id, *search_conditions),
+                            bindparam("limit", type_=Integer), bindparam("offset", type_=Integer))
+    return by_family_name(
+        attendance_seconds(dialect_name, training_id, Registration, only=select(page.c.id))
+        .join(Person, Person.id == Registration.person_id).options(contains_eager(Registration.person)))
 
 
 # Built once per database kind: building and keying it costs more Python time than running it.

@@ -70,14 +70,24 @@ def by_family_name(query):
     return query.order_by(Person.sort_name + "", Registration.id)
 
 
+def family_name_page(conditions, limit, offset):
+    """The ids of one page of the registrations `conditions` select (on Registration and Person),
+    in family-name order, as a common table expression to join the page's rows to: sorting a
+    training's few thousand ids alone, then reading a hundred full rows, takes half the time of
+    sorting full rows. `limit` and `offset` may be bound parameters."""
+    return (by_family_name(select(Registration.id).join(Person, Person.id == Registration.person_id)
+                           .where(*conditions))
+            .limit(limit).offset(offset).cte("page").prefix_with("MATERIALIZED", dialect="postgresql"))
+
+
 def expected_page(dbsession: Session, training_id: int, limit: int, offset: int = 0,
                   conditions: list = ()) -> list[Registration]:
     """A page of `expected_registrations`, sorted in SQL by `Person.sort_name`."""
-    query = select(Registration).join(Person, Person.id == Registration.person_id).where(
-        Registration.training_id == training_id, *EXPECTED, *conditions)
+    page = family_name_page((Registration.training_id == training_id, *EXPECTED, *conditions), limit, offset)
     return list(dbsession.scalars(
-        by_family_name(query).options(contains_eager(Registration.person).joinedload(Person.institution))
-        .limit(limit).offset(offset or None)))
+        by_family_name(select(Registration).join(page, page.c.id == Registration.id)
+                       .join(Person, Person.id == Registration.person_id))
+        .options(contains_eager(Registration.person).joinedload(Person.institution))))
 
 
 def count_expected(dbsession: Session, training_id: int, conditions: list = ()) -> int:
@@ -347,10 +357,15 @@ def sessions_with_counts(dbsession: Session, training: Training,
     if expected_total is None:
         expected_total = count_expected(dbsession, training.id)
     counts = {session.id: Counter() for session in training.sessions}
+    # The expected people's ids gathered once and hashed (MATERIALIZED), rather than each
+    # attendance row looking its registration up: half the time for a 3,000-person training.
+    expected = (select(Registration.id).where(Registration.training_id == training.id, *EXPECTED)
+                .cte("expected").prefix_with("MATERIALIZED", dialect="postgresql"))
     rows = dbsession.execute(
         select(Attendance.session_id, Attendance.status, func.count(Attendance.id))
-        .join(Registration, Registration.id == Attendance.registration_id)
-        .where(Registration.training_id == training.id, *EXPECTED)
+        .select_from(TrainingSession).join(Attendance, Attendance.session_id == TrainingSession.id)
+        .join(expected, expected.c.id == Attendance.registration_id)
+        .where(TrainingSession.training_id == training.id)
         .group_by(Attendance.session_id, Attendance.status)
     )
     for session_id, status, count in rows:
