@@ -152,8 +152,28 @@ def add_security_headers(event) -> None:
         headers.setdefault(name, value)
 
 
+class _OfOrganisation:
+    """The permissions over one organisation's objects, for `may`."""
+
+    def __init__(self, organisation_id: int):
+        self.__acl__ = organisation_acl(organisation_id)
+
+
+def may(request, permission: str, organisation_id: int | None = None) -> bool:
+    """Whether the user may do `permission` on this page's object, or on the objects of
+    `organisation_id` (a list mixing organisations): templates offer a button only to those it
+    would not refuse. Remembered for the request."""
+    key = (permission, organisation_id)
+    known = request.__dict__.setdefault("_capacita_may", {})
+    if key not in known:
+        context = request.context if organisation_id is None else _OfOrganisation(organisation_id)
+        known[key] = bool(request.has_permission(permission, context))
+    return known[key]
+
+
 def includeme(config):
     settings = config.get_settings()
+    config.add_request_method(may, "may")
     config.add_subscriber(add_security_headers, "pyramid.events.NewResponse")
     session_factory = SignedCookieSessionFactory(
         settings["session.secret"],

@@ -71,11 +71,11 @@ def certificates_tab(context, request):
         .where(Registration.training_id == training.id, *search))
     number = clamp_page(requested_page(request.params), shown, LIST_PAGE_SIZE)
     rows = eligibility_page(request.dbsession, training, search, (number - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE, checks)
-    form, appstruct = _layout_form(request, training)
+    layout_form = render_form(*_layout_form(request, training))["form"] if request.may(Permission.manage) else None
     unprintable = {row.registration.id: missing_characters(row.registration.person.full_name) for row in rows}
     return _tab(request, training, rows=rows, unprintable=unprintable, to_issue=totals.to_issue,
                 issued=totals.issued, page=Page(rows, number, LIST_PAGE_SIZE, shown), q=query,
-                layout_form=render_form(form, appstruct)["form"], ended=_has_ended(training, totals),
+                layout_form=layout_form, ended=_has_ended(training, totals),
                 **_row_values(request, training))
 
 

@@ -257,3 +257,42 @@ def test_who_may_open_what(app, testapp, world, role):
                              f"{'allowed' if expected else 'refused'}")
             own_status = response.status_int
     assert "\n".join(wrong) == ""
+
+
+def test_a_viewer_is_shown_no_link_or_button_that_refuses_them(app, testapp, world):
+    """Viewers read: every page they may open offers only what they may do (no button answering 403)."""
+    objects, users, members = world
+    log_in(testapp, users["viewer"]).follow()
+    methods = _view_methods(app)
+    pages = [_url(route, objects["own"], {"member": members["own"]}) for route in _routes(app)
+             if RULES[route.name][0] == "read" and "GET" in methods.get(route.name, ())]
+    checked, refused = set(), []
+    for page_url in pages:
+        page = testapp.get(page_url, expect_errors=True)
+        if page.status_int != 200 or "html" not in page.content_type:
+            continue
+        targets = [("GET", link["href"]) for link in page.html.select("a[href^='/']")]
+        targets += [((form.get("method") or "get").upper(), form.get("action") or page_url)
+                    for form in page.html.select("form")]
+        for method, target in targets:
+            if (method, target) in checked or target.startswith(("/static", "/language")):
+                continue
+            checked.add((method, target))
+            response = (testapp.get(target, expect_errors=True) if method == "GET"
+                        else testapp.post(target, {}, expect_errors=True))
+            if response.status_int == 403:
+                refused.append(f"{page_url}: {method} {target}")
+    assert "\n".join(refused) == ""
+
+
+@pytest.mark.parametrize(("role", "offered"), [("organiser", True), ("viewer", False)])
+def test_the_buttons_that_change_things_are_offered_to_organisers(testapp, world, role, offered):
+    objects, users, _members = world
+    log_in(testapp, users[role]).follow()
+    training = objects["own"]["training_id"]
+    pages = {f"/organiser/trainings/{training}": "/edit", f"/organiser/trainings/{training}/registrations": "/import",
+             f"/organiser/trainings/{training}/certificates": "/certificates/manual",
+             f"/organiser/trainings/{training}/attendance": "/checkin", "/organiser/trainings": "/trainings/new"}
+    for page_url, control in pages.items():
+        links = [link["href"] for link in testapp.get(page_url).html.select("a[href]")]
+        assert any(href.endswith(control) for href in links) == offered, page_url
