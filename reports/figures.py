@@ -437,54 +437,75 @@ class EvidenceRow:
     participations: int = 1
 
 
-def _evidence_facts(dbsession: Session, filters: ReportFilters, dimension: str | None, key: str | None,
-                    measure: str):
-    facts = facts_query(dbsession, filters).cte("report_facts")
-    conditions = []
+def _evidence_key(dimension: str, key: str | None):
+    """The facts whose `dimension` is `key` (None: not stated), compared on the facts' own
+    columns so that a page of evidence reads them by person."""
+    fact = RegistrationFact
+    if dimension == "institution_kind":
+        if key is None:
+            return fact.institution_id.is_(None)
+        return fact.institution_id.in_(select(Institution.id).where(_key(Institution.kind) == key))
+    if dimension == "country":
+        return fact.region_id.in_(select(Region.id).where(Region.country == key))
+    column = {"sex": fact.sex, "institution": fact.institution_id, "training_region": fact.region_id,
+              "home_region": fact.home_region, "age_band": _age_key(fact.age_band)}[dimension]
+    return column.is_(None) if key is None else _key(column) == key
+
+
+def evidence_conditions(dbsession: Session, filters: ReportFilters, dimension: str | None, key: str | None,
+                        measure: str) -> list:
+    """What selects the facts behind one number (after bringing them up to date)."""
+    refresh_facts(dbsession)
+    conditions = fact_conditions(dbsession, filters)
     if dimension:
-        column = _key(facts.c[dimension])
-        conditions.append(column.is_(None) if key is None else column == key)
+        conditions.append(_evidence_key(dimension, key))
     if measure == "completed":
-        conditions.append(facts.c.completed == 1)
+        conditions.append(completed_by(filters.completion))
     elif measure == "certificates":
-        conditions.append(facts.c.certificates > 0)
-    return facts, conditions
+        conditions.append(RegistrationFact.certificates > 0)
+    return conditions
 
 
 def evidence(dbsession: Session, filters: ReportFilters, dimension: str | None = None, key: str | None = None,
              measure: str = "participations", page: int = 1, per_page: int = 100) -> tuple[int, list[EvidenceRow]]:
     """The rows behind one number: registrations (or, for unique persons, persons with how
-    many of their registrations count), a page at a time, and how many there are in all."""
-    facts, conditions = _evidence_facts(dbsession, filters, dimension, key, measure)
+    many of their registrations count), a page at a time in the order of the persons' names,
+    and how many there are in all. A page walks the persons in name order and reads each one's
+    facts from the person index, so it costs the same whatever the size of the report."""
+    conditions = evidence_conditions(dbsession, filters, dimension, key, measure)
     if measure == "persons":
-        return _evidence_persons(dbsession, facts, conditions, page, per_page)
-    total = dbsession.scalar(select(func.count()).select_from(facts).where(*conditions))
+        return _evidence_persons(dbsession, conditions, completed_by(filters.completion), page, per_page)
+    fact = RegistrationFact
+    total = dbsession.scalar(select(func.count()).select_from(fact).where(*conditions))
+    completed = completed_by(filters.completion)
     rows = dbsession.execute(
-        select(facts.c.registration_id, facts.c.person_id, Person.given_names, Person.family_names,
-               facts.c.training_id, Training.title, Training.starts_on, facts.c.role, facts.c.attended_seconds,
-               facts.c.completed, facts.c.certificates)
-        .join(Person, Person.id == facts.c.person_id).join(Training, Training.id == facts.c.training_id)
+        select(fact.registration_id, fact.person_id, Person.given_names, Person.family_names, fact.training_id,
+               Training.title, Training.starts_on, fact.role, fact.attended_seconds, completed, fact.certificates)
+        .join(Person, Person.id == fact.person_id).join(Training, Training.id == fact.training_id)
         .where(*conditions)
-        .order_by(Person.family_names, Person.given_names, Person.id, Training.starts_on, facts.c.registration_id)
+        .order_by(Person.sort_name, Person.id, Training.starts_on, fact.registration_id)
         .limit(per_page).offset((page - 1) * per_page)
     )
     return total, [EvidenceRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], int(r[8] or 0), bool(r[9]), int(r[10]))
                    for r in rows]
 
 
-def _evidence_persons(dbsession, facts, conditions, page, per_page):
-    grouped = (select(facts.c.person_id, func.count().label("participations"),
-                      func.sum(facts.c.attended_seconds).label("seconds"),
-                      func.max(facts.c.completed).label("completed"),
-                      func.sum(facts.c.certificates).label("certificates"))
-               .where(*conditions).group_by(facts.c.person_id).subquery())
-    total = dbsession.scalar(select(func.count()).select_from(grouped))
+def _evidence_persons(dbsession, conditions, completed, page, per_page):
+    fact = RegistrationFact
+    total = dbsession.scalar(select(func.count(sa.distinct(fact.person_id))).where(*conditions))
+    page_persons = (select(Person.id, Person.given_names, Person.family_names, Person.sort_name)
+                    .where(sa.exists().where(fact.person_id == Person.id, *conditions))
+                    .order_by(Person.sort_name, Person.id).limit(per_page).offset((page - 1) * per_page)).subquery()
     rows = dbsession.execute(
-        select(grouped, Person.given_names, Person.family_names)
-        .join(Person, Person.id == grouped.c.person_id)
-        .order_by(Person.family_names, Person.given_names, Person.id)
-        .limit(per_page).offset((page - 1) * per_page)
+        select(page_persons.c.id, page_persons.c.given_names, page_persons.c.family_names,
+               func.count().label("participations"), func.sum(fact.attended_seconds).label("seconds"),
+               func.max(sa.case((completed, 1), else_=0)).label("completed"),
+               func.sum(fact.certificates).label("certificates"))
+        .join(fact, fact.person_id == page_persons.c.id).where(*conditions)
+        .group_by(page_persons.c.id, page_persons.c.given_names, page_persons.c.family_names,
+                  page_persons.c.sort_name)
+        .order_by(page_persons.c.sort_name, page_persons.c.id)
     )
-    return total, [EvidenceRow(None, r.person_id, r.given_names, r.family_names, None, "", None, None,
+    return total, [EvidenceRow(None, r.id, r.given_names, r.family_names, None, "", None, None,
                                int(r.seconds or 0), bool(r.completed), int(r.certificates or 0), r.participations)
                    for r in rows]
