@@ -406,15 +406,15 @@ def figures(dbsession: Session, filters: ReportFilters, dimensions=DIMENSIONS) -
 
 def schedule_figures(dbsession: Session, filters: ReportFilters) -> tuple[int, int, int, int | None]:
     """Trainings held, their sessions (not cancelled), the seconds those sessions last, and the
-    highest region id there is (how many words the regions' bit masks need)."""
+    highest id of their regions (how many words the regions' bit masks need)."""
     trainings = training_scope(dbsession, filters)
     duration = seconds_between(dbsession, TrainingSession.starts_at, TrainingSession.ends_at)
     delivered = (select(func.count(TrainingSession.id), func.coalesce(func.sum(duration), 0))
                  .join(trainings, trainings.c.id == TrainingSession.training_id)
                  .where(TrainingSession.cancelled.is_(False)).subquery())
-    held, sessions, seconds, last_region = dbsession.execute(select(
-        select(func.count()).select_from(trainings).scalar_subquery(), *delivered.c,
-        select(func.max(Region.id)).scalar_subquery())).one()
+    held = select(func.count(), func.max(trainings.c.region_id)).select_from(trainings).subquery()
+    held, last_region, sessions, seconds = dbsession.execute(
+        select(held, delivered).select_from(held.join(delivered, sa.true()))).one()
     return held, sessions, int(seconds), last_region
 
 
