@@ -187,11 +187,6 @@ REGION_WORD = 62
 NOT_STATED_AGE = len(AGE_BANDS)  # the age bit of persons without a year of birth
 
 
-def prepare_for_aggregation(dbsession: Session) -> None:
-    if _is_postgresql(dbsession):
-        dbsession.execute(sa.text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
-
-
 def _key(column):
     return sa.cast(column, sa.String)
 
@@ -284,16 +279,19 @@ def _counting_statement(dbsession: Session, filters: ReportFilters, region_words
                       grouping_value(list(first_keys), first_sets[0]), grouping_value(list(first_keys), first_sets[1]))
 
 
-def _execute_ordered(dbsession: Session, statement: _Statement, ordered: bool) -> list:
-    """Run the counting statement; in person order, PostgreSQL is told to read the person index
-    (its estimates favour hashing a million rows, measured three times slower)."""
-    if not (ordered and _is_postgresql(dbsession)):
+def _execute(dbsession: Session, statement: _Statement, ordered: bool) -> list:
+    """Run the counting statement with enough memory to sort and hash without spilling; in
+    person order, PostgreSQL is also told to read the person index (its estimates favour
+    hashing a million rows, measured three times slower), for this statement only."""
+    if not _is_postgresql(dbsession):
         return list(dbsession.execute(statement.query))
-    dbsession.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    settings = f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'" + ("; SET LOCAL enable_seqscan = off" if ordered else "")
+    dbsession.execute(sa.text(settings))
     try:
         return list(dbsession.execute(statement.query))
     finally:
-        dbsession.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+        if ordered:
+            dbsession.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
 
 
 class _Tally:
@@ -387,14 +385,13 @@ def _add_countries(tallies, rows, statement: _Statement, country_of: dict[int, s
 
 def figures(dbsession: Session, filters: ReportFilters, dimensions=DIMENSIONS) -> Figures:
     """Every figure of the report, in a few statements whatever the size of the data."""
-    prepare_for_aggregation(dbsession)
     refresh_facts(dbsession)
     schedule = schedule_figures(dbsession, filters)
     ordered = reads_in_person_order(schedule)
     region_words = (schedule.last_region or 0) // REGION_WORD + 1
     while True:
         statement = _counting_statement(dbsession, filters, region_words, ordered)
-        rows = _execute_ordered(dbsession, statement, ordered)
+        rows = _execute(dbsession, statement, ordered)
         seen = [row.region_id for row in rows if row.level == statement.per_key and row.region_id is not None]
         if max(seen, default=0) < region_words * REGION_WORD:
             break

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from certificates.eligibility import training_eligibility
 from participants.models import Registration, RegistrationRole, RegistrationStatus, Sex
@@ -143,3 +143,11 @@ def test_a_change_shows_in_the_next_report_and_still_equals_the_count(dbsession,
     programme[1].attendance_threshold = 100
     dbsession.flush()
     assert as_counted(figures(dbsession, ReportFilters())) == counted_by_hand(dbsession, programme)
+
+
+def test_postgresql_reads_in_person_order_for_that_statement_only(dbsession, programme, monkeypatch):
+    if dbsession.get_bind().dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    monkeypatch.setattr(figures_module, "reads_in_person_order", lambda schedule: True)
+    figures(dbsession, ReportFilters())
+    assert dbsession.scalar(text("SHOW enable_seqscan")) == "on"  # the evidence and exports plan freely
