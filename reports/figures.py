@@ -39,11 +39,9 @@ from sqlalchemy.orm import Session
 from participants.models import Institution, Person
 from trainings.models import Region, Training, TrainingSession, TrainingStatus
 
-from .facts import AGE_BANDS, SPEAKING, refresh_facts, seconds_between
+from .facts import AGE_BANDS, refresh_facts, seconds_between
 from .filters import REPORTED_ROLES, ReportFilters
 from .models import CompletionRule, RegistrationFact
-
-__all__ = ["AGE_BANDS", "SPEAKING"]
 
 # The breakdowns, in the order the page shows them.
 DIMENSIONS = ("sex", "institution_kind", "institution", "training_region", "home_region", "country", "age_band")

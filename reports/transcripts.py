@@ -24,7 +24,7 @@ from trainings.i18n import _, format_date, format_number
 from trainings.models import Training
 from trainings.pdf_fonts import BOLD, REGULAR, font
 
-from .figures import SPEAKING
+from .facts import SPEAKING
 
 
 @dataclass

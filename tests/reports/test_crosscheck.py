@@ -14,7 +14,8 @@ from sqlalchemy import func, select, text
 from certificates.eligibility import training_eligibility
 from participants.models import Registration, RegistrationRole, RegistrationStatus, Sex
 from reports import figures as figures_module
-from reports.figures import AGE_BANDS, DIMENSIONS, figures
+from reports.facts import AGE_BANDS
+from reports.figures import DIMENSIONS, figures
 from reports.filters import REPORTED_ROLES, ReportFilters
 from reports.models import CompletionRule
 from tests import factories
