@@ -152,3 +152,11 @@ def test_postgresql_reads_in_person_order_for_that_statement_only(dbsession, pro
     monkeypatch.setattr(figures_module, "reads_in_person_order", lambda schedule: True)
     figures(dbsession, ReportFilters())
     assert dbsession.scalar(text("SHOW enable_seqscan")) == "on"  # the evidence and exports plan freely
+
+
+@pytest.mark.parametrize("ordered", [True, False], ids=["in person order", "by training"])
+def test_a_report_over_nothing_counts_nothing(dbsession, programme, monkeypatch, ordered):
+    monkeypatch.setattr(figures_module, "reads_in_person_order", lambda schedule: ordered)
+    result = figures(dbsession, ReportFilters(date_from=dt.date.today() + dt.timedelta(days=1)))
+    assert as_counted(result) == ((0, 0, 0, 0), {dimension: {} for dimension in DIMENSIONS})
+    assert (result.trainings, result.sessions, result.seconds_delivered) == (0, 0, 0)
