@@ -285,11 +285,10 @@ def _execute(dbsession: Session, statement: _Statement, ordered: bool) -> list:
         return list(dbsession.execute(statement.query))
     settings = f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'" + ("; SET LOCAL enable_seqscan = off" if ordered else "")
     dbsession.execute(sa.text(settings))
-    try:
-        return list(dbsession.execute(statement.query))
-    finally:
-        if ordered:
-            dbsession.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+    rows = list(dbsession.execute(statement.query))  # (a failure rolls the settings back too)
+    if ordered:
+        dbsession.execute(sa.text("SET LOCAL enable_seqscan TO DEFAULT"))
+    return rows
 
 
 class _Tally:
