@@ -148,25 +148,23 @@ def fact_conditions(dbsession: Session, filters: ReportFilters, ordered: bool = 
     return conditions
 
 
-def facts_query(dbsession: Session, filters: ReportFilters, institution_kind: bool = True):
+def facts_query(dbsession: Session, filters: ReportFilters):
     """One row per registration in scope (see the module's docstring), with its training's
-    country; the facts are first brought up to date (`reports.facts`)."""
+    country and the institution's kind; the facts are first brought up to date."""
     refresh_facts(dbsession)
     fact = RegistrationFact
     completed = sa.case((completed_by(filters.completion), 1), else_=0)
-    query = (
+    return (
         select(fact.registration_id, fact.person_id, fact.training_id, fact.role, fact.sex.label("sex"),
-               *([Institution.kind.label("institution_kind")] if institution_kind else []),
-               fact.institution_id.label("institution"), fact.home_region.label("home_region"),
-               fact.region_id.label("training_region"), Region.country.label("country"),
-               _age_key(fact.age_band).label("age_band"), fact.attended_seconds.label("attended_seconds"),
-               completed.label("completed"), fact.certificates.label("certificates"))
+               Institution.kind.label("institution_kind"), fact.institution_id.label("institution"),
+               fact.home_region.label("home_region"), fact.region_id.label("training_region"),
+               Region.country.label("country"), _age_key(fact.age_band).label("age_band"),
+               fact.attended_seconds.label("attended_seconds"), completed.label("completed"),
+               fact.certificates.label("certificates"))
         .join(Region, Region.id == fact.region_id)
+        .outerjoin(Institution, Institution.id == fact.institution_id)
         .where(*fact_conditions(dbsession, filters))
     )
-    if institution_kind:
-        query = query.outerjoin(Institution, Institution.id == fact.institution_id)
-    return query
 
 
 # A report aggregates a million rows: enough memory for PostgreSQL to sort and hash them
