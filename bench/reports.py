@@ -7,7 +7,10 @@ Times, against the database the URL names (PostgreSQL; the schema at head): the 
 everything (every figure and breakdown, as the page computes them), the same with a few filters
 (a country, a year, an institution kind, an indicator), the first evidence page behind a
 number, and the JSON export. Prints the median and the slowest of `--runs` runs, in
-milliseconds, and the data's size. Target: ≤ 1 s for the report over everything at 300,000
+milliseconds, and the data's size. `--pages` (on a dataset built by `bench/scale.py`, whose
+organiser it logs in as) also times what users open through the whole application: the report
+page, with a country and with an indicator, an evidence page, the JSON download and the
+indicators' list. Target: ≤ 1 s for the report over everything at 300,000
 persons and 1,000,000 registrations (`bench/scale.py` builds that dataset).
 
 `--populate` first fills an EMPTY database (migrated here) with set-based SQL: regions,
@@ -151,6 +154,7 @@ def main() -> None:
     parser.add_argument("--populate", action="store_true", help="fill an empty database first")
     parser.add_argument("--persons", type=int, default=30_000)
     parser.add_argument("--registrations", type=int, default=100_000)
+    parser.add_argument("--pages", action="store_true", help="also time the pages (a bench/scale.py dataset)")
     args = parser.parse_args()
     engine = make_engine({"sqlalchemy.url": args.url})
     if args.populate:
@@ -181,6 +185,27 @@ def main() -> None:
               lambda: evidence(dbsession, ReportFilters(), "sex", "female", "completed"))
         request = make_request(engine, dbsession)
         timed("JSON export over everything", args.runs, lambda: report_json(request, ReportFilters()))
+        indicator_id = indicator.id if indicator is not None else ""
+    if args.pages:
+        time_pages(args.url, args.runs, indicator_id)
+
+
+def time_pages(url: str, runs: int, indicator_id) -> None:
+    """The pages through the application (WebTest, no network), logged in as the organiser of
+    the dataset `bench/scale.py` builds."""
+    from scale import Bench  # bench/scale.py
+    from scale_data import ORGANISER_EMAIL, ORGANISER_PASSWORD
+
+    bench = Bench(url, runs)
+    bench.log_in(ORGANISER_EMAIL, ORGANISER_PASSWORD)
+    print(f"{'page':<46} {'median':>11} {'p95':>11} {'SQL':>5} {'size':>11}")
+    bench.measure("report page over everything", "/organiser/reports")
+    bench.measure("report page, country PE", "/organiser/reports?country=PE")
+    bench.measure("report page, indicator", f"/organiser/reports?indicator={indicator_id}")
+    bench.measure("evidence: women who completed, page 1",
+                  "/organiser/reports/evidence?measure=completed&dimension=sex&key=female")
+    bench.measure("JSON download over everything", "/organiser/reports/report.json", kind="api")
+    bench.measure("indicators' list", "/organiser/reports/indicators")
 
 
 if __name__ == "__main__":

@@ -22,9 +22,10 @@ from trainings.i18n import _
 from trainings.models import Programme, TrainingKind
 
 from . import labels
-from .figures import facts_query
+from .facts import refresh_facts
+from .figures import Figures, completed_by, fact_conditions
 from .filters import REPORTED_ROLES, ReportFilters
-from .models import CompletionRule, Indicator, IndicatorUnit
+from .models import CompletionRule, Indicator, IndicatorUnit, RegistrationFact
 
 FIRST_RESPONDERS = (InstitutionKind.police, InstitutionKind.prosecution, InstitutionKind.government,
                     InstitutionKind.local_government)
@@ -80,17 +81,32 @@ class IndicatorValue:
     by_sex: dict[str | None, int]
 
 
-def indicator_value(dbsession: Session, filters: ReportFilters, indicator: Indicator) -> IndicatorValue:
-    """The indicator's number over the report's filters, and the same by sex (persons only)."""
-    facts = facts_query(dbsession, filters.with_indicator(indicator)).cte("indicator_facts")
-    counted = facts.c.institution if indicator.unit == IndicatorUnit.institutions else facts.c.person_id
-    completed = facts.c.completed == 1
-    value = dbsession.scalar(select(func.count(sa.distinct(counted))).where(completed)) or 0
-    by_sex = {}
-    if indicator.unit == IndicatorUnit.persons:
-        by_sex = dict(dbsession.execute(select(facts.c.sex, func.count(sa.distinct(counted)))
-                                        .where(completed).group_by(facts.c.sex)).all())
-    return IndicatorValue(value, by_sex)
+def indicator_value(dbsession: Session, filters: ReportFilters, indicator: Indicator,
+                    result: Figures | None = None) -> IndicatorValue:
+    """The indicator's number over the report's filters, and the same by sex (persons only):
+    read from the report's figures when the page has them (computed with the indicator's
+    rule), else counted in one statement."""
+    if result is not None:
+        return _value_of(result, indicator)
+    filters = filters.with_indicator(indicator)
+    refresh_facts(dbsession)
+    fact = RegistrationFact
+    completed = [*fact_conditions(dbsession, filters), completed_by(filters.completion)]
+    if indicator.unit == IndicatorUnit.institutions:
+        return IndicatorValue(dbsession.scalar(select(func.count(sa.distinct(fact.institution_id))).where(*completed))
+                              or 0, {})
+    # A person has one sex in all their facts: the persons of each sex add up to all of them.
+    by_sex = dict(dbsession.execute(select(fact.sex, func.count(sa.distinct(fact.person_id)))
+                                    .where(*completed).group_by(fact.sex)).all())
+    return IndicatorValue(sum(by_sex.values()), by_sex)
+
+
+def _value_of(result: Figures, indicator: Indicator) -> IndicatorValue:
+    if indicator.unit == IndicatorUnit.institutions:
+        reached = [row for row in result.breakdowns["institution"] if row.key is not None and row.counts.completed]
+        return IndicatorValue(len(reached), {})
+    by_sex = {row.key: row.counts.completed for row in result.breakdowns["sex"] if row.counts.completed}
+    return IndicatorValue(result.totals.completed, by_sex)
 
 
 def indicator_rule_summary(request, indicator: Indicator) -> list[str]:

@@ -24,7 +24,7 @@ from trainings.models import Training
 from trainings.pdf_fonts import BOLD, REGULAR, font
 from trainings.pdf_fonts import paragraph as _p  # escaped, and printable in any script
 
-from .figures import SPEAKING
+from .facts import SPEAKING
 
 
 @dataclass

@@ -144,7 +144,7 @@ def report_page(request):
         evidence_url=evidence_url_maker(request, filters),
         charts={dimension: _chart(request, dimension, rows) for dimension, rows in breakdowns.items() if rows},
         indicator=indicator, indicator_text=indicator_texts(request, indicator) if indicator else None,
-        indicator_value=indicator_value(request.dbsession, filters, indicator) if indicator else None,
+        indicator_value=indicator_value(request.dbsession, filters, indicator, result) if indicator else None,
         completion_label=labels.COMPLETION[filters.completion],
     )
     return page

@@ -91,3 +91,17 @@ def test_the_indicator_form_and_its_number_beside_its_definition(organiser_app, 
     refused = organiser_app.get("/organiser/reports/indicators/new").forms["form"]
     refused["name"] = ""
     assert refused.submit("submit", status=400).status_int == 400
+
+
+def test_the_report_page_reads_the_same_value_from_its_figures(dbsession, past):
+    from reports.figures import figures
+
+    past.people["below"].person.institution = past.people["at_threshold"].person.institution
+    factories.CertificateFactory(registration=past.people["below"], kind="participation")
+    past.training.description = "Identificación de víctimas de trata"
+    dbsession.flush()
+    for indicator in dbsession.scalars(select(Indicator)):
+        filters = ReportFilters().with_indicator(indicator)
+        counted = indicator_value(dbsession, ReportFilters(), indicator)
+        assert indicator_value(dbsession, filters, indicator, figures(dbsession, filters)) == counted
+        assert counted.value > 0, indicator.preset
