@@ -23,7 +23,7 @@ import webtest
 from participants.attendance.qr import make_token
 from participants.models import Institution, Person, Registration, RegistrationStatus
 from participants.tokens import new_token
-from trainings import make_configurator
+from trainings import make_app
 from trainings.accounts import create_user
 from trainings.db import make_engine, make_session_factory, migrate
 from trainings.models import Region, Training, TrainingKind, TrainingSession, TrainingStatus, utcnow
@@ -71,7 +71,7 @@ def main(count: int = 200) -> None:
         engine = make_engine(settings)
         migrate(engine)
         training_id, session_ids, codes = build(engine)
-        app = webtest.TestApp(make_configurator(dict(settings, **{"capacita.engine": engine})).make_wsgi_app(),
+        app = webtest.TestApp(make_app(dict(settings, **{"capacita.engine": engine})),
                               extra_environ={"HTTP_HOST": "capacita.test"})
         login = app.get("/login")
         login.forms["form"]["email"], login.forms["form"]["password"] = "bench@capacita.test", "correct horse battery"

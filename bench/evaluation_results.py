@@ -29,7 +29,7 @@ from evaluations.results import training_results  # noqa: E402
 from evaluations.scheduling import queue_due_messages  # noqa: E402
 from evaluations.windows import window  # noqa: E402
 from tests import factories  # noqa: E402
-from trainings import make_configurator  # noqa: E402
+from trainings import make_app  # noqa: E402
 from trainings.db import make_engine, make_session_factory, migrate  # noqa: E402
 from trainings.models import utcnow  # noqa: E402
 
@@ -89,7 +89,7 @@ def main() -> None:
                     "app.var_dir": directory, "mail.file_path": f"{directory}/mail"}
         engine = make_engine(settings)
         migrate(engine)
-        app = make_configurator(dict(settings, **{"capacita.engine": engine})).make_wsgi_app()
+        app = make_app(dict(settings, **{"capacita.engine": engine}))
         session = make_session_factory(engine)()
         factories.bind(session)
         started = time.perf_counter()

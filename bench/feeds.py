@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from participants.models import Institution, Person  # noqa: E402
-from trainings import make_configurator  # noqa: E402
+from trainings import make_app  # noqa: E402
 from trainings.db import make_engine, migrate  # noqa: E402
 from trainings.models import (  # noqa: E402
     Programme,
@@ -107,7 +107,7 @@ def main() -> None:
         engine = make_engine(settings)
         migrate(engine)
         programme_id = populate(engine, args.sessions)
-        wsgi = make_configurator(dict(settings, **{"capacita.engine": engine})).make_wsgi_app()
+        wsgi = make_app(dict(settings, **{"capacita.engine": engine}))
         clock = ServerClock(wsgi)
         app = webtest.TestApp(clock, extra_environ={"HTTP_HOST": "capacita.example"}, lint=False)
         cache = wsgi.registry["calendar.cache"]

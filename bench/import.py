@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from participants.imports import commit, parse, preview, store_upload  # noqa: E402
-from trainings import make_configurator  # noqa: E402
+from trainings import make_app  # noqa: E402
 from trainings.db import make_engine, migrate  # noqa: E402
 from trainings.models import Language, Region, Training, TrainingKind, TrainingStatus  # noqa: E402
 
@@ -80,7 +80,7 @@ def main(rows: int = 3000) -> None:
                     "mail.file_path": f"{directory}/mail"}
         engine = make_engine(settings)
         migrate(engine)
-        app = make_configurator(dict(settings, **{"capacita.engine": engine})).make_wsgi_app()
+        app = make_app(dict(settings, **{"capacita.engine": engine}))
         manager = transaction.TransactionManager(explicit=True)
         with manager:
             session = Session(bind=engine)

@@ -21,7 +21,7 @@ from pathlib import Path
 import webtest
 from sqlalchemy import event, insert, select
 
-from trainings import make_configurator
+from trainings import make_app
 from trainings.db import make_engine, migrate
 from trainings.models import Programme, Region, SessionSpeaker, Training, TrainingSession, Venue
 from trainings.timezones import combine_local
@@ -113,7 +113,7 @@ def main() -> None:
         engine = make_engine(settings)
         migrate(engine)
         sessions = fill(engine)
-        app = webtest.TestApp(make_configurator(dict(settings, **{"capacita.engine": engine})).make_wsgi_app(),
+        app = webtest.TestApp(make_app(dict(settings, **{"capacita.engine": engine})),
                               extra_environ={"HTTP_HOST": "capacita.bench"})
         with engine.connect() as connection:  # a published training, so that the page is really shown
             training_id = connection.execute(select(Training.id).where(Training.status == "published")

@@ -18,6 +18,7 @@ import argparse
 import html as html_module
 import http.cookiejar
 import json
+import logging
 import os
 import random
 import re
@@ -43,7 +44,7 @@ from scale_data import build_dataset, token_for  # noqa: E402
 # bench/reports.py would shadow the reports package once the application imports its models
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != BENCH_DIR]
 
-from trainings import make_configurator  # noqa: E402
+from trainings import make_app  # noqa: E402
 from trainings.db import make_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +86,7 @@ class Bench:
         self.engine = make_engine(self.settings)
         self.counter = Counter(self.engine)
         self.app = webtest.TestApp(
-            make_configurator(dict(self.settings, **{"capacita.engine": self.engine})).make_wsgi_app(),
+            make_app(dict(self.settings, **{"capacita.engine": self.engine})),
             extra_environ={"HTTP_HOST": "capacita.bench"})
         self.requests = requests
         self.results: list[tuple] = []
@@ -235,8 +236,11 @@ def serve(url: str, port: int, threads: int) -> None:
     """One web process (run by the bench as a child): the application in waitress on 127.0.0.1."""
     import waitress
 
+    # The mix has more clients than threads on purpose: requests wait in waitress's queue, which
+    # it would report on every one of them.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     settings = settings_for(url, f"/tmp/capacita-bench-scale-{os.getpid()}")
-    waitress.serve(make_configurator(settings).make_wsgi_app(), listen=f"127.0.0.1:{port}", threads=threads,
+    waitress.serve(make_app(settings), listen=f"127.0.0.1:{port}", threads=threads,
                    _quiet=True)
 
 

@@ -3,6 +3,7 @@ sessions, speakers and calendars. The participants and certificates packages bui
 one and are included by dotted name, so that this package never imports them."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import warnings
 from importlib.metadata import version
@@ -26,8 +27,19 @@ STATIC_MAX_AGE = 365 * 24 * 3600
 
 def main(global_config, **settings):
     """The paste app factory (`egg:capacita`)."""
-    config = make_configurator(apply_environment(settings))
-    return config.make_wsgi_app()
+    return make_app(apply_environment(settings))
+
+
+def make_app(settings: dict):
+    """The WSGI application as it is served (the benches time this one). The objects made at
+    start-up — routes, mappers, compiled templates and statements, a couple of hundred thousand —
+    live as long as the process: frozen out of the garbage collector, they are no longer walked by
+    every full collection, which a page that builds a few thousand objects triggers often
+    (4–5 ms of a 45 ms page with 3,000 registrations), and forked workers share them unchanged."""
+    app = make_configurator(settings).make_wsgi_app()
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def make_configurator(settings: dict) -> Configurator:

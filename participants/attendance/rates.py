@@ -121,24 +121,28 @@ def attendance_seconds(dialect_name: str, training_id, *columns, only=None):
                  .where(TrainingSession.training_id == training_id, TrainingSession.cancelled.is_(False))
                  .cte("durations").prefix_with("MATERIALIZED", dialect="postgresql"))
     total = select(func.coalesce(func.sum(durations.c.seconds), 0)).scalar_subquery()
-    per_registration = (
-        select(Attendance.registration_id,
-               func.sum(case((Attendance.status.in_(ATTENDED), durations.c.seconds), else_=0)).label("attended"),
-               func.sum(case((Attendance.status == AttendanceStatus.excused, durations.c.seconds),
-                             else_=0)).label("excused"))
-        .select_from(durations).join(Attendance, Attendance.session_id == durations.c.id)
-        .where(*([Attendance.registration_id.in_(only)] if only is not None else []))
-        .group_by(Attendance.registration_id))
+    attended = func.sum(case((Attendance.status.in_(ATTENDED), durations.c.seconds), else_=0))
+    excused = func.sum(case((Attendance.status == AttendanceStatus.excused, durations.c.seconds), else_=0))
+    if only is None:  # the whole training: every attendance row of its sessions, summed per registration
+        per_registration = (select(Attendance.registration_id, attended.label("attended"), excused.label("excused"))
+                            .select_from(durations).join(Attendance, Attendance.session_id == durations.c.id)
+                            .group_by(Attendance.registration_id).subquery())
+        attended_seconds, excused_seconds = per_registration.c.attended, per_registration.c.excused
+    else:
+        # A few chosen registrations: each one's own rows, read through the (registration, session)
+        # index by a correlated subquery, rather than the whole training's rows filtered (PostgreSQL,
+        # misjudging how many rows a session has, would choose the latter).
+        def own(total_of):
+            return (select(total_of).select_from(Attendance).join(durations, durations.c.id == Attendance.session_id)
+                    .where(Attendance.registration_id == Registration.id).scalar_subquery())
+        attended_seconds, excused_seconds = own(attended), own(excused)
+    statement = select(Registration.id, *columns,
+                       func.coalesce(attended_seconds, 0).label("attended_seconds"),
+                       (total - func.coalesce(excused_seconds, 0)).label("expected_seconds"))
     if only is None:
-        per_registration = per_registration.subquery()
-    else:  # PostgreSQL misjudges a page's few sums as one row and would sum them again for each row
-        per_registration = per_registration.cte("per_registration").prefix_with("MATERIALIZED", dialect="postgresql")
-    return (select(Registration.id, *columns,
-                   func.coalesce(per_registration.c.attended, 0).label("attended_seconds"),
-                   (total - func.coalesce(per_registration.c.excused, 0)).label("expected_seconds"))
-            .outerjoin(per_registration, per_registration.c.registration_id == Registration.id)
-            .where(Registration.training_id == training_id,
-                   *([Registration.id.in_(only)] if only is not None else [])))
+        return (statement.outerjoin(per_registration, per_registration.c.registration_id == Registration.id)
+                .where(Registration.training_id == training_id))
+    return statement.where(Registration.training_id == training_id, Registration.id.in_(only))
 
 
 def reaches_in_sql(attended_seconds, expected_seconds, threshold_percent):

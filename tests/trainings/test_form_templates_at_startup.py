@@ -1,12 +1,14 @@
 """deform's Chameleon templates are compiled when the application starts, so the first forms a
-fresh threaded worker renders concurrently never race the template compiler."""
+fresh threaded worker renders concurrently never race the template compiler; and what the start-up
+made is frozen out of the garbage collector's walks."""
+import gc
 import os
 import threading
 
 import deform
 import webtest
 
-from trainings import make_configurator
+from trainings import make_app, make_configurator
 from trainings.forms import compile_form_templates, template_cache_directory
 
 
@@ -52,3 +54,13 @@ def test_forms_rendered_concurrently_from_threads_on_a_fresh_application(app_set
     for thread in threads:
         thread.join(timeout=120)
     assert failures == []
+
+
+def test_the_served_application_freezes_what_its_start_up_made(app_settings, engine):
+    try:
+        app = make_app(dict(app_settings, **{"capacita.engine": engine}))
+        assert gc.get_freeze_count() > 10_000  # routes, mappers, compiled templates
+        response = webtest.TestApp(app, extra_environ={"HTTP_HOST": "capacita.test"}).get("/login")
+        assert "<form" in response.text
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as usual
