@@ -62,8 +62,20 @@ PRESETS = {
 }
 
 
-def all_indicators(dbsession: Session) -> list[Indicator]:
-    return list(dbsession.scalars(select(Indicator).order_by(Indicator.preset.is_(None), Indicator.name)))
+def all_indicators(dbsession: Session, organisation_ids: frozenset[int] | None = None) -> list[Indicator]:
+    """The presets and shared indicators, then those of `organisation_ids` (None: of every
+    organisation — administrators and commands; `trainings.scoping.visible_organisation_ids`)."""
+    query = select(Indicator).order_by(Indicator.preset.is_(None), Indicator.name)
+    if organisation_ids is not None:
+        query = query.where(sa.or_(Indicator.organisation_id.is_(None),
+                                   Indicator.organisation_id.in_(sorted(organisation_ids))))
+    return list(dbsession.scalars(query))
+
+
+def is_visible(indicator: Indicator, organisation_ids: frozenset[int] | None) -> bool:
+    """Whether `all_indicators(…, organisation_ids)` lists it."""
+    owner = indicator.organisation_id
+    return organisation_ids is None or owner is None or owner in organisation_ids
 
 
 def indicator_texts(request, indicator: Indicator) -> tuple[str, str]:
@@ -135,12 +147,18 @@ def save_indicator(dbsession: Session, indicator: Indicator | None, values: dict
     if indicator is not None and indicator.preset:
         raise FieldErrors({None: _("A preset indicator cannot be changed: add your own instead.")})
     name = " ".join(values["name"].split())
-    taken = dbsession.scalar(select(Indicator.id).where(func.lower(Indicator.name) == name.lower()))
-    if taken is not None and (indicator is None or taken != indicator.id):
+    owner = values["organisation_id"]
+    same_name = select(Indicator.id).where(func.lower(Indicator.name) == name.lower())
+    if owner is not None:  # those its members see; a shared one is seen by everybody
+        same_name = same_name.where(sa.or_(Indicator.organisation_id.is_(None), Indicator.organisation_id == owner))
+    if indicator is not None:
+        same_name = same_name.where(Indicator.id != indicator.id)
+    if dbsession.scalar(same_name.limit(1)) is not None:
         raise FieldErrors({"name": _("Another indicator already has this name.")})
     if indicator is None:
         indicator = Indicator()
         dbsession.add(indicator)
+    indicator.organisation_id = owner
     indicator.name, indicator.definition = name, values["definition"].strip()
     indicator.unit, indicator.completion = IndicatorUnit(values["unit"]), CompletionRule(values["completion"])
     indicator.roles = [role for role in values["roles"] if role in {r.value for r in REPORTED_ROLES}]
@@ -154,7 +172,8 @@ def save_indicator(dbsession: Session, indicator: Indicator | None, values: dict
 
 def indicator_values(indicator: Indicator) -> dict:
     """The form's values for `indicator`."""
-    return {"name": indicator.name, "definition": indicator.definition, "unit": indicator.unit.value,
+    return {"organisation_id": indicator.organisation_id, "name": indicator.name,
+            "definition": indicator.definition, "unit": indicator.unit.value,
             "completion": indicator.completion.value, "roles": set(indicator.roles or ()),
             "training_kinds": set(indicator.training_kinds or ()),
             "institution_kinds": set(indicator.institution_kinds or ()),

@@ -38,6 +38,9 @@ class Indicator(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     preset: Mapped[str | None] = mapped_column(sa.String(40))
+    # Whose indicator it is: its members see and change it. None: shared by every organisation
+    # (the presets, and indicators older than organisations), changed by administrators only.
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     definition: Mapped[str] = mapped_column(sa.Text, default="")
     unit: Mapped[IndicatorUnit] = mapped_column(enum_column(IndicatorUnit, "unit"), default=IndicatorUnit.persons)

@@ -12,21 +12,56 @@ from trainings.forms import CSRFSchema
 from trainings.i18n import _
 from trainings.labels import TRAINING_KIND, choices
 from trainings.models import Programme
+from trainings.schemas import OptionalId
+from trainings.scoping import organisation_choices, scope_to_organisations
+from trainings.security import Permission
 
 from . import labels
 from .filters import REPORTED_ROLES
 
 
+def _programme_choices(request) -> list[tuple[str, str]]:
+    """The programmes of the user's organisations (remembered for the request: widget and validator)."""
+    key = "_capacita_indicator_programmes"
+    if key not in request.__dict__:
+        rows = request.dbsession.execute(scope_to_organisations(
+            select(Programme.id, Programme.name), request, Programme.organisation_id).order_by(Programme.name))
+        request.__dict__[key] = [(str(i), name) for i, name in rows]
+    return request.__dict__[key]
+
+
 @colander.deferred
 def _programmes_widget(node, kw):
-    rows = kw["request"].dbsession.execute(select(Programme.id, Programme.name).order_by(Programme.name))
-    return deform.widget.CheckboxChoiceWidget(values=[(str(i), name) for i, name in rows])
+    return deform.widget.CheckboxChoiceWidget(values=_programme_choices(kw["request"]))
 
 
 @colander.deferred
 def _programmes_validator(node, kw):
-    ids = {str(i) for i in kw["request"].dbsession.scalars(select(Programme.id))}
-    return colander.ContainsOnly(ids)
+    return colander.ContainsOnly([value for value, _name in _programme_choices(kw["request"])])
+
+
+def _owner_choices(request) -> list[tuple[str, str]]:
+    """The organisations the user may give an indicator to; administrators may also share it
+    with every organisation (the empty choice)."""
+    choices = [(str(i), name) for i, name in organisation_choices(request)]
+    if request.may(Permission.administer):
+        choices.insert(0, ("", request.localizer.translate(_("Every organisation (shared)"))))
+    return choices
+
+
+@colander.deferred
+def _owner_widget(node, kw):
+    return deform.widget.SelectWidget(values=_owner_choices(kw["request"]))
+
+
+@colander.deferred
+def _owner_validator(node, kw):
+    allowed = [value for value, _name in _owner_choices(kw["request"])]
+
+    def validate(node, value):
+        if ("" if value is None else str(value)) not in allowed:
+            raise colander.Invalid(node, _("Choose one of your organisations."))
+    return validate
 
 
 ROLE_CHOICES = [(role.value, participant_labels.ROLE[role]) for role in REPORTED_ROLES]
@@ -41,6 +76,9 @@ def _set_of(choice_pairs, title, description=None):
 
 
 class IndicatorSchema(CSRFSchema):
+    organisation_id = colander.SchemaNode(
+        OptionalId(), title=_("Organisation"), widget=_owner_widget, validator=_owner_validator, missing=None,
+        description=_("Its members see the indicator and may change it."))
     name = colander.SchemaNode(colander.String(), title=_("Name"), validator=colander.Length(min=1, max=200))
     definition = colander.SchemaNode(
         colander.String(), title=_("Definition"), widget=deform.widget.TextAreaWidget(rows=4),

@@ -5,6 +5,7 @@ from pyramid.view import view_config
 
 from trainings.forms import handle_form, make_form
 from trainings.i18n import _
+from trainings.scoping import visible_organisation_ids
 from trainings.security import Permission
 
 from ..filters import ReportFilters
@@ -16,6 +17,7 @@ from ..indicators import (
     indicator_values,
     save_indicator,
 )
+from ..resources import may_change_indicator
 from ..schemas import IndicatorSchema
 from .report import for_organisations
 
@@ -28,11 +30,12 @@ def indicator_list(request):
     """Each indicator over everything recorded, its definition beside the number; the report
     page gives it for a period, a country or a programme."""
     rows, everything_seen = [], for_organisations(request, ReportFilters())
-    for indicator in all_indicators(request.dbsession):
+    for indicator in all_indicators(request.dbsession, visible_organisation_ids(request)):
         name, definition = indicator_texts(request, indicator)
         rows.append({"indicator": indicator, "name": name, "definition": definition,
                      "rules": indicator_rule_summary(request, indicator),
-                     "value": indicator_value(request.dbsession, everything_seen, indicator)})
+                     "value": indicator_value(request.dbsession, everything_seen, indicator),
+                     "editable": may_change_indicator(request, indicator)})
     return {"rows": rows}
 
 

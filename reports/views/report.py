@@ -26,7 +26,7 @@ from ..charts import Bar, bar_chart
 from ..exports import report_download
 from ..figures import DIMENSIONS, MEASURES, evidence, figures
 from ..filters import REPORTED_ROLES, InvalidFilters, ReportFilters, countries_with_trainings, parse_filters
-from ..indicators import all_indicators, indicator_texts, indicator_value
+from ..indicators import all_indicators, indicator_texts, indicator_value, is_visible
 from ..models import Indicator
 
 EVIDENCE_PAGE_SIZE = 100
@@ -44,7 +44,9 @@ def for_organisations(request, filters: ReportFilters) -> ReportFilters:
 def filters_from_params(request, params) -> ReportFilters:
     filters = parse_filters(request.dbsession, params)
     indicator = get_by_id(request.dbsession, Indicator, params.get("indicator") or "")
-    filters = filters.with_indicator(indicator) if indicator is not None else filters
+    if indicator is not None and is_visible(indicator, visible_organisation_ids(request)):
+        # Another organisation's indicator is unknown here, like any unknown filter value: ignored.
+        filters = filters.with_indicator(indicator)
     return for_organisations(request, filters)
 
 
@@ -76,7 +78,7 @@ def filter_choices(request) -> dict:
                               for kind in InstitutionKind],
         "roles": [(role.value, translate(participant_labels.ROLE[role])) for role in REPORTED_ROLES],
         "indicators": [(str(indicator.id), indicator_texts(request, indicator)[0])
-                       for indicator in all_indicators(dbsession)],
+                       for indicator in all_indicators(dbsession, visible_organisation_ids(request))],
         "years": sorted((int(year) for year in years if year is not None), reverse=True),
     }
 

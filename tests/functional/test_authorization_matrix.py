@@ -52,7 +52,7 @@ RULES = {
     "organiser_certificates": ("read", True), "certificates_preview": ("read", True),
     "certificates_zip": ("read", True), "certificate_pdf": ("read", True),
     "training_new": ("manage", False), "venue_new": ("manage", False), "programme_new": ("manage", False),
-    "people_merge": ("manage", False), "indicator_new": ("manage", False), "indicator_edit": ("manage", False),
+    "people_merge": ("manage", False), "indicator_new": ("manage", False), "indicator_edit": ("manage", True),
     "institutions": ("manage", False), "institution_edit": ("manage", False), "institution_merge": ("manage", False),
     "training_edit": ("manage", True), "training_publish": ("manage", True), "training_cancel": ("manage", True),
     "training_duplicate": ("manage", True), "session_new": ("manage", True), "session_edit": ("manage", True),
@@ -136,13 +136,14 @@ def _organisation_world(dbsession, organisation, region, institution, layout):
     upload = ParticipantImport(training_id=training.id, filename="lista.csv", content=IMPORT_CSV)
     job = Job(kind="certificates-pdf", parameters=json.dumps({"training_id": training.id}))
     questionnaire = Questionnaire(training=training, purpose=Purpose.pre, title="Prueba de entrada")
-    dbsession.add_all([speaker, upload, job, questionnaire])
+    indicator = Indicator(name=f"Personas capacitadas por {organisation.name}", organisation_id=organisation.id)
+    dbsession.add_all([speaker, upload, job, questionnaire, indicator])
     dbsession.flush()
     return {"id": training.id, "training_id": training.id, "session": session.id, "registration": registration.id,
             "registration_id": registration.id, "import_id": upload.id, "speaker_id": speaker.id,
             "certificate_id": certificate.id, "job_id": job.id, "layout_id": layout.id, "person": person.id,
             "venue": venue.id, "programme": programme.id, "organisation": organisation.id,
-            "questionnaire": questionnaire.id}
+            "questionnaire": questionnaire.id, "indicator": indicator.id}
 
 
 IMPORT_CSV = "Nombres;Apellidos;Correo electrónico\nAna;Quispe;ana@example.org\n".encode()
@@ -201,12 +202,11 @@ def world(dbsession):
     region = factories.RegionFactory()
     institution = factories.InstitutionFactory()
     layout = CertificateLayout(name="Diseño", definition=default_definition_text())
-    indicator = Indicator(name="Personas capacitadas")
     bank = QuestionBank(name="Trata de personas")
     question = Question(bank=bank, versions=[QuestionVersion(kind=QuestionKind.rating, texts={"es": "¿Útil?"})])
-    dbsession.add_all([layout, indicator, bank, question])
+    dbsession.add_all([layout, bank, question])
     dbsession.flush()
-    shared = {"indicator": indicator.id, "institution": institution.id, "region": region.id, "bank": bank.id,
+    shared = {"institution": institution.id, "region": region.id, "bank": bank.id,
               "question": question.id}
     objects = {"own": {**_organisation_world(dbsession, own, region, institution, layout), **shared},
                "other": {**_organisation_world(dbsession, other, region, institution, layout), **shared}}
