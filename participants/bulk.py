@@ -17,7 +17,7 @@ from trainings.resources import parse_id
 
 from .models import Person, Registration, RegistrationStatus
 from .notifications import private_link, send_registration_mail
-from .registrations import ACTIVE, approve, cancel, move
+from .registrations import ACTIVE, AlreadyRegistered, CannotMove, approve, cancel, move
 from .tokens import give_new_link
 
 ACTIONS = ("approve", "cancel", "move", "email")
@@ -115,12 +115,12 @@ def apply(request, action: str, registrations: list[Registration], target: Train
 
 
 def _move(request, registration: Registration, target: Training) -> None:
-    from .registrations import AlreadyRegistered
-
     try:
         moved, token = move(request, registration, target)
     except AlreadyRegistered as error:
         raise BulkRefused([(registration, _("Already registered for that training."))]) from error
+    except CannotMove as error:
+        raise BulkRefused([(None, _("Choose the training to move these registrations to."))]) from error
     send_registration_mail(request, moved, token, reason="moved")
 
 

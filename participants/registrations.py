@@ -6,12 +6,15 @@ row, and the CHECK constraint on `training` is the last line of defence.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from trainings.events import PlacesAdded
 from trainings.i18n import _
-from trainings.models import Training, utcnow
+from trainings.models import Training, TrainingStatus, utcnow
+from trainings.scoping import editable_organisation_ids, scope_to_organisations
 
 from .confirmation import await_confirmation
 from .events import RegistrationCancelled, RegistrationConfirmed
@@ -234,12 +237,21 @@ class CannotMove(Exception):
     """The target training does not accept the registration (same training, or cancelled)."""
 
 
+def move_targets(request, training: Training) -> list[Training]:
+    """The trainings a registration of `training` may be moved to: another one, neither cancelled
+    nor over (nobody moves into the past), of an organisation the user works in."""
+    return list(request.dbsession.scalars(scope_to_organisations(
+        select(Training).where(Training.id != training.id, Training.status != TrainingStatus.cancelled,
+                               Training.ends_on >= dt.date.today())
+        .order_by(Training.starts_on, Training.title),
+        request, Training.organisation_id, editable_organisation_ids(request))))
+
+
 def move(request, registration: Registration, target: Training) -> tuple[Registration, str]:
     """Move a registration to another training: it is cancelled where it was (its place goes to
     that waitlist) and the person is registered in `target`, with the same role, where capacity
-    is checked again — they may be waitlisted there. Returns the new registration and its token."""
-    from trainings.models import TrainingStatus
-
+    is checked again — they may be waitlisted there. Returns the new registration and its token.
+    The pages offer only `move_targets`."""
     if target.id == registration.training_id or target.status == TrainingStatus.cancelled:
         raise CannotMove(target.id)
     existing = request.dbsession.scalar(

@@ -1,26 +1,16 @@
 """Organisers act on many registrations of a training at once, after a confirmation page."""
 from __future__ import annotations
 
-import datetime as dt
-
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from trainings.i18n import _
 from trainings.mail import render_mail
-from trainings.models import Training, TrainingStatus
 from trainings.security import Permission
 
 from .. import bulk, labels
 from ..notifications import private_link
-
-
-def _move_targets(request, training):
-    return list(request.dbsession.scalars(
-        select(Training).where(Training.id != training.id, Training.status != TrainingStatus.cancelled,
-                               Training.ends_on >= dt.date.today())
-        .order_by(Training.starts_on, Training.title)))
+from ..registrations import move_targets
 
 
 @view_config(route_name="registrations_bulk", request_method="POST", renderer="participants/organiser/bulk.jinja2",
@@ -34,7 +24,7 @@ def bulk_view(request):
     status = params.get("status", "")
     chosen = (bulk.with_status(request.dbsession, training, status) if status
               else bulk.selected(request.dbsession, training, params.getall("registration")))
-    targets = _move_targets(request, training) if action == "move" else []
+    targets = move_targets(request, training) if action == "move" else []
     target = next((t for t in targets if str(t.id) == params.get("target", "")), None)
     message = bulk.Message(params.get("subject", "").strip(), params.get("body", "").strip())
     problems = []

@@ -1,28 +1,23 @@
 """Organisers' pages about the registrations of one training."""
 from __future__ import annotations
 
-import datetime as dt
-
 import colander
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound
 from pyramid.view import view_config
 from slugify import slugify
-from sqlalchemy import select
 
 from trainings.audit import record
 from trainings.forms import handle_form, make_form
 from trainings.i18n import _
-from trainings.models import Training, TrainingStatus
 from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page, row_path
 from trainings.resources import get_by_id
-from trainings.scoping import editable_organisation_ids, scope_to_organisations
 from trainings.security import Permission
 
 from .. import exports, labels, listing
 from ..models import Person, RegistrationStatus
 from ..notifications import send_registration_mail
 from ..people import search_people
-from ..registrations import AlreadyRegistered, CannotMove, approve, cancel, move
+from ..registrations import AlreadyRegistered, CannotMove, approve, cancel, move, move_targets
 from ..schemas import DirectRegistrationSchema
 from ..scoping import people_scope
 from ..signup import register_directly
@@ -112,12 +107,7 @@ def cancel_view(request):
 def move_view(request):
     training = request.context.training
     registration = request.context.registration(request.matchdict["registration_id"])
-    # Only into a training of an organisation the user works in (the choice is checked below).
-    targets = list(request.dbsession.scalars(scope_to_organisations(
-        select(Training).where(Training.id != training.id, Training.status != TrainingStatus.cancelled,
-                               Training.ends_on >= dt.date.today())  # nobody moves into the past
-        .order_by(Training.starts_on, Training.title),
-        request, Training.organisation_id, editable_organisation_ids(request))))
+    targets = move_targets(request, training)
     error = None
     if request.method == "POST":
         target_id = request.POST.get("target", "")

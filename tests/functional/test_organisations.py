@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from participants.models import RegistrationStatus
+from participants.models import Registration, RegistrationStatus
 from tests import factories
 from tests.conftest import csrf_token_of, log_in
 from trainings.models import Training, TrainingStatus
@@ -113,6 +113,22 @@ def test_registrations_move_only_into_the_offices_trainings(testapp, offices):
     app = _member_app(testapp, offices["peru"])
     targets = app.get(f"/organiser/trainings/{offices['lima'].id}/registrations/{offices['in_lima'].id}/move").text
     assert "Otro taller de Lima" in targets and "Seminario de Asunción" not in targets
+
+
+def test_a_bulk_move_offers_and_takes_only_the_offices_trainings(testapp, dbsession, offices):
+    factories.TrainingFactory(title="Otro taller de Lima", organisation=offices["peru"], region=offices["region"])
+    app = _member_app(testapp, offices["peru"])
+    token = csrf_token_of(app.get(f"/organiser/trainings/{offices['lima'].id}/registrations"))
+    chosen = {"csrf_token": token, "action": "move", "registration": offices["in_lima"].id}
+    page = app.post(f"/organiser/trainings/{offices['lima'].id}/registrations/bulk", chosen)
+    assert "Otro taller de Lima" in page.text and "Seminario de Asunción" not in page.text
+    # A target of another office typed into the form is refused, and nothing moves.
+    refused = app.post(f"/organiser/trainings/{offices['lima'].id}/registrations/bulk",
+                       {**chosen, "target": offices["asuncion"].id, "confirm": "1"}, status=400)
+    assert "Elija la capacitación" in refused.text
+    dbsession.expire_all()
+    assert offices["in_lima"].status == RegistrationStatus.confirmed
+    assert dbsession.query(Registration).filter_by(training_id=offices["asuncion"].id).count() == 2
 
 
 def test_the_people_csv_of_an_office_has_its_people_only(testapp, offices):
