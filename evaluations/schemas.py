@@ -6,6 +6,7 @@ from sqlalchemy import select
 from trainings.forms import CSRFSchema
 from trainings.i18n import _
 from trainings.models import Language, Training, TrainingStatus
+from trainings.scoping import editable_organisation_ids, scope_to_organisations
 
 from .labels import PURPOSE, QUESTION_KIND
 from .models import QuestionBank
@@ -98,16 +99,32 @@ def question_ids(values: dict) -> list[int]:
     return sorted(int(value) for value in values["questions"] if str(value).isdigit())
 
 
+def copy_targets(request) -> list[Training]:
+    """The trainings a questionnaire may be copied to: the latest 300 not cancelled, other than its
+    own, of the organisations the user works in (remembered for the request: widget and validator)."""
+    key = "_capacita_copy_targets"
+    if key not in request.__dict__:
+        current = request.context.object.training  # the questionnaire being copied
+        request.__dict__[key] = request.dbsession.scalars(scope_to_organisations(
+            select(Training).where(Training.id != current.id, Training.status != TrainingStatus.cancelled)
+            .order_by(Training.starts_on.desc(), Training.id.desc()).limit(300),
+            request, Training.organisation_id, editable_organisation_ids(request))).all()
+    return request.__dict__[key]
+
+
 @colander.deferred
 def _training_choices(node, kw):
-    request = kw["request"]
-    current = request.context.object.training  # the questionnaire being copied
-    trainings = request.dbsession.scalars(
-        select(Training).where(Training.id != current.id, Training.status != TrainingStatus.cancelled)
-        .order_by(Training.starts_on.desc(), Training.id.desc()).limit(300)).all()
     return deform.widget.SelectWidget(values=[("", _("Choose a training"))] + [
-        (str(training.id), f"{training.title} · {training.starts_on.isoformat()}") for training in trainings])
+        (str(training.id), f"{training.title} · {training.starts_on.isoformat()}")
+        for training in copy_targets(kw["request"])])
+
+
+@colander.deferred
+def _training_validator(node, kw):
+    return colander.OneOf([training.id for training in copy_targets(kw["request"])],
+                          msg_err=_("Choose a training."))
 
 
 class CopySchema(CSRFSchema):
-    training_id = colander.SchemaNode(colander.Int(), title=_("Copy to the training"), widget=_training_choices)
+    training_id = colander.SchemaNode(colander.Int(), title=_("Copy to the training"), widget=_training_choices,
+                                      validator=_training_validator)

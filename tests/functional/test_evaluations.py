@@ -228,6 +228,20 @@ def test_copy_a_questionnaire_to_another_training(organiser_app, dbsession, bank
     assert "Esta capacitación ya tiene un cuestionario con este propósito." in refused
 
 
+def test_a_questionnaire_is_copied_only_to_the_organisations_trainings(organiser_app, dbsession, bank_and_pre):
+    pre, _token = bank_and_pre
+    elsewhere = factories.TrainingFactory(title="Seminario de Asunción",
+                                          organisation=factories.OrganisationFactory(name="OIM Paraguay"))
+    dbsession.flush()
+    form = organiser_app.get(f"/organiser/questionnaires/{pre.id}").forms["copy"]
+    assert "Seminario de Asunción" not in form.text
+    form["training_id"].force_value(str(elsewhere.id))
+    refused = form.submit("submit", status=400)
+    assert "Elija una capacitación." in refused.text
+    assert dbsession.scalar(select(func.count()).select_from(Questionnaire)
+                            .where(Questionnaire.training_id == elsewhere.id)) == 0
+
+
 def test_satisfaction_from_a_phone_and_its_results_escaped(organiser_app, dbsession):
     from evaluations import questionnaires, questions
     from trainings.models import SessionSpeaker
