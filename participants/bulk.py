@@ -1,6 +1,7 @@
 """Acting on many registrations of one training at once (the registrations tab): approve,
-cancel, move or email the ones the organiser ticked, after a confirmation page that says how
-many and who. All or nothing: when one of them cannot take the action, nothing is done and the
+cancel, move or email the ones the organiser ticked, or stop or resume the reminder before the
+training for them (`Registration.emails_off`), after a confirmation page that says how many and
+who. All or nothing: when one of them cannot take the action, nothing is done and the
 organiser is told who and why; a failure in the middle rolls back the whole batch (savepoint)."""
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from .notifications import private_link, send_registration_mail
 from .registrations import ACTIVE, AlreadyRegistered, CannotMove, approve, cancel, move
 from .tokens import give_new_link
 
-ACTIONS = ("approve", "cancel", "move", "email")
+ACTIONS = ("approve", "cancel", "move", "email", "reminder_off", "reminder_on")
 MAX_SELECTED = LIST_PAGE_SIZE  # what one page of the tab can tick
 SUBJECT_MAX, BODY_MAX = 200, 5000
 
@@ -108,6 +109,8 @@ def apply(request, action: str, registrations: list[Registration], target: Train
                 cancel(request, registration)
             elif action == "move":
                 _move(request, registration, target)
+            elif action in ("reminder_off", "reminder_on"):
+                registration.emails_off = action == "reminder_off"
             else:
                 send_message(request, registration, message)
         request.dbsession.flush()

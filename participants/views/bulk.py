@@ -35,7 +35,7 @@ def bulk_view(request):
             problems = refusal.problems
             request.response.status_int = 400
         else:
-            request.session.flash(request.localizer.translate(_done(action, count)), "success")
+            request.session.flash(_done(request, action, count), "success")
             return HTTPFound(location=request.route_path("organiser_registrations", id=training.id))
     elif action != "email" and action != "move":
         problems = bulk.problems_with(action, chosen)
@@ -57,10 +57,18 @@ def _preview(request, chosen, message):
     return text
 
 
-def _done(action: str, count: int):
+def _done(request, action: str, count: int) -> str:
+    """What was done, in the user's language ("1 registration", "3 registrations")."""
+    def pluralize(singular: str, plural: str) -> str:  # the name babel extracts both forms from
+        return request.localizer.pluralize(singular, plural, count, domain="capacita", mapping={"count": count})
+
     return {
-        "approve": _("${count} registrations approved.", mapping={"count": count}),
-        "cancel": _("${count} registrations cancelled.", mapping={"count": count}),
-        "move": _("${count} registrations moved.", mapping={"count": count}),
-        "email": _("${count} messages queued in the outbox.", mapping={"count": count}),
+        "approve": pluralize("${count} registration approved.", "${count} registrations approved."),
+        "cancel": pluralize("${count} registration cancelled.", "${count} registrations cancelled."),
+        "move": pluralize("${count} registration moved.", "${count} registrations moved."),
+        "email": pluralize("${count} message queued in the outbox.", "${count} messages queued in the outbox."),
+        "reminder_off": pluralize("${count} registration will get no reminder.",
+                                  "${count} registrations will get no reminder."),
+        "reminder_on": pluralize("${count} registration will get the reminder.",
+                                 "${count} registrations will get the reminder."),
     }[action]

@@ -113,3 +113,20 @@ def test_an_empty_message_is_refused_and_nothing_queued(organiser_app, dbsession
     refused = bulk(organiser_app, training, page, action="email", confirm="1", registration=[str(registration.id)],
                    subject=" ", body="")
     assert refused.status_int == 400 and dbsession.scalars(select(OutboxMessage)).all() == []
+
+
+def test_the_reminder_is_stopped_and_resumed_for_the_registrations_ticked(organiser_app, dbsession):
+    training = factories.TrainingFactory()
+    quiet, other = (factories.RegistrationFactory(training=training, status=RegistrationStatus.confirmed)
+                    for _ in range(2))
+    page = tab(organiser_app, training)
+    assert "Sin recordatorio</span>" not in page.text
+    confirm = bulk(organiser_app, training, page, action="reminder_off", registration=[str(quiet.id)])
+    assert "1 persona no recibirá el correo de recordatorio antes de la capacitación." in confirm.text
+    assert quiet.emails_off is False  # nothing done before the confirmation
+    done = confirm.forms["bulk-confirm"].submit("confirm").follow()
+    assert "1 inscripción no recibirá el recordatorio." in done.text
+    assert (quiet.emails_off, other.emails_off) == (True, False)
+    assert done.text.count("Sin recordatorio</span>") == 1  # the row says so
+    again = bulk(organiser_app, training, done, action="reminder_on", registration=[str(quiet.id)], confirm="1")
+    assert again.status_int == 302 and quiet.emails_off is False
