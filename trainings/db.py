@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
 
 import zope.sqlalchemy
 from alembic import command
@@ -38,6 +39,19 @@ def _prepare_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN")
+
+
+def _sqlite_lock_lost(error) -> bool:
+    """In WAL mode a transaction that has read and then writes, after another connection
+    committed meanwhile (the worker sending mail, say), cannot wait for the lock: SQLite answers
+    "database is locked" at once, whatever busy_timeout says. Run again from the start, the
+    request succeeds."""
+    return "database is locked" in str(error)
+
+
+# zope.sqlalchemy's list of errors that make pyramid_tm and pyramid_retry run a request again (it
+# holds PostgreSQL's serialization failures already).
+zope.sqlalchemy.datamanager._retryable_errors.append((sqlite3.OperationalError, _sqlite_lock_lost))
 
 
 def make_engine(settings: dict, prefix: str = "sqlalchemy.") -> Engine:
