@@ -27,10 +27,12 @@ $(VENV)/.installed-testing: setup.cfg pyproject.toml | $(BIN)/python
 
 # Message catalogs are compiled at install time; .mo files are never committed. Only the
 # catalogs that changed are compiled again (a second `make run` starts no compiler).
-CATALOGS := $(wildcard $(addsuffix /locale/*/LC_MESSAGES/capacita.po,$(PACKAGES)))
+# Beside each package's `capacita` domain, trainings/locale holds what deform's and colander's own
+# catalogs leave untranslated (their `deform` and `colander` domains; it takes precedence).
+CATALOGS := $(wildcard $(addsuffix /locale/*/LC_MESSAGES/*.po,$(PACKAGES)))
 catalogs: $(CATALOGS:.po=.mo)
-%/LC_MESSAGES/capacita.mo: %/LC_MESSAGES/capacita.po | $(BIN)/python
-	@$(BIN)/pybabel --quiet compile -D capacita -i $< -o $@
+%.mo: %.po | $(BIN)/python
+	@$(BIN)/pybabel --quiet compile -D $(notdir $*) -i $< -o $@
 
 # Links in emails and certificates point to the port being served. `capacita serve` migrates
 # (when behind), loads the demo (when empty), makes an account (when none), then serves with a

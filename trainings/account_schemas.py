@@ -9,13 +9,21 @@ from .labels import LANGUAGE, MEMBER_ROLE, choices
 from .models import Language, MemberRole
 
 
+@colander.deferred
+def _new_password_widget(node, kw):
+    # The second box has no label of its own in deform's template: screen readers get one here.
+    repeat = kw["request"].localizer.translate(_("Repeat the new password"))
+    return deform.widget.CheckedPasswordWidget(
+        attributes={"autocomplete": "new-password"},
+        confirm_attributes={"autocomplete": "new-password", "aria-label": repeat},
+        mismatch_message=_("The two passwords differ."))
+
+
 def _new_password_node(title):
     return colander.SchemaNode(
-        colander.String(), title=title,
+        colander.String(), title=title, widget=_new_password_widget,
         validator=colander.Length(min=MIN_PASSWORD_LENGTH, max=200,
-                                  min_err=_("At least ${min} characters.", mapping={"min": MIN_PASSWORD_LENGTH})),
-        widget=deform.widget.CheckedPasswordWidget(
-            attributes={"autocomplete": "new-password"}, mismatch_message=_("The two passwords differ.")))
+                                  min_err=_("At least ${min} characters.", mapping={"min": MIN_PASSWORD_LENGTH})))
 
 
 class PasswordChangeSchema(CSRFSchema):

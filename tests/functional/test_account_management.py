@@ -100,6 +100,9 @@ def test_everyone_changes_their_password_with_the_current_one(testapp, organiser
     testapp.reset()
     log_in(testapp, organiser).follow()
     page = testapp.get("/account")
+    # deform's widget, in Spanish too, and its second box named for screen readers
+    assert 'placeholder="Contraseña"' in page.text and 'placeholder="Confirme la contraseña"' in page.text
+    assert 'aria-label="Repita la nueva contraseña"' in page.text
     form = page.forms["form"]
     form["current_password"], form["new_password"], form["new_password-confirm"] = "wrong", NEW_PASSWORD, NEW_PASSWORD
     refused = form.submit("submit", status=400)
