@@ -192,13 +192,15 @@ class MergePreview:
     shared: int  # trainings both are registered for: one registration is combined into the other
 
 
-def merge_preview(dbsession: Session, keep: Person, other: Person) -> MergePreview:
+def merge_preview(dbsession: Session, keep: Person, other: Person, shown=lambda name, value: value) -> MergePreview:
+    """`shown(name, value)`: how a detail reads on the page (a country's name rather than its code)."""
     if keep.id == other.id:
         raise CannotMerge("same person")
     details = []
     for name, label in MERGED_FIELDS:
         kept, merged = _detail(keep, name), _detail(other, name)
         taken = kept in (None, "") and merged not in (None, "")
+        kept, merged = shown(name, kept), shown(name, merged)
         details.append((label, kept, merged, merged if taken else kept, taken))
     theirs = set(dbsession.scalars(select(Registration.training_id).where(Registration.person_id == other.id)))
     mine = set(dbsession.scalars(select(Registration.training_id).where(Registration.person_id == keep.id)))

@@ -7,7 +7,7 @@ from slugify import slugify
 
 from trainings.audit import record
 from trainings.forms import make_form
-from trainings.i18n import _
+from trainings.i18n import _, country_name
 from trainings.paging import LIST_PAGE_SIZE, Page, clamp_page, requested_page
 from trainings.resources import get_by_id
 from trainings.security import Permission
@@ -109,7 +109,9 @@ def merge_page(request):
         return HTTPFound(location=request.route_path("duplicates"))
     other = _visible_person(request, request.params.get("other", ""))
     if other is not None and other.id != keep.id:
-        return {"keep": keep, "preview": merge_preview(request.dbsession, keep, other), "q": "", "candidates": []}
+        preview = merge_preview(request.dbsession, keep, other,
+                                shown=lambda name, value: country_name(request, value) if name == "country" else value)
+        return {"keep": keep, "preview": preview, "q": "", "candidates": []}
     query = _query(request)
     candidates = []
     if query:

@@ -62,7 +62,8 @@ def test_duplicates_by_identity_document_ignore_spaces_dots_dashes_case_and_lead
 
 
 def test_a_manual_merge_is_chosen_by_search_and_previewed_before_anything_changes(admin_app, dbsession):
-    keep = factories.PersonFactory(given_names="Ana", family_names="Huamán", phone="", email="ana@mp.gob.pe")
+    keep = factories.PersonFactory(given_names="Ana", family_names="Huamán", phone="", email="ana@mp.gob.pe",
+                                   country="PE")
     other = factories.PersonFactory(given_names="Ana María", family_names="Huamán Soto", phone="+51 988",
                                     email="ahuaman@gmail.com")
     factories.RegistrationFactory(person=other)
@@ -77,6 +78,8 @@ def test_a_manual_merge_is_chosen_by_search_and_previewed_before_anything_change
     assert "Se conserva:" in preview.text and "Se fusiona con ella y luego se elimina:" in preview.text
     assert "1 inscripción pasa a la persona que se conserva." in preview.text
     assert "+51 988" in preview.text and "de la persona fusionada" in preview.text
+    assert ">Perú<" in preview.text and ">PE<" not in preview.text  # the country by its name
+    assert "Volver sin fusionar" in preview.text and "Anular" not in preview.text  # not "cancel" a merge
     assert dbsession.get(Person, other.id) is not None  # nothing changed yet
     preview.forms["merge-confirm"].submit(status=302)
     dbsession.expire_all()
