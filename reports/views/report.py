@@ -14,7 +14,7 @@ from participants.models import InstitutionKind
 from participants.spreadsheets import CONTENT_TYPES
 from trainings import labels as training_labels
 from trainings.audit import record
-from trainings.i18n import _, country_name
+from trainings.i18n import _, country_name, format_number
 from trainings.models import Programme, Region, Training, TrainingStatus
 from trainings.resources import get_by_id
 from trainings.scoping import scope_to_organisations, visible_organisation_ids
@@ -92,11 +92,19 @@ def _chart(request, dimension: str, rows) -> object:
     if len(rows) > len(shown):
         description += " " + translate(_("The ${count} largest groups are drawn; the table lists them all.",
                                          mapping={"count": len(shown)}))
-    bars = [Bar(row.label, row.counts.persons, row.counts.completed,
-                translate(_("${persons} persons, ${completed} completed",
-                            mapping={"persons": row.counts.persons, "completed": row.counts.completed})))
+    bars = [Bar(row.label, row.counts.persons, row.counts.completed, _bar_text(request, row.counts))
             for row in shown]
     return bar_chart(f"chart-{dimension}", title, description, bars)
+
+
+def _bar_text(request, counts) -> str:
+    """"1 person, 1 completed", "21 persons, 3 completed" — each count with its own plural."""
+    pluralize = request.localizer.pluralize
+    persons = pluralize("${count} person", "${count} persons", counts.persons, domain="capacita",
+                        mapping={"count": format_number(request, counts.persons)})
+    completed = pluralize("${count} completed", "${count} completed", counts.completed, domain="capacita",
+                          mapping={"count": format_number(request, counts.completed)})
+    return f"{persons}, {completed}"
 
 
 def quick_picks(request, values: dict, choices: dict) -> list[tuple[str, str, bool]]:

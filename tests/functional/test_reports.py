@@ -59,6 +59,7 @@ def test_three_clicks_answer_officials_completed_in_peru_in_2026_by_sex_and_inst
     # The page shows the same numbers, each a link to the people behind it.
     assert "Por sexo" in page.text and "Por tipo de institución" in page.text
     assert "<svg" in page.text and "<title id=\"chart-sex-title\">" in page.text
+    assert "1 persona, 1 completó" in page.text and "1 personas" not in page.text  # each count its plural
     link = page.html.find("a", href=lambda href: href and "measure=completed" in href and "dimension=sex"
                           in href and "key=female" in href)
     evidence = organiser_app.get(link["href"])
