@@ -16,15 +16,27 @@ def all_institutions(dbsession: Session, reviewed_only: bool = False) -> list[In
     return list(dbsession.scalars(query))
 
 
-def grouped_by_country(request, reviewed_only: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(country name, [(id, name), ...]), ...] sorted by country name then institution name;
-    institutions without a country come last. The public form offers only reviewed ones."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for institution in all_institutions(request.dbsession, reviewed_only):
+def grouped_by_country(request, reviewed_only: bool = False,
+                       first_country: str | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(country name, [(id, name), ...]), ...]: `first_country`'s group first (the training's
+    own), then by country name; institutions without a country last; names in collation order.
+    A name found in several countries carries its country ("Ministerio del Interior (Paraguay)"),
+    since a phone's picker may not show the group it sits in. The public form offers only
+    reviewed ones."""
+    institutions = all_institutions(request.dbsession, reviewed_only)
+    countries_of: dict[str, set] = {}
+    for institution in institutions:
+        countries_of.setdefault(collation_key(institution.name), set()).add(institution.country)
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for institution in institutions:
         label = country_name(request, institution.country) if institution.country else ""
-        groups.setdefault(label, []).append((str(institution.id), institution.name))
-    return sorted(((label, sorted(items, key=lambda item: collation_key(item[1]))) for label, items in groups.items()),
-                  key=lambda group: (group[0] == "", collation_key(group[0])))
+        name = institution.name
+        if len(countries_of[collation_key(name)]) > 1 and label:
+            name = f"{name} ({label})"
+        groups.setdefault((institution.country or "", label), []).append((str(institution.id), name))
+    ordered = sorted(groups.items(), key=lambda group: (group[0][0] != (first_country or "") or not first_country,
+                                                        group[0][1] == "", collation_key(group[0][1])))
+    return [(label, sorted(items, key=lambda item: collation_key(item[1]))) for (_code, label), items in ordered]
 
 
 def find_institution(dbsession: Session, name: str, country: str | None,

@@ -45,7 +45,9 @@ def institution_widget(node, kw):
     request = kw["request"]
     values = [("", request.localizer.translate(_("— choose your institution, or type it below —")))]
     # The public sees only institutions an organiser reviewed; organisers see the whole registry.
-    for country, items in grouped_by_country(request, reviewed_only=request.identity is None):
+    training = getattr(getattr(request, "context", None), "training", None)  # the public form's
+    here = training.region.country if training is not None and training.region is not None else None
+    for country, items in grouped_by_country(request, reviewed_only=request.identity is None, first_country=here):
         values.append(deform.widget.OptGroup(country or request.localizer.translate(_("Other countries")), *items))
     return deform.widget.SelectWidget(values=values)
 

@@ -2,6 +2,7 @@
 regions, countries and age bands, in the request's language."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -23,11 +24,15 @@ class LabelledRow:
 
 
 def _names(request, model, keys) -> dict[str, str]:
+    """Institutions' or regions' names by key; a name that two of them share (a "Ministerio del
+    Interior" in Peru and in Paraguay) carries its country, or the rows could not be told apart."""
     ids = [int(key) for key in keys if key is not None and key.isdigit()]
     if not ids:
         return {}
-    rows = request.dbsession.execute(select(model.id, model.name).where(model.id.in_(ids)))
-    return {str(row_id): name for row_id, name in rows}
+    rows = request.dbsession.execute(select(model.id, model.name, model.country).where(model.id.in_(ids))).all()
+    shared = Counter(name for _row_id, name, _country in rows)
+    return {str(row_id): f"{name} ({country_name(request, country)})" if shared[name] > 1 and country else name
+            for row_id, name, country in rows}
 
 
 def label_keys(request, dimension: str, keys: list[str | None]) -> dict[str | None, str]:

@@ -240,3 +240,16 @@ def test_the_public_form_refuses_registrations_beyond_the_quota_per_institution(
     other = factories.InstitutionFactory(name="Defensoría", country="PY")
     page = testapp.get(f"/register/{training.id}")
     fill(page.forms["form"], institution=str(other.id), email="otra@mp.gov.py").submit("submit").follow()
+
+
+def test_the_institution_list_starts_with_the_trainings_country_and_names_twins_by_country(testapp, dbsession):
+    training = factories.TrainingFactory(status=TrainingStatus.published,
+                                         region=factories.RegionFactory(country="PY", timezone="America/Asuncion"))
+    for name, country in (("Ministerio del Interior", "PE"), ("Ministerio del Interior", "PY"),
+                          ("Ministério Público Federal", "BR"), ("Fiscalía General del Estado", "PY")):
+        factories.InstitutionFactory(name=name, country=country)
+    page = testapp.get(f"/register/{training.id}")
+    options = [option.text for option in page.html.find("select", attrs={"name": "institution"}).find_all("option")]
+    assert options[1:3] == ["Fiscalía General del Estado", "Ministerio del Interior (Paraguay)"]  # the training's
+    assert "Ministerio del Interior (Perú)" in options and "Ministério Público Federal" in options
+    assert "Ministerio del Interior" not in options  # never without its country while it has a twin

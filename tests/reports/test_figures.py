@@ -141,3 +141,15 @@ def test_evidence_lists_persons_by_name_accents_and_case_ignored(dbsession, past
     assert names == ["alvarado", "Álvarez", "Zárate"]
     _total, rows = evidence(dbsession, ReportFilters(), measure="persons")
     assert [row.family_names for row in rows][:2] == ["alvarado", "Álvarez"]
+
+
+def test_institutions_sharing_a_name_are_told_apart_by_country(app_request, dbsession):
+    from reports.breakdowns import label_keys
+
+    peru = factories.InstitutionFactory(name="Ministerio del Interior", country="PE")
+    paraguay = factories.InstitutionFactory(name="Ministerio del Interior", country="PY")
+    alone = factories.InstitutionFactory(name="Fiscalía de la Nación", country="PE")
+    names = label_keys(app_request, "institution", [str(peru.id), str(paraguay.id), str(alone.id)])
+    assert names[str(peru.id)] == "Ministerio del Interior (Perú)"
+    assert names[str(paraguay.id)] == "Ministerio del Interior (Paraguay)"
+    assert names[str(alone.id)] == "Fiscalía de la Nación"
