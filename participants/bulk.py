@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from trainings.audit import record
 from trainings.i18n import _
 from trainings.mail import queue_mail, render_mail, speaking
 from trainings.models import Training, TrainingStatus
@@ -113,8 +114,15 @@ def apply(request, action: str, registrations: list[Registration], target: Train
                 registration.emails_off = action == "reminder_off"
             else:
                 send_message(request, registration, message)
+        record(request, f"registrations.{action}", registrations[0].training, summary=_who(registrations, target))
         request.dbsession.flush()
     return len(registrations)
+
+
+def _who(registrations: list[Registration], target: Training | None) -> str:
+    """The audit entry's summary: how many, to where, and who (names are the same in every language)."""
+    names = ", ".join(registration.person.full_name for registration in registrations)
+    return f"{len(registrations)}{f' → {target.title}' if target is not None else ''}: {names}"
 
 
 def _move(request, registration: Registration, target: Training) -> None:

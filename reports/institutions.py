@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from participants.models import Institution, InstitutionKind, Person, Registration
+from trainings.audit import record
 from trainings.forms import FieldErrors
 from trainings.i18n import _
 
@@ -61,16 +62,18 @@ def update_institution(dbsession: Session, institution: Institution, values: dic
     return institution
 
 
-def merge_institutions(dbsession: Session, remove: Institution, keep: Institution) -> int:
+def merge_institutions(dbsession: Session, remove: Institution, keep: Institution, request=None) -> int:
     """Move every person of `remove` to `keep` (their registrations follow them) and delete
-    `remove`, all or nothing. The kept institution is marked reviewed: an organiser chose it.
-    Returns how many people moved."""
+    `remove`, all or nothing, in the audit log when a `request` did it. The kept institution is
+    marked reviewed: an organiser chose it. Returns how many people moved."""
     if remove.id == keep.id:
         raise FieldErrors({"keep": _("Choose another institution: an institution cannot be merged into itself.")})
     with dbsession.begin_nested():
         moved = dbsession.execute(update(Person).where(Person.institution_id == remove.id)
                                   .values(institution_id=keep.id)).rowcount
         keep.reviewed = True
+        if request is not None:
+            record(request, "institution.merge", keep, summary=f"{remove.name} → {keep.name} ({moved})")
         dbsession.delete(remove)
         dbsession.flush()
     dbsession.expire_all()

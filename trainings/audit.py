@@ -18,6 +18,13 @@ from .paging import LIST_PAGE_SIZE, Page, clamp_page
 ACTIONS = {
     "person.update": _("Person changed"),
     "person.merge": _("People merged"),
+    "institution.merge": _("Institutions merged"),
+    "registrations.approve": _("Registrations approved together"),
+    "registrations.cancel": _("Registrations cancelled together"),
+    "registrations.move": _("Registrations moved together"),
+    "registrations.email": _("Message to registrants"),
+    "registrations.reminder_off": _("Reminder stopped for registrations"),
+    "registrations.reminder_on": _("Reminder resumed for registrations"),
     "person.self_update": _("Person corrected their details"),
     "person.export": _("Person's data exported"),
     "person.anonymise": _("Person anonymised"),
@@ -30,6 +37,12 @@ ACTIONS = {
     "training.publish": _("Training published"),
     "training.cancel": _("Training cancelled"),
     "account.create": _("Account created"),
+}
+# What an entry's object is, by its table, as the audit page names it (any other shows as stored).
+OBJECT_TYPES = {
+    "training": _("Training"), "person": _("Person"), "registration": _("Registration"),
+    "certificate": _("Certificate"), "institution": _("Institution"), "user_account": _("Account"),
+    "organisation": _("Organisation"),
 }
 # Fields whose value the log may copy; anything else of a person shows only that it changed.
 PERSON_FIELDS = ("given_names", "family_names", "email", "phone", "sex", "position", "institution_id",

@@ -54,7 +54,7 @@ def institution_merge(context, request):
 
     def merge(values):
         keep = request.dbsession.get(Institution, int(values["keep"]))
-        moved = merge_institutions(request.dbsession, institution, keep)
+        moved = merge_institutions(request.dbsession, institution, keep, request=request)
         request.session.flash(request.localizer.pluralize(
             "${count} person moved to ${name}.", "${count} people moved to ${name}.", moved, domain="capacita",
             mapping={"count": moved, "name": keep.name}), "success")

@@ -50,6 +50,37 @@ def test_merges_exports_and_publishing_are_recorded(organiser_app, dbsession):
     assert [e.action for e in _entries(dbsession)][-2:] == ["people.export", "registrations.export"]
 
 
+def test_bulk_actions_and_institution_merges_are_recorded(organiser_app, dbsession):
+    from participants.models import RegistrationStatus
+
+    training = factories.TrainingFactory(requires_approval=True)
+    pending = [factories.RegistrationFactory(training=training, status=RegistrationStatus.pending,
+                                             person=factories.PersonFactory(given_names="Ana", family_names=name))
+               for name in ("Quispe", "Mamani")]
+    csrf = csrf_token_of(organiser_app.get(f"/organiser/trainings/{training.id}/registrations"))
+    organiser_app.post(f"/organiser/trainings/{training.id}/registrations/bulk",
+                       {"csrf_token": csrf, "action": "approve", "confirm": "1",
+                        "registration": [str(r.id) for r in pending]}, status=302)
+    [approved] = _entries(dbsession, "registrations.approve")
+    assert (approved.target_type, approved.target_id) == ("training", training.id)
+    assert approved.summary.startswith("2: ") and "Ana Quispe" in approved.summary and "Ana Mamani" in approved.summary
+    twin = factories.InstitutionFactory(name="Mininter")
+    kept = factories.InstitutionFactory(name="Ministerio del Interior")
+    form = organiser_app.get(f"/organiser/institutions/{twin.id}/merge").forms["form"]
+    form["keep"], form["confirm"] = str(kept.id), True
+    form.submit("submit").follow()
+    [merged] = _entries(dbsession, "institution.merge")
+    assert merged.target_id == kept.id and merged.summary == "Mininter → Ministerio del Interior (0)"
+
+
+def test_the_page_names_objects_in_the_users_language(admin_app, admin, dbsession):
+    dbsession.add(AuditEntry(user_id=admin.id, user_email=admin.email, action="training.publish",
+                             target_type="training", target_id=7))
+    dbsession.flush()
+    page = admin_app.get("/organiser/audit")
+    assert "Capacitación 7" in page.text and "training 7" not in page.text
+
+
 def test_certificate_revocation_and_training_cancellation_are_recorded(app_request, dbsession):
     from certificates.services import revoke
     from trainings.services.schedule import cancel_training

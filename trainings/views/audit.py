@@ -7,7 +7,7 @@ import datetime as dt
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from ..audit import ACTIONS, AuditFilter, entries
+from ..audit import ACTIONS, OBJECT_TYPES, AuditFilter, entries
 from ..models import AuditEntry, User
 from ..paging import requested_page
 from ..resources import parse_id
@@ -41,4 +41,4 @@ def audit_page(request):
     object_types = request.dbsession.scalars(select(AuditEntry.target_type).distinct()
                                              .where(AuditEntry.target_type != "").order_by(AuditEntry.target_type))
     return {"page": page, "filter": audit_filter, "query": query, "actions": ACTIONS, "users": users,
-            "object_types": list(object_types)}
+            "object_types": list(object_types), "object_labels": OBJECT_TYPES}
