@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 import colander
 import deform
+from babel.numbers import NumberFormatError, parse_decimal
 from chameleon.loader import ModuleLoader
 from chameleon.zpt.template import PageTemplateFile
 from deform.renderer import configure_zpt_renderer
@@ -187,6 +188,29 @@ def handle_form(request, form: deform.Form, on_valid: Callable[[dict], str | Res
     if success_message:
         request.session.flash(request.localizer.translate(success_message), "success")
     return HTTPFound(location=result)
+
+
+class WholeNumber(colander.Int):
+    """A whole number typed as people write it in the form's language: "1.000" in Spanish,
+    "1,000" in English, "1 000" in French (babel reads the grouping and refuses a misplaced one,
+    so "1.5" is never taken for 15). With `optional`, an empty box means None."""
+
+    def __init__(self, optional: bool = False):
+        super().__init__()
+        self.optional = optional
+
+    def deserialize(self, node, cstruct):
+        if cstruct in (colander.null, None) or (isinstance(cstruct, str) and not cstruct.strip()):
+            return None if self.optional else colander.null
+        request = get_current_request()
+        text = "".join(str(cstruct).split())  # French groups digits with (no-break) spaces
+        try:
+            number = parse_decimal(text, locale=request.locale_name if request is not None else "en", strict=True)
+        except NumberFormatError:
+            return super().deserialize(node, cstruct)  # colander's own "… is not a number", translated
+        if number != number.to_integral_value():
+            raise colander.Invalid(node, _("A whole number, please."))
+        return int(number)
 
 
 def _translate(term):

@@ -2,7 +2,7 @@
 import colander
 import deform
 
-from .forms import CSRFSchema
+from .forms import CSRFSchema, WholeNumber
 from .i18n import _
 from .labels import LANGUAGE, TRAINING_KIND, choices
 from .models import DEFAULT_REMINDER_DAYS, MAX_REMINDER_DAYS, Language, TrainingKind, is_valid_timezone
@@ -67,6 +67,10 @@ def _languages_widget(node, kw):
     return deform.widget.CheckboxChoiceWidget(values=choices(LANGUAGE), inline=True)
 
 
+# Phones show their digits keyboard; the text stays free for "1.000" (a number input refuses it).
+NUMBER_WIDGET = deform.widget.TextInputWidget(attributes={"inputmode": "numeric"})
+
+
 class OptionalId(colander.Int):
     """A select whose empty choice means None."""
 
@@ -119,7 +123,7 @@ class TrainingSchema(CSRFSchema):
                                    description=_("A venue of the chosen region; it can be set later."))
     starts_on = colander.SchemaNode(colander.Date(), title=_("First day"), widget=_date_widget())
     ends_on = colander.SchemaNode(colander.Date(), title=_("Last day"), widget=_date_widget())
-    capacity = colander.SchemaNode(colander.Int(), title=_("Places"), default=30,
+    capacity = colander.SchemaNode(WholeNumber(), title=_("Places"), default=30, widget=NUMBER_WIDGET,
                                    validator=colander.Range(min=1, max=MAX_CAPACITY,
                                                             min_err=_("Capacity must be at least 1."),
                                                             max_err=CAPACITY_TOO_LARGE))
@@ -136,7 +140,7 @@ class TrainingSchema(CSRFSchema):
         description=_("The last day on which the public form accepts registrations (organisers can still "
                       "register people). Empty: until the training ends."))
     institution_quota = colander.SchemaNode(
-        OptionalId(), title=_("Places per institution"), missing=None,
+        WholeNumber(optional=True), title=_("Places per institution"), missing=None, widget=NUMBER_WIDGET,
         validator=_optional(colander.Range(1, 100_000, min_err=_("At least 1, or leave it empty."),
                                            max_err=_("At most 100,000, or leave it empty."))),
         description=_("At most this many registrations per institution through the public form. Empty: no limit."))

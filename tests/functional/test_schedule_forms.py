@@ -37,6 +37,8 @@ def fill_training(form, region, **values):
     form["starts_on"] = values.get("starts_on", START.isoformat())
     form["ends_on"] = values.get("ends_on", (START + dt.timedelta(days=1)).isoformat())
     form["capacity"] = values.get("capacity", "40")
+    if "registration_deadline" in values:
+        form["registration_deadline"] = values["registration_deadline"]
     return form
 
 
@@ -271,6 +273,27 @@ def test_capacity_has_a_sane_maximum(organiser_app, dbsession, lima, typed):
     assert fill_training(form, lima, capacity="100000").submit("submit").status_int == 302
 
 
+@pytest.mark.parametrize(("language", "typed", "places"), [("es", "1.000", 1000), ("en", "1,000", 1000),
+                                                         ("fr", "1 000", 1000), ("es", "1500", 1500)])
+def test_places_are_typed_as_people_write_numbers_in_their_language(organiser_app, dbsession, lima,
+                                                                    language, typed, places):
+    organiser_app.set_cookie("_LOCALE_", language)
+    form = organiser_app.get("/organiser/trainings/new").forms["form"]
+    assert form["capacity"].attrs.get("inputmode") == "numeric"  # the digits keyboard on a phone
+    fill_training(form, lima, title=f"Taller de {typed}", capacity=typed).submit("submit", status=302)
+    assert dbsession.query(Training).filter_by(title=f"Taller de {typed}").one().capacity == places
+
+
+def test_a_misplaced_group_is_not_taken_for_a_bigger_number(organiser_app, dbsession, lima):
+    before = count(dbsession, Training)
+    form = organiser_app.get("/organiser/trainings/new").forms["form"]
+    refused = fill_training(form, lima, capacity="1.5").submit("submit", status=400)
+    assert "no es un número" in refused.text and count(dbsession, Training) == before
+    form = organiser_app.get("/organiser/trainings/new").forms["form"]
+    half = fill_training(form, lima, capacity="2,5").submit("submit", status=400)  # a decimal comma
+    assert "Escriba un número entero." in half.text and count(dbsession, Training) == before
+
+
 def test_a_draft_is_deleted_after_confirmation(organiser_app, dbsession, lima):
     draft = factories.TrainingFactory(region=lima, status=TrainingStatus.draft, title="Borrador duplicado por error")
     factories.SessionFactory(training=draft)
@@ -313,6 +336,11 @@ def test_every_training_error_shows_in_one_round_listed_at_the_top_and_linked_to
     for href in links:
         field = page.html.find(id=href[1:])
         assert field["aria-invalid"] == "true" and page.html.find(id=field["aria-describedby"]) is not None
+    # With a field the form itself refuses, the rules between the days still show at once.
+    form = fill_training(organiser_app.get("/organiser/trainings/new").forms["form"], lima, capacity="many",
+                         registration_deadline=(START + dt.timedelta(days=30)).isoformat())
+    page = form.submit("submit", status=400)
+    assert "Registration must close on or before the training's last day." in page.text
 
 
 def test_every_session_error_shows_in_one_round(organiser_app, dbsession, lima):

@@ -66,13 +66,20 @@ class TrainingDetails:
     reminder_days: int | None = DEFAULT_REMINDER_DAYS  # 0 or None: no reminder
 
 
+def date_errors(starts_on: dt.date | None, ends_on: dt.date | None, registration_deadline: dt.date | None) -> dict:
+    """The rules between a training's days (any of them may be missing: a form whose other
+    fields are wrong still hears of these in the same round)."""
+    errors = {}
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = _("The training must end on or after the day it starts.")
+    if registration_deadline is not None and ends_on is not None and registration_deadline > ends_on:
+        errors["registration_deadline"] = _("Registration must close on or before the training's last day.")
+    return errors
+
+
 def training_errors(dbsession: Session, details: TrainingDetails, training: Training | None = None) -> dict:
     """Why these details cannot be saved (field name → message); empty when they can."""
-    errors: dict = {}
-    if details.ends_on < details.starts_on:
-        errors["ends_on"] = _("The training must end on or after the day it starts.")
-    if details.registration_deadline is not None and details.registration_deadline > details.ends_on:
-        errors["registration_deadline"] = _("Registration must close on or before the training's last day.")
+    errors: dict = date_errors(details.starts_on, details.ends_on, details.registration_deadline)
     if details.capacity < 1:
         errors["capacity"] = _("Capacity must be at least 1.")
     elif details.capacity > MAX_CAPACITY:

@@ -51,9 +51,7 @@ def _check(request, training=None):
             details = schedule.TrainingDetails(**{**defaults, **{name: values[name] for name in DETAIL_FIELDS
                                                                  if name in values}})
             return schedule.training_errors(request.dbsession, details, training)
-        if {"starts_on", "ends_on"} <= values.keys() and values["ends_on"] < values["starts_on"]:
-            return {"ends_on": _("The training must end on or after the day it starts.")}
-        return {}
+        return schedule.date_errors(values.get("starts_on"), values.get("ends_on"), values.get("registration_deadline"))
     return check
 
 
