@@ -87,6 +87,39 @@ def test_revoke_with_a_reason(organiser_app, app_request, dbsession, past):
     assert "Anulado" in tab(organiser_app, past.training)
 
 
+def test_after_a_revocation_the_tab_offers_no_bulk_issue_but_issuing_by_hand(organiser_app, app_request, dbsession,
+                                                                             past):
+    from trainings.models import OutboxMessage
+
+    services.issue_eligible(app_request, past.training, notify=False)
+    speaker = past.people["speaker"]
+
+    def certificates_of_speaker():
+        return dbsession.scalars(select(Certificate).where(Certificate.registration_id == speaker.id)
+                                 .order_by(Certificate.id)).all()
+
+    (certificate,) = certificates_of_speaker()
+    form = organiser_app.get(f"/organiser/certificates/{certificate.id}/revoke").forms["form"]
+    form["reason"] = "Attended another edition"
+    form.submit("submit").follow()
+    organiser_app.set_cookie("_LOCALE_", "en")
+
+    page = tab(organiser_app, past.training)
+    issue_all = page.html.find("form", id="issue-all").button
+    assert issue_all.get_text(strip=True) == "No certificate left to issue" and issue_all.has_attr("disabled")
+    assert "Speaker or moderator: revoked, reissued only by hand" in page
+    organiser_app.post(f"/organiser/trainings/{past.training.id}/certificates/issue",
+                       {"csrf_token": csrf_token_of(page)}).follow()
+    assert certificates_of_speaker() == [certificate]
+    assert len(dbsession.scalars(select(OutboxMessage)).all()) == 1  # the revocation's, no new certificate
+
+    by_hand = page.click(href=rf"/certificates/manual\?registration={speaker.id}$").forms["form"]
+    by_hand["kind"] = "speaker"
+    by_hand["reason"] = "Name corrected"
+    by_hand.submit("submit").follow()
+    assert [c.revoked_at is None for c in certificates_of_speaker()] == [False, True]
+
+
 def test_each_row_links_to_its_certificate_its_revocation_and_issuing_by_hand(organiser_app, app_request, past):
     certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
     page = tab(organiser_app, past.training)
