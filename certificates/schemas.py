@@ -42,7 +42,9 @@ class ManualIssueSchema(CSRFSchema):
 
 class RevokeSchema(CSRFSchema):
     reason = colander.SchemaNode(colander.String(), title=_("Reason"), validator=colander.Length(1, 1000),
-                                 description=_("Kept with the certificate; the public page shows only the date."),
+                                 # The revocation email quotes the reason: say so before it is typed.
+                                 description=_("Emailed to the person and kept with the certificate; "
+                                               "the public verification page shows only the date."),
                                  widget=deform.widget.TextAreaWidget(rows=3))
 
 

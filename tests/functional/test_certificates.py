@@ -313,6 +313,14 @@ def test_revoking_tells_the_holder_with_the_reason(organiser_app, app_request, d
     assert "Se emitió a la persona equivocada" in message.body_text and "anulado" in message.subject
 
 
+def test_the_revocation_form_says_the_reason_is_emailed_to_the_holder(organiser_app, app_request, past):
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    organiser_app.set_cookie("_LOCALE_", "en")
+    page = organiser_app.get(f"/organiser/certificates/{certificate.id}/revoke")
+    assert ("Emailed to the person and kept with the certificate; "
+            "the public verification page shows only the date.") in page
+
+
 def png_bytes(size=(60, 30), colour="navy", kind="PNG") -> bytes:
     from PIL import Image
 
