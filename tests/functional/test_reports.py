@@ -8,6 +8,7 @@ import unicodedata
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from certificates.models import CertificateKind
 from participants.models import InstitutionKind, Sex
 from tests import factories
 from tests.certificates.conftest import make_past_training
@@ -117,6 +118,19 @@ def test_a_person_transcript_page_and_pdf(organiser_app, dbsession):
     assert "PE-2026-000777" in page.text and "García D&#39;Angelo" in page.text
     pdf = organiser_app.get(f"/organiser/people/{person.id}/transcript.pdf")
     assert pdf.content_type == "application/pdf" and pdf.body.startswith(b"%PDF")
+
+
+def test_a_transcript_lists_only_valid_certificates_on_the_page_as_in_the_pdf(organiser_app, dbsession):
+    past = make_past_training(dbsession)
+    registration = past.people["speaking_participant"]
+    factories.CertificateFactory(registration=registration, serial="PE-2026-000023", kind=CertificateKind.speaker,
+                                 revoked_at=dt.datetime.now(dt.UTC), revoke_reason="Otra edición")
+    factories.CertificateFactory(registration=registration, serial="PE-2026-000024")
+    page = organiser_app.get(f"/organiser/people/{registration.person_id}/transcript")
+    pdf = organiser_app.get(f"/organiser/people/{registration.person_id}/transcript.pdf").body
+    pdf_text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for text in (page.text, pdf_text):
+        assert "PE-2026-000024" in text and "PE-2026-000023" not in text
 
 
 def test_a_transcript_pdf_prints_markup_as_typed(organiser_app, dbsession):
