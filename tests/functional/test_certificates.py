@@ -230,18 +230,47 @@ def test_organisers_design_layouts_and_only_administrators_edit_json(organiser_a
     organiser_app.post(f"/organiser/layouts/{layout.id}/assets", {"csrf_token": csrf_token_of(design)}, status=403)
 
 
-def test_invalid_layout_is_refused_with_a_message(admin_app, dbsession):
-    page = admin_app.get("/organiser/layouts")
+@pytest.mark.parametrize("user_app", ["organiser_app", "admin_app"])
+def test_a_new_layout_is_only_named_and_opens_in_the_designer(user_app, request, dbsession):
+    """Nobody writes JSON to begin: administrators too create a layout from the default design."""
+    app = request.getfixturevalue(user_app)
+    programme = factories.ProgrammeFactory(name="Trata de personas")
+    app.set_cookie("_LOCALE_", "en")
+    page = app.get("/organiser/layouts")
     form = page.forms["layout"]
-    form["name"] = "Roto"
+    assert "definition" not in form.fields and {"name", "programme"} <= set(form.fields)
+    assert "docs/certificates.md" not in page.text and "JSON" not in form.text
+    form["name"] = "Ministerio Público"
+    form["programme"] = str(programme.id)
+    design = form.submit("submit").follow()
+    layout = dbsession.scalars(select(CertificateLayout)).one()
+    assert design.request.path == f"/organiser/layouts/{layout.id}/design" and design.forms["design"]
+    assert (layout.definition, layout.programme_id) == (default_definition_text(), programme.id)
+
+
+def test_a_new_layout_without_a_name_or_with_a_forged_programme_is_refused(organiser_app, dbsession):
+    page = organiser_app.get("/organiser/layouts")
+    form = page.forms["layout"]
+    form["name"] = ""
+    assert form.submit("submit", status=400)
+    organiser_app.post("/organiser/layouts", {"csrf_token": csrf_token_of(page), "name": "Roto",
+                                              "programme": "999999", "submit": "submit"}, status=400)
+    organiser_app.post("/organiser/layouts", {"name": "Sin token", "submit": "submit"}, status=400)
+    assert dbsession.scalars(select(CertificateLayout)).all() == []
+
+
+def test_invalid_layout_json_is_refused_with_a_message(admin_app, dbsession, designed):
+    page = admin_app.get(f"/organiser/layouts/{designed.id}")
+    form = page.forms["layout"]
     definition = json.loads(default_definition_text())
     definition["fields"]["name"]["size"] = 500
     form["definition"] = json.dumps(definition)
     response = form.submit("submit", status=400)
     assert "fields.name.size" in response
-    assert dbsession.scalars(select(CertificateLayout)).all() == []
     form["definition"] = "{ not json"
     assert "JSON" in form.submit("submit", status=400)
+    dbsession.refresh(designed)
+    assert designed.definition == default_definition_text()
 
 
 def test_layout_with_images(admin_app, dbsession):
@@ -251,7 +280,6 @@ def test_layout_with_images(admin_app, dbsession):
     form = page.forms["layout"]
     form["name"] = "Con logo"
     definition = json.loads(default_definition_text())
-    form["definition"] = json.dumps(definition)
     assert "/design" in form.submit("submit").location  # the form editor first, for everyone
     layout = dbsession.scalars(select(CertificateLayout)).one()
     page = admin_app.get(f"/organiser/layouts/{layout.id}")
