@@ -70,9 +70,18 @@ class Eligibility:
 
     @property
     def missing(self) -> list[CertificateKind]:
-        """Kinds earned but not (validly) issued yet."""
-        issued = {certificate.kind for certificate in self.valid_certificates}
+        """Kinds earned and never issued: what "Issue the eligible certificates" issues. A kind
+        whose certificate was revoked is not issued again on its own (the revocation was a
+        decision — the person attended another edition, say); an organiser re-issues it by hand."""
+        issued = {certificate.kind for certificate in self.certificates}
         return [kind for kind in self.kinds if kind not in issued]
+
+    @property
+    def revoked_kinds(self) -> list[CertificateKind]:
+        """Kinds earned whose certificates were all revoked: shown as such, issued only by hand."""
+        valid = {certificate.kind for certificate in self.valid_certificates}
+        return [kind for kind in self.kinds
+                if kind not in valid and any(certificate.kind == kind for certificate in self.certificates)]
 
 
 def spoken_sessions(dbsession: Session, training_id: int) -> dict[int, list[SpokenSession]]:
@@ -231,7 +240,8 @@ class Totals:
 
 
 def certificate_totals(dbsession: Session, training: Training, checks=()) -> Totals:
-    """Certificates earned but not issued yet, and valid certificates issued, over the whole
+    """Certificates earned and never issued (`Eligibility.missing`: a revoked one is not issued
+    again automatically), and valid certificates issued, over the whole
     training: the rule of `earned_kinds` counted in SQL, in one statement, for thousands of
     registrations. Added conditions (`checks`) are decided in Python, so only the attendance
     certificates still to issue are read one by one, and only when the training has any."""
@@ -253,7 +263,7 @@ def certificate_totals(dbsession: Session, training: Training, checks=()) -> Tot
 @dataclass(frozen=True)
 class _TotalsStatements:
     totals: object
-    attendance_to_issue: object  # the ids of the attendance certificates earned and not issued yet
+    attendance_to_issue: object  # the ids of the attendance certificates earned and never issued
 
 
 @functools.cache
@@ -265,14 +275,14 @@ def _totals_statements(dialect_name: str) -> _TotalsStatements:
     confirmed = facts.c.status == RegistrationStatus.confirmed
     earns_speaker = and_(confirmed, or_(facts.c.role.in_(list(SPEAKING_ROLES)), facts.c.speaks))
     attendance_to_issue = and_(
-        confirmed, facts.c.role.in_(list(ATTENDING_ROLES)), facts.c.has_attendance == 0,
+        confirmed, facts.c.role.in_(list(ATTENDING_ROLES)), facts.c.attendance_issued == 0,
         reaches_in_sql(facts.c.attended_seconds, facts.c.expected_seconds, threshold))
     counted = aliased(TrainingSession)
     last_session_end = (select(func.max(counted.ends_at))
                         .where(counted.training_id == training_id, counted.cancelled.is_(False)).scalar_subquery())
     totals = select(
         func.count().label("registrations"),
-        _count_where(and_(earns_speaker, facts.c.has_speaker == 0)).label("speaker_to_issue"),
+        _count_where(and_(earns_speaker, facts.c.speaker_issued == 0)).label("speaker_to_issue"),
         _count_where(attendance_to_issue).label("attendance_to_issue"),
         func.coalesce(func.sum(facts.c.valid_certificates), 0).label("issued"),
         # Read with the figures so that the tab needs no statement of its own to know if the training is over.
@@ -286,9 +296,10 @@ def _count_where(condition):
 
 def _certificate_facts(dialect_name: str, training_id):
     """Each registration of the training with its status, role, attended and expected seconds,
-    whether it speaks at a session, and its valid certificates (how many, and whether one of each
-    kind): the speakers and certificates grouped once for the training and joined, rather than
-    looked up for each of thousands of registrations."""
+    whether it speaks at a session, whether it was ever issued a certificate of each kind (valid or
+    revoked: `Eligibility.missing`) and how many valid certificates it holds: the speakers and
+    certificates grouped once for the training and joined, rather than looked up for each of
+    thousands of registrations."""
     counted = aliased(TrainingSession)
     speakers = (select(SessionSpeaker.person_id).join(counted, counted.id == SessionSpeaker.session_id)
                 .where(counted.training_id == training_id, counted.cancelled.is_(False)).distinct().subquery())
@@ -296,17 +307,18 @@ def _certificate_facts(dialect_name: str, training_id):
     def one_if(kind):
         return func.max(case((Certificate.kind == kind, 1), else_=0))
 
-    valid = (select(Certificate.registration_id, func.count().label("number"),
-                    one_if(CertificateKind.speaker).label("speaker"),
-                    one_if(CertificateKind.attendance).label("attendance"))
-             .join(Registration, Registration.id == Certificate.registration_id)
-             .where(Registration.training_id == training_id, Certificate.revoked_at.is_(None))
-             .group_by(Certificate.registration_id).subquery())
+    issued = (select(Certificate.registration_id,
+                     func.sum(case((Certificate.revoked_at.is_(None), 1), else_=0)).label("valid"),
+                     one_if(CertificateKind.speaker).label("speaker"),
+                     one_if(CertificateKind.attendance).label("attendance"))
+              .join(Registration, Registration.id == Certificate.registration_id)
+              .where(Registration.training_id == training_id)
+              .group_by(Certificate.registration_id).subquery())
     return (attendance_seconds(
         dialect_name, training_id, Registration.status, Registration.role,
         speakers.c.person_id.is_not(None).label("speaks"),
-        func.coalesce(valid.c.speaker, 0).label("has_speaker"),
-        func.coalesce(valid.c.attendance, 0).label("has_attendance"),
-        func.coalesce(valid.c.number, 0).label("valid_certificates"))
+        func.coalesce(issued.c.speaker, 0).label("speaker_issued"),
+        func.coalesce(issued.c.attendance, 0).label("attendance_issued"),
+        func.coalesce(issued.c.valid, 0).label("valid_certificates"))
         .outerjoin(speakers, speakers.c.person_id == Registration.person_id)
-        .outerjoin(valid, valid.c.registration_id == Registration.id))
+        .outerjoin(issued, issued.c.registration_id == Registration.id))

@@ -8,10 +8,17 @@ from trainings.forms import FieldErrors
 from trainings.i18n import _
 from trainings.models import utcnow
 
-from .layouts import MAX_ASSET_BYTES, InvalidLayout, check_image, describe, parse_layout
+from .layouts import MAX_ASSET_BYTES, InvalidLayout, check_image, default_definition_text, describe, parse_layout
 from .models import CertificateLayout, LayoutAsset
 
 MAX_READ = MAX_ASSET_BYTES + 1  # one byte more than allowed, to tell "too large" apart
+
+
+def create_layout(dbsession: Session, name: str, programme: str = "") -> CertificateLayout:
+    """A new layout starts as the default design: its name is all one needs to give, the designer
+    (`layout_design`) does the rest — nobody has to write a layout as JSON to begin."""
+    return save_layout(dbsession, None, {"name": name, "programme": programme,
+                                         "definition": default_definition_text()})
 
 
 def save_layout(dbsession: Session, layout: CertificateLayout | None, values: dict) -> CertificateLayout:

@@ -42,7 +42,9 @@ class ManualIssueSchema(CSRFSchema):
 
 class RevokeSchema(CSRFSchema):
     reason = colander.SchemaNode(colander.String(), title=_("Reason"), validator=colander.Length(1, 1000),
-                                 description=_("Kept with the certificate; the public page shows only the date."),
+                                 # The revocation email quotes the reason: say so before it is typed.
+                                 description=_("Emailed to the person and kept with the certificate; "
+                                               "the public verification page shows only the date."),
                                  widget=deform.widget.TextAreaWidget(rows=3))
 
 
@@ -87,13 +89,23 @@ def _programme_choices(node, kw):
                                       + [(str(programme.id), programme.name) for programme in programmes])
 
 
+@colander.deferred
+def _programme_validator(node, kw):
+    """A programme offered, or none: a forged value is refused next to the field."""
+    ids = kw["request"].dbsession.scalars(select(Programme.id)).all()
+    return colander.OneOf([""] + [str(programme_id) for programme_id in ids])
+
+
 class LayoutSchema(CSRFSchema):
+    """An existing layout as JSON: administrators' advanced option (a new layout is only named)."""
     name = colander.SchemaNode(colander.String(), title=_("Name"), validator=colander.Length(1, 120))
     programme = colander.SchemaNode(colander.String(), title=_("Programme"), widget=_programme_choices,
-                                    missing="")
+                                    validator=_programme_validator, missing="")
     definition = colander.SchemaNode(
         colander.String(), title=_("Layout (JSON)"), validator=_valid_definition,
-        description=_("Positions in millimetres from the top-left corner; see docs/certificates.md."),
+        # The documentation is not at hand for users: say here what the numbers mean.
+        description=_("Positions and sizes in millimetres from the page's top-left corner (a text's y is "
+                      "its baseline); font sizes in points. Fields left out are not printed."),
         widget=deform.widget.TextAreaWidget(rows=24, css_class="font-monospace small"))
 
 
@@ -171,7 +183,7 @@ class SignatorySchema(colander.MappingSchema):
 class LayoutDesignSchema(CSRFSchema):
     name = colander.SchemaNode(colander.String(), title=_("Name of the layout"), validator=colander.Length(1, 120))
     programme = colander.SchemaNode(colander.String(), title=_("Programme"), widget=_programme_choices,
-                                    missing="")
+                                    validator=_programme_validator, missing="")
     heading = HeadingSchema(title=_("Title of the certificate"))
     main_colour = _colour(_("Main colour (frame, title, seal)"))
     accent_colour = _colour(_("Accent colour (inner frame, rules, seal)"))
@@ -183,6 +195,7 @@ class LayoutDesignSchema(CSRFSchema):
 
 
 class NewLayoutSchema(CSRFSchema):
+    """A new layout: a name (and a programme), nothing more — it starts as the default design."""
     name = colander.SchemaNode(colander.String(), title=_("Name"), validator=colander.Length(1, 120))
     programme = colander.SchemaNode(colander.String(), title=_("Programme"), widget=_programme_choices,
-                                    missing="")
+                                    validator=_programme_validator, missing="")

@@ -1,8 +1,9 @@
 """Issuing and revoking certificates. Eligibility (who earns what) is in `eligibility`; the
 words and pages are in `documents` and `pdf`.
 
-Issuing for a training issues exactly the certificates earned and not yet (validly) issued,
-so running it twice issues nothing new. Every issue tells the person by email through the
+Issuing for a training issues exactly the certificates earned and never issued, so running
+it twice issues nothing new; a revoked certificate is not issued again by it (the revocation
+was deliberate), only by hand with a reason. Every issue tells the person by email through the
 outbox, in the certificate's language, with the PDF attached and the verification address
 (their private link cannot be rebuilt: only its hash is stored).
 """
@@ -54,8 +55,9 @@ def refuse_before_the_end(training: Training) -> None:
 
 
 def to_issue(request, training: Training) -> list[tuple[Registration, CertificateKind]]:
-    """The certificates the training's registrations earn and do not have yet, in name order
-    (with the conditions other packages add, such as a passed post-test)."""
+    """The certificates the training's registrations earn and were never issued (revoked ones
+    are left to `issue_manually`), in name order (with the conditions other packages add, such
+    as a passed post-test)."""
     return [(item.registration, kind)
             for item in training_eligibility(request.dbsession, training, checks=certificate_checks(request, training))
             for kind in item.missing]
@@ -63,7 +65,7 @@ def to_issue(request, training: Training) -> list[tuple[Registration, Certificat
 
 def issue_eligible(request, training: Training, *, user: User | None = None, notify: bool = True,
                    progress=None) -> list[Certificate]:
-    """Issue every certificate the training's registrations earn and do not have yet."""
+    """Issue every certificate the training's registrations earn and were never issued."""
     refuse_before_the_end(training)
     dbsession = request.dbsession
     wanted = to_issue(request, training)
@@ -86,7 +88,8 @@ def issue_eligible(request, training: Training, *, user: User | None = None, not
 def issue_manually(request, registration: Registration, kind: CertificateKind, reason: str, *,
                    user: User | None = None, notify: bool = True) -> Certificate:
     """An organiser issues a certificate the rules do not give (an organiser's participation,
-    a participant just under the threshold for a good reason); the reason is kept."""
+    a participant just under the threshold for a good reason), or issues again one that was
+    revoked; the reason is kept."""
     reason = (reason or "").strip()
     if not reason:
         raise FieldErrors({"reason": _("Say why this certificate is issued by hand.")})
@@ -117,7 +120,8 @@ def _has_valid(dbsession: Session, registration: Registration, kind: Certificate
 def revoke(request, certificate: Certificate, reason: str, *, user: User | None = None,
            notify: bool = True) -> Certificate:
     """Revoke with a reason; the certificate still renders (marked revoked) and verification
-    says it was revoked and when. The person may be issued a new one afterwards."""
+    says it was revoked and when. A new one is issued only by hand (`issue_manually`): the
+    bulk issue leaves the kind alone."""
     reason = (reason or "").strip()
     if not reason:
         raise FieldErrors({"reason": _("Say why this certificate is revoked.")})

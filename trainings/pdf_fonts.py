@@ -5,6 +5,7 @@ One registry for all packages: reportlab's font table is global, so two packages
 the same name their own way left one of them without its bold face."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -116,6 +117,28 @@ def runs(text: str, font_name: str) -> list[tuple[str, str]]:
 
 def text_width(text: str, font_name: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(piece, name, size) for piece, name in runs(visual(text), font_name))
+
+
+def words(text: str) -> list[str]:
+    """The pieces a Paragraph may not break (reportlab wraps at spaces, not at no-break spaces):
+    the words between spaces, each CJK character on its own since those lines wrap anywhere."""
+    pieces: list[str] = []
+    for word in re.split(r"[ \t\r\n]+", text):
+        current = ""
+        for char in word:
+            if _is_cjk(char):
+                pieces += [current, char] if current else [char]
+                current = ""
+            else:
+                current += char
+        if current:
+            pieces.append(current)
+    return pieces
+
+
+def widest_word(text: str, font_name: str, size: float) -> float:
+    """The width a column needs so that no word of `text` is broken in the middle."""
+    return max((text_width(word, font_name, size) for word in words(str(text))), default=0.0)
 
 
 def draw_text(canvas, x: float, y: float, text: str, font_name: str, size: float, align: str = "left") -> None:

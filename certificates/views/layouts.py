@@ -13,7 +13,7 @@ from trainings.i18n import _
 from trainings.security import Permission
 
 from .. import documents, layout_admin, layout_design
-from ..layouts import InvalidLayout, default_definition_text, describe
+from ..layouts import InvalidLayout, describe
 from ..models import CertificateLayout
 from ..pdf import Renderer
 from ..schemas import AssetSchema, LayoutDesignSchema, LayoutSchema, NewLayoutSchema
@@ -23,19 +23,15 @@ from .organiser import sample_content
 
 @view_config(route_name="layouts", renderer="certificates/layouts.jinja2", permission=Permission.manage)
 def layouts(request):
-    """Organisers create a layout from the default and design it in a form; administrators may
-    also write one as JSON."""
-    as_json = bool(request.has_permission(Permission.administer))
-    schema = LayoutSchema() if as_json else NewLayoutSchema()
-    form = make_form(request, schema, submit_label=_("Create the layout"), formid="layout")
+    """Everyone creates a layout by naming it: it starts as the default design and opens in the
+    designer. The JSON stays an administrator's advanced option for existing layouts."""
+    form = make_form(request, NewLayoutSchema(), submit_label=_("Create the layout"), formid="layout")
 
     def create(values):
-        layout = layout_admin.save_layout(request.dbsession, None,
-                                          {"definition": default_definition_text(), **values})
+        layout = layout_admin.create_layout(request.dbsession, values["name"], values["programme"])
         return request.route_path("layout_design", layout_id=layout.id)
 
-    result = handle_form(request, form, create, appstruct={"definition": default_definition_text()},
-                         success_message=_("Layout created."))
+    result = handle_form(request, form, create, success_message=_("Layout created."))
     if isinstance(result, dict):
         result["layouts"] = request.dbsession.scalars(
             select(CertificateLayout).options(selectinload(CertificateLayout.programme),

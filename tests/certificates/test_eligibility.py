@@ -70,7 +70,26 @@ def test_totals_from_one_query_agree_with_the_rule_person_by_person(dbsession, p
 
     assert totals.registrations == len(rows) == 8
     assert totals.issued == 1
-    assert totals.to_issue == sum(len(row.kinds) for row in rows) - 1 == 4
+    # The revoked speaker certificate is not to issue again either (it is issued by hand).
+    assert totals.to_issue == sum(len(row.kinds) for row in rows) - 2 == 3
+    rows = training_eligibility(dbsession, past.training)
+    assert totals.to_issue == sum(len(row.missing) for row in rows)
+
+
+def test_a_kind_whose_certificate_was_revoked_is_not_missing_but_revoked(dbsession, past):
+    speaker = past.people["speaker"]
+    factories.CertificateFactory(registration=speaker, kind=CertificateKind.speaker,
+                                 revoked_at=utcnow(), revoke_reason="asistió a otra edición")
+    dbsession.flush()
+
+    row = next(row for row in training_eligibility(dbsession, past.training) if row.registration is speaker)
+
+    assert row.kinds == [CertificateKind.speaker]
+    assert row.missing == [] and row.revoked_kinds == [CertificateKind.speaker]
+    factories.CertificateFactory(registration=speaker, kind=CertificateKind.speaker)  # re-issued by hand
+    dbsession.flush()
+    row = next(row for row in training_eligibility(dbsession, past.training) if row.registration is speaker)
+    assert row.missing == [] and row.revoked_kinds == []
 
 
 def test_a_page_reads_the_same_rates_and_kinds_as_the_whole_training(dbsession, past):

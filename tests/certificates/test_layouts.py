@@ -105,3 +105,17 @@ def test_the_default_layout_invents_no_signatory():
     text = PdfReader(io.BytesIO(named)).pages[0].extract_text()
     assert "Rosa Quispe" in text and "Directora" in text
     assert "Rosa Quispe" not in PdfReader(io.BytesIO(drawn)).pages[0].extract_text()
+
+
+def test_a_new_layout_starts_as_the_default_design_and_needs_a_name_of_its_own(dbsession):
+    from certificates.layout_admin import create_layout
+    from tests import factories
+    from trainings.forms import FieldErrors
+
+    programme = factories.ProgrammeFactory()
+    layout = create_layout(dbsession, "  Escuela del Ministerio Público ", str(programme.id))
+    assert (layout.name, layout.programme_id) == ("Escuela del Ministerio Público", programme.id)
+    assert layout.definition == default_definition_text()
+    with pytest.raises(FieldErrors) as refused:
+        create_layout(dbsession, "Escuela del Ministerio Público")
+    assert "name" in refused.value.errors

@@ -60,8 +60,9 @@ def test_language_is_the_persons_when_offered(app_request, dbsession, past):
     assert issued["Villanueva"].language == "es"  # prefers English; the training offers only Spanish
     past.training.offered_languages = "es en"
     services.revoke(app_request, issued["Villanueva"], "Reemitir en inglés")
-    again = services.issue_eligible(app_request, past.training)
-    assert [(c.registration.person.family_names, c.language) for c in again] == [("Villanueva", "en")]
+    again = services.issue_manually(app_request, past.people["speaker"], CertificateKind.speaker,
+                                    "Reemitido en inglés")
+    assert again.language == "en"
 
 
 def test_issuing_emails_the_pdf_in_the_certificate_language(app_request, dbsession, past):
@@ -103,10 +104,35 @@ def test_revoke_needs_a_reason_and_keeps_the_certificate(app_request, dbsession,
     assert certificate.revoked_at is not None and certificate.revoke_reason == "Datos erróneos"
     with pytest.raises(FieldErrors):
         services.revoke(app_request, certificate, "otra vez")
-    # a revoked certificate may be issued again, with a new serial and code
-    again = services.issue_eligible(app_request, past.training)
-    assert len(again) == 1 and again[0].serial != certificate.serial
     assert dbsession.scalar(select(Certificate).where(Certificate.id == certificate.id)).revoked_at
+
+
+def test_a_revoked_certificate_is_not_issued_again_by_the_bulk_issue(app_request, dbsession, past):
+    """Revoking is a decision (the person attended another edition): the next "Issue the eligible
+    certificates" must neither issue that kind again nor email the person."""
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    services.revoke(app_request, certificate, "Asistió a otra edición", notify=False)
+
+    assert (certificate.registration, certificate.kind) not in services.to_issue(app_request, past.training)
+    assert services.issue_eligible(app_request, past.training) == []
+    assert dbsession.scalars(select(OutboxMessage)).all() == []
+    holders = dbsession.scalars(select(Certificate).where(Certificate.registration_id == certificate.registration_id,
+                                                          Certificate.kind == certificate.kind)).all()
+    assert holders == [certificate]
+
+
+def test_a_revoked_certificate_is_issued_again_by_hand_with_a_new_serial(app_request, dbsession, past):
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    services.revoke(app_request, certificate, "Error en el nombre", notify=False)
+
+    again = services.issue_manually(app_request, certificate.registration, certificate.kind, "Nombre corregido")
+
+    assert again.revoked_at is None and again.manual_reason == "Nombre corregido"
+    assert (again.serial, again.verification_code) != (certificate.serial, certificate.verification_code)
+    (message,) = dbsession.scalars(select(OutboxMessage)).all()
+    assert message.recipients == certificate.registration.person.email
+    with pytest.raises(FieldErrors):  # one valid certificate of a kind, still
+        services.issue_manually(app_request, certificate.registration, certificate.kind, "otra vez")
 
 
 def test_people_without_email_get_no_mail(app_request, dbsession):

@@ -87,6 +87,39 @@ def test_revoke_with_a_reason(organiser_app, app_request, dbsession, past):
     assert "Anulado" in tab(organiser_app, past.training)
 
 
+def test_after_a_revocation_the_tab_offers_no_bulk_issue_but_issuing_by_hand(organiser_app, app_request, dbsession,
+                                                                             past):
+    from trainings.models import OutboxMessage
+
+    services.issue_eligible(app_request, past.training, notify=False)
+    speaker = past.people["speaker"]
+
+    def certificates_of_speaker():
+        return dbsession.scalars(select(Certificate).where(Certificate.registration_id == speaker.id)
+                                 .order_by(Certificate.id)).all()
+
+    (certificate,) = certificates_of_speaker()
+    form = organiser_app.get(f"/organiser/certificates/{certificate.id}/revoke").forms["form"]
+    form["reason"] = "Attended another edition"
+    form.submit("submit").follow()
+    organiser_app.set_cookie("_LOCALE_", "en")
+
+    page = tab(organiser_app, past.training)
+    issue_all = page.html.find("form", id="issue-all").button
+    assert issue_all.get_text(strip=True) == "No certificate left to issue" and issue_all.has_attr("disabled")
+    assert "Speaker or moderator: revoked, reissued only by hand" in page
+    organiser_app.post(f"/organiser/trainings/{past.training.id}/certificates/issue",
+                       {"csrf_token": csrf_token_of(page)}).follow()
+    assert certificates_of_speaker() == [certificate]
+    assert len(dbsession.scalars(select(OutboxMessage)).all()) == 1  # the revocation's, no new certificate
+
+    by_hand = page.click(href=rf"/certificates/manual\?registration={speaker.id}$").forms["form"]
+    by_hand["kind"] = "speaker"
+    by_hand["reason"] = "Name corrected"
+    by_hand.submit("submit").follow()
+    assert [c.revoked_at is None for c in certificates_of_speaker()] == [False, True]
+
+
 def test_each_row_links_to_its_certificate_its_revocation_and_issuing_by_hand(organiser_app, app_request, past):
     certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
     page = tab(organiser_app, past.training)
@@ -197,18 +230,47 @@ def test_organisers_design_layouts_and_only_administrators_edit_json(organiser_a
     organiser_app.post(f"/organiser/layouts/{layout.id}/assets", {"csrf_token": csrf_token_of(design)}, status=403)
 
 
-def test_invalid_layout_is_refused_with_a_message(admin_app, dbsession):
-    page = admin_app.get("/organiser/layouts")
+@pytest.mark.parametrize("user_app", ["organiser_app", "admin_app"])
+def test_a_new_layout_is_only_named_and_opens_in_the_designer(user_app, request, dbsession):
+    """Nobody writes JSON to begin: administrators too create a layout from the default design."""
+    app = request.getfixturevalue(user_app)
+    programme = factories.ProgrammeFactory(name="Trata de personas")
+    app.set_cookie("_LOCALE_", "en")
+    page = app.get("/organiser/layouts")
     form = page.forms["layout"]
-    form["name"] = "Roto"
+    assert "definition" not in form.fields and {"name", "programme"} <= set(form.fields)
+    assert "docs/certificates.md" not in page.text and "JSON" not in form.text
+    form["name"] = "Ministerio Público"
+    form["programme"] = str(programme.id)
+    design = form.submit("submit").follow()
+    layout = dbsession.scalars(select(CertificateLayout)).one()
+    assert design.request.path == f"/organiser/layouts/{layout.id}/design" and design.forms["design"]
+    assert (layout.definition, layout.programme_id) == (default_definition_text(), programme.id)
+
+
+def test_a_new_layout_without_a_name_or_with_a_forged_programme_is_refused(organiser_app, dbsession):
+    page = organiser_app.get("/organiser/layouts")
+    form = page.forms["layout"]
+    form["name"] = ""
+    assert form.submit("submit", status=400)
+    organiser_app.post("/organiser/layouts", {"csrf_token": csrf_token_of(page), "name": "Roto",
+                                              "programme": "999999", "submit": "submit"}, status=400)
+    organiser_app.post("/organiser/layouts", {"name": "Sin token", "submit": "submit"}, status=400)
+    assert dbsession.scalars(select(CertificateLayout)).all() == []
+
+
+def test_invalid_layout_json_is_refused_with_a_message(admin_app, dbsession, designed):
+    page = admin_app.get(f"/organiser/layouts/{designed.id}")
+    form = page.forms["layout"]
     definition = json.loads(default_definition_text())
     definition["fields"]["name"]["size"] = 500
     form["definition"] = json.dumps(definition)
     response = form.submit("submit", status=400)
     assert "fields.name.size" in response
-    assert dbsession.scalars(select(CertificateLayout)).all() == []
     form["definition"] = "{ not json"
     assert "JSON" in form.submit("submit", status=400)
+    dbsession.refresh(designed)
+    assert designed.definition == default_definition_text()
 
 
 def test_layout_with_images(admin_app, dbsession):
@@ -218,7 +280,6 @@ def test_layout_with_images(admin_app, dbsession):
     form = page.forms["layout"]
     form["name"] = "Con logo"
     definition = json.loads(default_definition_text())
-    form["definition"] = json.dumps(definition)
     assert "/design" in form.submit("submit").location  # the form editor first, for everyone
     layout = dbsession.scalars(select(CertificateLayout)).one()
     page = admin_app.get(f"/organiser/layouts/{layout.id}")
@@ -278,6 +339,14 @@ def test_revoking_tells_the_holder_with_the_reason(organiser_app, app_request, d
     (message,) = dbsession.scalars(select(OutboxMessage)).all()
     assert message.recipients == certificate.registration.person.email
     assert "Se emitió a la persona equivocada" in message.body_text and "anulado" in message.subject
+
+
+def test_the_revocation_form_says_the_reason_is_emailed_to_the_holder(organiser_app, app_request, past):
+    certificate = services.issue_eligible(app_request, past.training, notify=False)[0]
+    organiser_app.set_cookie("_LOCALE_", "en")
+    page = organiser_app.get(f"/organiser/certificates/{certificate.id}/revoke")
+    assert ("Emailed to the person and kept with the certificate; "
+            "the public verification page shows only the date.") in page
 
 
 def png_bytes(size=(60, 30), colour="navy", kind="PNG") -> bytes:

@@ -5,9 +5,11 @@ import datetime as dt
 import io
 import unicodedata
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from certificates.models import CertificateKind
 from participants.models import InstitutionKind, Sex
 from tests import factories
 from tests.certificates.conftest import make_past_training
@@ -118,6 +120,37 @@ def test_a_person_transcript_page_and_pdf(organiser_app, dbsession):
     assert "PE-2026-000777" in page.text and "García D&#39;Angelo" in page.text
     pdf = organiser_app.get(f"/organiser/people/{person.id}/transcript.pdf")
     assert pdf.content_type == "application/pdf" and pdf.body.startswith(b"%PDF")
+
+
+def test_a_transcript_lists_only_valid_certificates_on_the_page_as_in_the_pdf(organiser_app, dbsession):
+    past = make_past_training(dbsession)
+    registration = past.people["speaking_participant"]
+    factories.CertificateFactory(registration=registration, serial="PE-2026-000023", kind=CertificateKind.speaker,
+                                 revoked_at=dt.datetime.now(dt.UTC), revoke_reason="Otra edición")
+    factories.CertificateFactory(registration=registration, serial="PE-2026-000024")
+    page = organiser_app.get(f"/organiser/people/{registration.person_id}/transcript")
+    pdf = organiser_app.get(f"/organiser/people/{registration.person_id}/transcript.pdf").body
+    pdf_text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for text in (page.text, pdf_text):
+        assert "PE-2026-000024" in text and "PE-2026-000023" not in text
+
+
+@pytest.mark.parametrize(("language", "whole"), [
+    ("es", ["Participante", "Completó", "Certificados", "9 feb 2027 –", "10 feb 2027"]),
+    ("en", ["Participant", "Completed", "Certificates", "Feb 9, 2027 –", "Feb 10, 2027"]),
+    ("fr", ["Participant·e", "Terminé", "Certificats", "9 févr. 2027 –", "10 févr. 2027"]),
+])
+def test_a_transcript_pdf_wraps_at_spaces_and_keeps_each_date_on_one_line(organiser_app, dbsession, language,
+                                                                          whole):
+    training = factories.TrainingFactory(title="Taller de investigación financiera de la trata de personas",
+                                         starts_on=dt.date(2027, 2, 9), ends_on=dt.date(2027, 2, 10))
+    registration = factories.RegistrationFactory(training=training)
+    organiser_app.set_cookie("_LOCALE_", language)
+    pdf = organiser_app.get(f"/organiser/people/{registration.person_id}/transcript.pdf").body
+    lines = [line.replace("\u00a0", " ").strip()
+             for line in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()]
+    for text in whole:
+        assert text in lines, (text, "|".join(lines))
 
 
 def test_a_transcript_pdf_prints_markup_as_typed(organiser_app, dbsession):

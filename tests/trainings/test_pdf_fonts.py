@@ -27,3 +27,22 @@ def test_paragraph_markup_escapes_and_gives_each_script_a_font():
     assert markup("Ana 王秀英", "DejaVuSans") == 'Ana <font face="STSong-Light">王秀英</font>'
     shaped = markup("فاطمة")
     assert "<font" not in shaped and shaped != "فاطمة"  # DejaVu has Arabic; joined forms, right to left
+
+
+def test_words_are_cut_at_spaces_only_and_cjk_anywhere():
+    from trainings.pdf_fonts import words
+
+    assert words("Taller  de\nla trata") == ["Taller", "de", "la", "trata"]
+    assert words("9\u00a0feb\u00a02027\u00a0– 10\u00a0feb\u00a02027") == ["9\u00a0feb\u00a02027\u00a0–",
+                                                                           "10\u00a0feb\u00a02027"]
+    assert words("Ana 王秀英") == ["Ana", "王", "秀", "英"]
+
+
+def test_the_widest_word_is_what_a_column_needs():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from trainings.pdf_fonts import REGULAR, font, widest_word
+
+    font(REGULAR)
+    assert widest_word("Participante confirmada", REGULAR, 10) == stringWidth("Participante", REGULAR, 10)
+    assert widest_word("", REGULAR, 10) == 0
