@@ -228,7 +228,9 @@ def checkin_page(context, request):
         statuses = {registration.id: attendances[registration.id].status
                     for registration in matches if registration.id in attendances}
     return {"training": training, "session": session, "query": query, "matches": matches, "statuses": statuses,
-            "waiting": waiting, "att": labels, "sessions": [s for s in training.sessions if not s.cancelled]}
+            "waiting": waiting, "att": labels, "sessions": [s for s in training.sessions if not s.cancelled],
+            # Back from a typed code: the scanner's next code must land in the field again.
+            "focus_code": request.params.get("focus") == "code"}
 
 
 def _scan_session(request, training, value):
@@ -278,8 +280,9 @@ CHECKIN_FLASH = {CheckinResult.present: "success", CheckinResult.late: "warning"
                  CheckinResult.refused: "error"}
 
 
-def _back_to_checkin(request, training, session):
-    return HTTPFound(location=request.route_path("checkin", id=training.id, _query={"session": session.id}))
+def _back_to_checkin(request, training, session, **query):
+    return HTTPFound(location=request.route_path("checkin", id=training.id,
+                                                 _query={"session": session.id, **query}))
 
 
 @view_config(route_name="checkin_code", context=TrainingAttendance, permission=Permission.manage,
@@ -295,7 +298,7 @@ def checkin_code(context, request):
     result = check_in_code(request.dbsession, secret_of(request), training, session, code, request.identity)
     message = request.localizer.translate(result.message)
     request.session.flash(f"{result.name}: {message}" if result.name else message, CHECKIN_FLASH[result.result])
-    return _back_to_checkin(request, training, session)
+    return _back_to_checkin(request, training, session, focus="code")
 
 
 @view_config(route_name="checkin_admit", context=TrainingAttendance, permission=Permission.manage,
