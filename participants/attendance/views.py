@@ -103,7 +103,7 @@ def session_sheet(context, request):
                 1 if paper else number, len(shown) if paper else LIST_PAGE_SIZE, len(shown))
     return {"training": context.training, "session": context.session, "rows": page.items, "page": page,
             "everyone": len(rows), "q": query, "counts": services.status_counts(rows), "att": labels,
-            "statuses": list(AttendanceStatus), "paper": paper,
+            "statuses": list(AttendanceStatus), "paper": paper, "started": services.has_started(context.session),
             "undo": undo if undo and undo.get("session") == context.session.id else None}
 
 
@@ -144,8 +144,14 @@ def _json(request, payload, status=200):
 @view_config(route_name="session_attendance_all", context=SessionAttendance, permission=Permission.manage,
              request_method="POST")
 def mark_everyone_present(context, request):
-    marked = services.mark_everyone_present(request.dbsession, context.session, request.identity)
     translate = request.localizer.translate
+    try:
+        marked = services.mark_everyone_present(request.dbsession, context.session, request.identity)
+    except services.SessionNotStarted:
+        request.session.flash(translate(_(
+            "This session has not started yet: everyone can be marked present only once it has begun. "
+            "Mark the people who are here one by one.")), "error")
+        return _back_to_sheet(request, context.session)
     if marked.count:
         request.session[UNDO_KEY] = marked.as_dict()
         request.session.flash(request.localizer.pluralize(
