@@ -325,7 +325,7 @@ def checkin_admit(context, request):
                                           mapping={"name": registration.person.full_name})), "error")
         return _back_to_checkin(request, training, session)
     result = check_in(request.dbsession, training, session, registration, request.identity, AttendanceMethod.manual)
-    request.session.flash(translate(_("${name} was admitted from the waiting list. ${result}", mapping={
+    request.session.flash(translate(_("Admitted from the waiting list: ${name}. ${result}", mapping={
         "name": registration.person.full_name, "result": translate(result.message)})), CHECKIN_FLASH[result.result])
     if raised_from is not None:
         request.session.flash(translate(_(

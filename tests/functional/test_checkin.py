@@ -173,7 +173,7 @@ def test_a_waitlisted_person_at_the_door_is_found_admitted_over_capacity_and_pre
     assert "La capacitación está llena (3 de 3)" in page.text
     admit = next(form for form in page.forms.values() if form.action.endswith("/checkin/admit"))
     page = admit.submit().follow()
-    assert "Teófilo Condori fue admitido desde la lista de espera." in page.text
+    assert "Se admitió a Teófilo Condori desde la lista de espera." in page.text
     assert "su capacidad pasó de 3 a 4" in page.text
     dbsession.expire_all()
     assert at_the_door.status == RegistrationStatus.confirmed and training.capacity == 4
