@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -298,6 +299,59 @@ def check_row(row: ImportRow) -> ImportRow:
     return row
 
 
+# --- how well a name is written ----------------------------------------------------------------
+# Lists are often typed in capitals, or merge rows from several sources: the same person may
+# come as "CARLOS" and as "Carlos". Neither a known name nor a row of the same person should give
+# way to a worse-written form of the same name.
+
+def _badly_cased(word: str) -> bool:
+    """A word in capitals throughout (CARLOS), or in small letters beyond a particle (carlos, but
+    de, del, la, dos are written so)."""
+    letters = [char for char in word if char.isalpha()]
+    if len(letters) < 2:
+        return False
+    return word.isupper() or (word.islower() and len(letters) > 3)
+
+
+def _badly_cased_words(text: str) -> int:
+    return sum(1 for word in text.split() if _badly_cased(word))
+
+
+def _accents(text: str) -> int:
+    return sum(1 for char in unicodedata.normalize("NFD", text) if unicodedata.combining(char))
+
+
+def written_better(candidate: str, than: str) -> bool:
+    """Whether `candidate` is written strictly better than `than`: fewer words badly cased; for
+    the same name (case and accents aside), then more accents kept (Verón rather than Veron).
+    Accents do not decide between two different names (Martínez, Ibáñez)."""
+    badly, other_badly = _badly_cased_words(candidate), _badly_cased_words(than)
+    if badly != other_badly:
+        return badly < other_badly
+    return _key(candidate) == _key(than) and _accents(candidate) > _accents(than)
+
+
+def better_spelling(known: str, typed: str) -> str:
+    """`known`, unless `typed` is the same name (case and accents aside) written strictly
+    better, or another name altogether (then it is `typed`, a real change)."""
+    if _key(known) != _key(typed):
+        return typed
+    return typed if written_better(typed, known) else known
+
+
+def _row_name(row: ImportRow) -> str:
+    return f"{row.values.get('given_names', '')} {row.values.get('family_names', '')}"
+
+
+def kept_names(person: Person | None, row: ImportRow) -> tuple[str, str]:
+    """(given names, family names) the import writes: the row's, except where a known person's
+    name is the same one written as well or better."""
+    given, family = row.values["given_names"], row.values["family_names"]
+    if person is None:
+        return given, family
+    return better_spelling(person.given_names, given), better_spelling(person.family_names, family)
+
+
 # --- preview -------------------------------------------------------------------------------------
 
 CREATE, MATCH, DUPLICATE, REJECTED = "create", "match", "duplicate", "rejected"
@@ -359,24 +413,18 @@ def preview(dbsession: Session, training: Training, header: list[str], rows: lis
     known = known or known_people(dbsession, rows)
     registered = set(dbsession.scalars(select(Registration.person_id).where(
         Registration.training_id == training.id, Registration.status.in_([status.value for status in ACTIVE]))))
-    seen: dict[tuple, int] = {}
+    kept = _kept_of_each_person(rows)
     outcomes = []
     for row in rows:
         outcome = Outcome(row, REJECTED, reasons=list(row.errors))
         outcomes.append(outcome)
         if row.errors:
             continue
-        document = normalise_document(row.values.get("id_document"))
-        keys = [("email", normalise_email(row.email))] if row.email else []
-        if document and row.country:
-            keys.append(("document", row.country, document))
-        earlier = next((seen[key] for key in keys if key in seen), None)
-        if earlier is not None:
-            outcome.action, outcome.duplicate_of = DUPLICATE, earlier
-            outcome.reasons.append(_("Same person as row ${row}.", mapping={"row": earlier}))
+        if kept[row.number] != row.number:
+            outcome.action, outcome.duplicate_of = DUPLICATE, kept[row.number]
+            outcome.reasons.append(_("Same person as row ${row}.", mapping={"row": kept[row.number]}))
             continue
-        for key in keys:
-            seen[key] = row.number
+        document = normalise_document(row.values.get("id_document"))
         person = known.find(row.email, document, row.country)
         if person is not None and person.id in registered:
             outcome.person = person
@@ -390,6 +438,42 @@ def preview(dbsession: Session, training: Training, header: list[str], rows: lis
     return Preview(header, outcomes)
 
 
+def _identity_keys(row: ImportRow) -> list[tuple]:
+    document = normalise_document(row.values.get("id_document"))
+    keys = [("email", normalise_email(row.email))] if row.email else []
+    if document and row.country:
+        keys.append(("document", row.country, document))
+    return keys
+
+
+def _kept_of_each_person(rows: list[ImportRow]) -> dict[int, int]:
+    """For each valid row, the number of the row kept for its person: a row that names the same
+    person as an earlier one (email, or document and country) joins that row's group, and each
+    group keeps its best-written name (the first of those written equally well)."""
+    group_of: dict[tuple, int] = {}  # identity key → the group's first row
+    groups: dict[int, list[ImportRow]] = {}
+    for row in rows:
+        if row.errors:
+            continue
+        keys = _identity_keys(row)
+        first = next((group_of[key] for key in keys if key in group_of), None)
+        if first is None:
+            first = row.number
+            groups[first] = []
+            for key in keys:
+                group_of[key] = first
+        groups[first].append(row)
+    kept = {}
+    for members in groups.values():
+        best = members[0]
+        for member in members[1:]:
+            if written_better(_row_name(member), _row_name(best)):
+                best = member
+        for member in members:
+            kept[member.number] = best.number
+    return kept
+
+
 CHANGE_LABELS = {"name": _("Name"), "email": _("Email"), "institution": _("Institution"),
                  "position": _("Position")}
 
@@ -398,7 +482,7 @@ def changes_to(person: Person, row: ImportRow) -> list[tuple]:
     """What importing `row` will change on a known person, before → after: empty cells erase
     nothing, so only the values the row gives and the registry holds otherwise."""
     values = row.values
-    row_name = " ".join(f"{values.get('given_names', '')} {values.get('family_names', '')}".split())
+    row_name = " ".join(" ".join(kept_names(person, row)).split())
     pairs = [("name", person.full_name, row_name),
              ("email", person.email or "", normalise_email(row.email) or ""),
              ("institution", person.institution.name if person.institution else "", values.get("institution", "")),
@@ -440,8 +524,9 @@ def commit(request, upload: ParticipantImport, training: Training, *, notify: bo
                     institution, _created = find_or_create(dbsession, row.values["institution"], row.country,
                                                            InstitutionKind.other)
                     institutions.known[(_key(institution.name), institution.country)] = institution
+            given_names, family_names = kept_names(outcome.person, row)
             details = PersonDetails(
-                given_names=row.values["given_names"], family_names=row.values["family_names"], email=row.email,
+                given_names=given_names, family_names=family_names, email=row.email,
                 phone=row.values.get("phone", ""), sex=row.sex, position=row.values.get("position", ""),
                 institution=institution, country=row.country, id_document=row.values.get("id_document") or None,
                 home_region=" ".join(row.values.get("region", "").split()), year_of_birth=row.year_of_birth,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from trainings.events import PlacesAdded
@@ -26,21 +26,38 @@ ROLES_TAKING_A_PLACE = frozenset({RegistrationRole.participant, RegistrationRole
 ACTIVE = frozenset({RegistrationStatus.pending, RegistrationStatus.confirmed, RegistrationStatus.waitlisted})
 
 
-def institution_registrations(dbsession: Session, training: Training, institution: Institution) -> int:
-    """Active registrations (confirmed, waiting or pending) of people of `institution`."""
-    return dbsession.scalar(
-        select(func.count()).select_from(Registration).join(Person, Person.id == Registration.person_id)
-        .where(Registration.training_id == training.id, Person.institution_id == institution.id,
-               Registration.status.in_([status.value for status in ACTIVE]))) or 0
+def institution_registrations(dbsession: Session, training: Training, institution: Institution, *,
+                              with_sign_ups: bool = False, excluding: Person | None = None) -> int:
+    """Active registrations (confirmed, waiting or pending) of people of `institution`; with
+    `with_sign_ups`, also the public sign-ups still waiting for their address to be confirmed
+    (not yet expired), which will become active as soon as it is. `excluding`: a person whose
+    own registration is not counted (signing up again revives it rather than adding one)."""
+    holding = Registration.status.in_([status.value for status in ACTIVE])
+    if with_sign_ups:
+        holding = or_(holding, and_(Registration.status == RegistrationStatus.unverified.value,
+                                    Registration.confirm_by > utcnow()))
+    query = (select(func.count()).select_from(Registration).join(Person, Person.id == Registration.person_id)
+             .where(Registration.training_id == training.id, Person.institution_id == institution.id, holding))
+    if excluding is not None and excluding.id is not None:
+        query = query.where(Registration.person_id != excluding.id)
+    return dbsession.scalar(query) or 0
 
 
-def institution_quota_refusal(dbsession: Session, training: Training, institution: Institution | None):
+def institution_quota_refusal(dbsession: Session, training: Training, institution: Institution | None, *,
+                              on_the_form: bool = False, person: Person | None = None):
     """Why one more person of `institution` may not register for `training` from the public form
-    (its quota per institution is reached), or None. Checked at sign-up and again when the
-    address is confirmed, since unconfirmed sign-ups hold no place and so count for no quota."""
+    (its quota per institution is reached), or None.
+
+    On the form the sign-ups still waiting for their address's confirmation count too (but not
+    one of `person`, the known person filling it in), so that a colleague is told at once rather than after
+    confirming. When an address is confirmed only active registrations count (the others'
+    unconfirmed sign-ups must not block the first to confirm): that check is the last guard
+    when two colleagues sign up at the same moment."""
     if training.institution_quota is None or institution is None or institution.id is None:
         return None
-    if institution_registrations(dbsession, training, institution) < training.institution_quota:
+    taken = institution_registrations(dbsession, training, institution, with_sign_ups=on_the_form,
+                                      excluding=person if on_the_form else None)
+    if taken < training.institution_quota:
         return None
     return _("${institution} has reached this training's limit of ${count} per institution. Ask the organisers "
              "if another person should take part.",

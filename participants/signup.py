@@ -12,10 +12,10 @@ from trainings.services.catalogue import accepts_registrations
 
 from . import institutions
 from .confirmation import send_confirmation_mail
-from .models import Institution, InstitutionKind, Registration, RegistrationRole, RegistrationSource, Sex
+from .models import Institution, InstitutionKind, Person, Registration, RegistrationRole, RegistrationSource, Sex
 from .notifications import private_link, send_registration_mail
 from .registrations import AlreadyRegistered, institution_quota_refusal, register
-from .registry import PersonDetails, upsert_person
+from .registry import PersonDetails, find_person, upsert_person
 
 
 def institution_from_values(dbsession, values: dict, *, reviewed_only: bool = False) -> Institution | None:
@@ -48,10 +48,12 @@ def details_from_values(dbsession, values: dict, *, public: bool = False) -> Per
     )
 
 
-def _check_institution_quota(dbsession, training: Training, institution: Institution | None) -> None:
+def _check_institution_quota(dbsession, training: Training, institution: Institution | None,
+                             person: Person | None) -> None:
     """The public form refuses a registration beyond the training's quota per institution (the
-    organisers, who set it, can still register more people directly)."""
-    refusal = institution_quota_refusal(dbsession, training, institution)
+    organisers, who set it, can still register more people directly). `person` signing up again
+    (say, having lost the confirmation email) is not counted against themselves."""
+    refusal = institution_quota_refusal(dbsession, training, institution, on_the_form=True, person=person)
     if refusal is not None:
         raise FieldErrors({"institution": refusal})
 
@@ -70,8 +72,8 @@ def register_from_form(request, training: Training, values: dict, *, source=Regi
         if not values.get("institution") and not (values.get("new_institution") or "").strip():
             raise FieldErrors({"institution": _("Choose your institution, or type its name.")})
     details = details_from_values(dbsession, values, public=public)
-    if public:
-        _check_institution_quota(dbsession, training, details.institution)
+    if public:  # before anything is written; the form finds a known person by email only
+        _check_institution_quota(dbsession, training, details.institution, find_person(dbsession, details.email))
     person, _created = upsert_person(dbsession, details, trusted=source != RegistrationSource.web)
     organiser = source == RegistrationSource.organiser
     try:

@@ -29,3 +29,11 @@ def includeme(config):
     config.add_route("my_badge", "/me/{token}/badge.pdf")
     config.add_training_tab("organiser_attendance", _("Attendance"), Permission.read, order=30)
     config.add_registration_panel("participants/attendance/_my_qr.jinja2", order=10)
+    config.add_request_method(checkin_short_code, "checkin_short_code")
+
+
+def checkin_short_code(request, registration) -> str:
+    """The short check-in code of `registration`, for the private page's panel."""
+    from .qr import secret_of, short_code
+
+    return short_code(secret_of(request), registration)

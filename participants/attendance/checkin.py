@@ -18,7 +18,7 @@ from trainings.models import Training, TrainingSession, User, utcnow
 
 from ..models import AttendanceMethod, AttendanceStatus, Person, Registration, RegistrationStatus
 from . import services
-from .qr import read_token
+from .qr import ShortCode, read_short_code, read_token, short_code_matches
 
 
 class CheckinResult(enum.StrEnum):
@@ -51,7 +51,10 @@ def refused(message, registration=None) -> Checkin:
 
 def check_in_code(dbsession: Session, secret: str, training: Training, session: TrainingSession, code: str,
                   user: User | None, now: dt.datetime | None = None) -> Checkin:
-    """Check in the holder of a scanned code."""
+    """Check in the holder of a scanned code (the QR's token) or of a typed short code."""
+    short = read_short_code(code)
+    if short is not None:
+        return _check_in_short_code(dbsession, secret, training, session, short, user, now)
     token = read_token(secret, code)
     if token is None:
         return refused(_("This is not a valid check-in code of Capacita. Search the person by name instead."))
@@ -60,6 +63,18 @@ def check_in_code(dbsession: Session, secret: str, training: Training, session: 
     registration = dbsession.get(Registration, token.registration_id, options=[
         joinedload(Registration.person).joinedload(Person.institution)])  # shown in the answer
     if registration is None or registration.training_id != training.id:
+        return refused(_("This code is for another training."))
+    return check_in(dbsession, training, session, registration, user, AttendanceMethod.qr, now)
+
+
+def _check_in_short_code(dbsession: Session, secret: str, training: Training, session: TrainingSession,
+                         code: ShortCode, user: User | None, now: dt.datetime | None) -> Checkin:
+    registration = dbsession.get(Registration, code.registration_id, options=[
+        joinedload(Registration.person).joinedload(Person.institution)])  # shown in the answer
+    if registration is None or not short_code_matches(secret, code, registration):
+        return refused(_("Nobody has the check-in code ${code}. Check it and type it again, or search the person "
+                         "by name.", mapping={"code": str(code)}))
+    if registration.training_id != training.id:
         return refused(_("This code is for another training."))
     return check_in(dbsession, training, session, registration, user, AttendanceMethod.qr, now)
 

@@ -20,7 +20,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from trainings.i18n import _, format_date, format_time
 from trainings.pdf_fonts import BOLD, REGULAR, draw_text, font, paragraph
 
-from .qr import make_token, secret_of
+from .qr import make_token, secret_of, short_code
 
 BLANK_ROWS = 10
 
@@ -35,6 +35,8 @@ def _styles():
         "head": ParagraphStyle("head", fontName=BOLD, fontSize=9, leading=11),
         "badge_name": ParagraphStyle("badge_name", fontName=BOLD, fontSize=16, leading=20, alignment=1),
         "badge_text": ParagraphStyle("badge_text", fontName=REGULAR, fontSize=10, leading=13, alignment=1),
+        "badge_code": ParagraphStyle("badge_code", fontName=BOLD, fontSize=14, leading=18, alignment=1,
+                                     spaceBefore=2 * mm),
     }
 
 
@@ -118,7 +120,9 @@ def badge_pdf(request, registration) -> bytes:
     drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
     story = [p(training.title, styles["badge_text"]), Spacer(1, 5 * mm), p(person.full_name, styles["badge_name"]),
              p(person.institution.name if person.institution else "", styles["badge_text"]),
-             Spacer(1, 5 * mm), Table([[drawing]])]
+             Spacer(1, 5 * mm), Table([[drawing]]),
+             # For when the QR code cannot be scanned: a code the organiser can type.
+             p(short_code(secret_of(request), registration), styles["badge_code"])]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A6, leftMargin=8 * mm, rightMargin=8 * mm, topMargin=10 * mm,
                                  bottomMargin=8 * mm, title=person.full_name, author="Capacita")

@@ -200,8 +200,21 @@ class MarkedAll:
         return {"session": self.session_id, "first": self.first_event_id, "last": self.last_event_id}
 
 
-def mark_everyone_present(dbsession: Session, session: TrainingSession, user: User | None) -> MarkedAll:
-    """Mark present everyone not yet marked; those already marked keep their status."""
+class SessionNotStarted(Exception):
+    """Marking everyone present before the session has begun would record attendance that did not
+    happen yet, and those marks count toward certificates."""
+
+
+def has_started(session: TrainingSession, now: dt.datetime | None = None) -> bool:
+    return (now or utcnow()) >= session.starts_at
+
+
+def mark_everyone_present(dbsession: Session, session: TrainingSession, user: User | None,
+                          now: dt.datetime | None = None) -> MarkedAll:
+    """Mark present everyone not yet marked; those already marked keep their status.
+    Refused (SessionNotStarted, nothing written) before the session's start."""
+    if not has_started(session, now):
+        raise SessionNotStarted()
     event_ids = []
     for row in sheet(dbsession, session):
         if row.attendance is None:

@@ -103,7 +103,7 @@ def session_sheet(context, request):
                 1 if paper else number, len(shown) if paper else LIST_PAGE_SIZE, len(shown))
     return {"training": context.training, "session": context.session, "rows": page.items, "page": page,
             "everyone": len(rows), "q": query, "counts": services.status_counts(rows), "att": labels,
-            "statuses": list(AttendanceStatus), "paper": paper,
+            "statuses": list(AttendanceStatus), "paper": paper, "started": services.has_started(context.session),
             "undo": undo if undo and undo.get("session") == context.session.id else None}
 
 
@@ -144,8 +144,14 @@ def _json(request, payload, status=200):
 @view_config(route_name="session_attendance_all", context=SessionAttendance, permission=Permission.manage,
              request_method="POST")
 def mark_everyone_present(context, request):
-    marked = services.mark_everyone_present(request.dbsession, context.session, request.identity)
     translate = request.localizer.translate
+    try:
+        marked = services.mark_everyone_present(request.dbsession, context.session, request.identity)
+    except services.SessionNotStarted:
+        request.session.flash(translate(_(
+            "This session has not started yet: everyone can be marked present only once it has begun. "
+            "Mark the people who are here one by one.")), "error")
+        return _back_to_sheet(request, context.session)
     if marked.count:
         request.session[UNDO_KEY] = marked.as_dict()
         request.session.flash(request.localizer.pluralize(
@@ -228,7 +234,9 @@ def checkin_page(context, request):
         statuses = {registration.id: attendances[registration.id].status
                     for registration in matches if registration.id in attendances}
     return {"training": training, "session": session, "query": query, "matches": matches, "statuses": statuses,
-            "waiting": waiting, "att": labels, "sessions": [s for s in training.sessions if not s.cancelled]}
+            "waiting": waiting, "att": labels, "sessions": [s for s in training.sessions if not s.cancelled],
+            # Back from a typed code: the scanner's next code must land in the field again.
+            "focus_code": request.params.get("focus") == "code"}
 
 
 def _scan_session(request, training, value):
@@ -278,8 +286,9 @@ CHECKIN_FLASH = {CheckinResult.present: "success", CheckinResult.late: "warning"
                  CheckinResult.refused: "error"}
 
 
-def _back_to_checkin(request, training, session):
-    return HTTPFound(location=request.route_path("checkin", id=training.id, _query={"session": session.id}))
+def _back_to_checkin(request, training, session, **query):
+    return HTTPFound(location=request.route_path("checkin", id=training.id,
+                                                 _query={"session": session.id, **query}))
 
 
 @view_config(route_name="checkin_code", context=TrainingAttendance, permission=Permission.manage,
@@ -295,7 +304,7 @@ def checkin_code(context, request):
     result = check_in_code(request.dbsession, secret_of(request), training, session, code, request.identity)
     message = request.localizer.translate(result.message)
     request.session.flash(f"{result.name}: {message}" if result.name else message, CHECKIN_FLASH[result.result])
-    return _back_to_checkin(request, training, session)
+    return _back_to_checkin(request, training, session, focus="code")
 
 
 @view_config(route_name="checkin_admit", context=TrainingAttendance, permission=Permission.manage,
@@ -316,7 +325,7 @@ def checkin_admit(context, request):
                                           mapping={"name": registration.person.full_name})), "error")
         return _back_to_checkin(request, training, session)
     result = check_in(request.dbsession, training, session, registration, request.identity, AttendanceMethod.manual)
-    request.session.flash(translate(_("${name} was admitted from the waiting list. ${result}", mapping={
+    request.session.flash(translate(_("Admitted from the waiting list: ${name}. ${result}", mapping={
         "name": registration.person.full_name, "result": translate(result.message)})), CHECKIN_FLASH[result.result])
     if raised_from is not None:
         request.session.flash(translate(_(

@@ -360,7 +360,7 @@ def test_the_door_admits_a_waitlisted_person_and_pending_ones_are_approved_in_bu
     waiting = phone.locator(".list-group-item", has_text=family).filter(has=phone.locator("form[action$='/admit']"))
     waiting.get_by_role("button", name="Admitir y registrar llegada").click()
     phone.wait_for_load_state()
-    assert f"{given} {family} fue admitido desde la lista de espera." in _alert_text(phone), _alert_text(phone)
+    assert f"Se admitió a {given} {family} desde la lista de espera." in _alert_text(phone), _alert_text(phone)
     assert "su capacidad pasó de" in _alert_text(phone)
     assert_accessible(phone)
     screenshot(phone, "checkin-admit-phone")

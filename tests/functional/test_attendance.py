@@ -15,6 +15,7 @@ from participants.attendance.summary import people_summary
 from tests import factories
 from tests.certificates.test_pdf import fonts_drawing
 from tests.conftest import csrf_token_of, log_in
+from trainings.models import utcnow
 
 
 @pytest.fixture
@@ -103,9 +104,19 @@ def test_two_organisers_marking_at_once_both_keep_their_marks(app, tm, dbsession
     assert history.index(organiser.name) < history.index(colleague.name)
 
 
+def started(session):
+    """The session began an hour ago (sessions of the fixtures are a month ahead)."""
+    session.starts_at = utcnow() - dt.timedelta(hours=1)
+    session.ends_at = utcnow() + dt.timedelta(hours=1)
+    return session
+
+
 def test_mark_everyone_present_and_undo(organiser_app, session, people, dbsession):
+    started(session)
     mark(organiser_app, session, people[0], "excused")
     page = organiser_app.get(f"/organiser/sessions/{session.id}/attendance")
+    form = page.html.find("form", action=f"/organiser/sessions/{session.id}/attendance/all")
+    assert form["data-confirm"].strip()  # one tap marks dozens: asked first
     page = organiser_app.post(f"/organiser/sessions/{session.id}/attendance/all",
                               {"csrf_token": csrf_token_of(page)}).follow()
     assert "2 personas marcadas como presentes" in page.text
@@ -114,6 +125,20 @@ def test_mark_everyone_present_and_undo(organiser_app, session, people, dbsessio
                               {"csrf_token": csrf_token_of(page)}).follow()
     assert [row.status for row in services.sheet(dbsession, session)] == [None, None, "excused"]
     assert "Deshacer" not in page.text  # nothing left to undo
+
+
+def test_everyone_is_not_marked_present_in_a_session_still_to_come(organiser_app, session, people, dbsession):
+    organiser_app.set_cookie("_LOCALE_", "en")
+    page = organiser_app.get(f"/organiser/sessions/{session.id}/attendance")
+    assert page.html.find("form", action=f"/organiser/sessions/{session.id}/attendance/all") is None
+    assert "once the session has started" in page.html.find(id="mark-all-later").text
+    page = organiser_app.post(f"/organiser/sessions/{session.id}/attendance/all",
+                              {"csrf_token": csrf_token_of(page)}).follow()
+    assert "This session has not started yet" in page.text
+    assert [row.status for row in services.sheet(dbsession, session)] == [None, None, None]
+    mark(organiser_app, session, people[0], "present")  # one by one stays possible, as before
+    statuses = {row.registration.id: row.status for row in services.sheet(dbsession, session)}
+    assert statuses == {people[0].id: "present", people[1].id: None, people[2].id: None}
 
 
 def test_recording_a_paper_sheet(organiser_app, session, people, dbsession):

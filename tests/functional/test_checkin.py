@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from participants.attendance import services
-from participants.attendance.qr import make_token, read_token
+from participants.attendance.qr import make_token, read_token, short_code
 from participants.models import Attendance, Registration, RegistrationSource, RegistrationStatus
 from participants.tokens import new_token
 from tests import factories
@@ -173,7 +173,7 @@ def test_a_waitlisted_person_at_the_door_is_found_admitted_over_capacity_and_pre
     assert "La capacitación está llena (3 de 3)" in page.text
     admit = next(form for form in page.forms.values() if form.action.endswith("/checkin/admit"))
     page = admit.submit().follow()
-    assert "Teófilo Condori fue admitido desde la lista de espera." in page.text
+    assert "Se admitió a Teófilo Condori desde la lista de espera." in page.text
     assert "su capacidad pasó de 3 a 4" in page.text
     dbsession.expire_all()
     assert at_the_door.status == RegistrationStatus.confirmed and training.capacity == 4
@@ -211,3 +211,44 @@ def test_a_typed_code_checks_in_without_javascript(organiser_app, training, sess
     page = form.submit().follow()
     assert "Este no es un código de registro válido de Capacita." in page.text
     assert len(dbsession.scalars(select(Attendance)).all()) == 1
+
+
+def test_the_short_code_is_printed_under_the_qr_code_on_the_private_page_and_badge(testapp, training, people,
+                                                                                   dbsession):
+    token, people[1].token_hash = new_token()
+    dbsession.flush()
+    code = short_code(SECRET, people[1])
+    page = testapp.get(f"/me/{token}")
+    assert page.html.find(id="checkin-short-code").text == code
+    badge = testapp.get(f"/me/{token}/badge.pdf")
+    assert code in PdfReader(io.BytesIO(badge.body)).pages[0].extract_text()
+
+
+def test_a_typed_short_code_checks_in_and_gives_the_focus_back_to_the_field(organiser_app, training, session,
+                                                                          people, dbsession):
+    organiser_app.set_cookie("_LOCALE_", "en")
+    page = organiser_app.get(f"/organiser/trainings/{training.id}/checkin", params={"session": session.id})
+    assert "autofocus" not in page.forms["typed-code"].html.decode()  # a phone's keyboard stays closed at first
+    form = page.forms["typed-code"]
+    form["code"] = short_code(SECRET, people[0]).lower()
+    page = form.submit().follow()
+    assert "Rosa Quispe Mamani: Checked in." in page.text
+    assert page.html.find(id="code").has_attr("autofocus")
+    [attendance] = dbsession.scalars(select(Attendance)).all()
+    assert (attendance.registration, attendance.method) == (people[0], "qr")
+    form = page.forms["typed-code"]
+    form["code"] = "99999-ABCD"
+    page = form.submit().follow()
+    assert "Nobody has the check-in code 99999-ABCD." in page.text
+    assert page.html.find(id="code").has_attr("autofocus")
+    assert len(dbsession.scalars(select(Attendance)).all()) == 1
+
+
+def test_a_short_code_of_another_training_never_checks_in_there(organiser_app, training, session, people,
+                                                               dbsession):
+    organiser_app.set_cookie("_LOCALE_", "en")
+    other = factories.RegistrationFactory()  # another training, which this organiser may also manage
+    dbsession.flush()
+    answer = scan(organiser_app, training, session, short_code(SECRET, other)).json
+    assert (answer["result"], answer["message"]) == ("refused", "This code is for another training.")
+    assert dbsession.scalars(select(Attendance)).all() == []

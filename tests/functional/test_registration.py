@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 from sqlalchemy import select
@@ -5,7 +6,7 @@ from sqlalchemy import select
 from participants.models import Person, Registration, RegistrationStatus
 from participants.tokens import hash_token
 from tests import factories
-from trainings.models import OutboxMessage, TrainingStatus
+from trainings.models import OutboxMessage, TrainingStatus, utcnow
 
 LINK = re.compile(r"http://capacita\.test/me/([A-Za-z0-9_\-]+)")
 
@@ -208,14 +209,16 @@ def test_a_registration_deadline_is_shown_and_registering_after_it_is_refused(te
 
 
 def test_the_quota_per_institution_is_checked_again_when_the_address_is_confirmed(testapp, dbsession):
-    """Unconfirmed sign-ups hold no place: two colleagues may both sign up under a quota of one,
-    and only the first to confirm gets in; the other is told why and keeps their link."""
-    training = factories.TrainingFactory(capacity=10, institution_quota=1)
+    """Two colleagues who got past the form together (at the same moment, or before the quota was
+    lowered): only the first to confirm gets in; the other is told why and keeps their link."""
+    training = factories.TrainingFactory(capacity=10, institution_quota=2)
     institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
     for email in ("ana@mp.gov.py", "luis@mp.gov.py"):
         page = testapp.get(f"/register/{training.id}")
         fill(page.forms["form"], institution=str(institution.id), email=email, given_names=email[:4]).submit(
             "submit").follow()
+    training.institution_quota = 1
+    dbsession.flush()
     confirm_address(testapp, dbsession, "ana@mp.gov.py")
 
     refused = confirm_address(testapp, dbsession, "luis@mp.gov.py")
@@ -253,3 +256,39 @@ def test_the_institution_list_starts_with_the_trainings_country_and_names_twins_
     assert options[1:3] == ["Fiscalía General del Estado", "Ministerio del Interior (Paraguay)"]  # the training's
     assert "Ministerio del Interior (Perú)" in options and "Ministério Público Federal" in options
     assert "Ministerio del Interior" not in options  # never without its country while it has a twin
+
+
+def test_the_public_form_counts_sign_ups_still_waiting_for_their_confirmation(testapp, dbsession):
+    """Rosa signed up and has not confirmed yet: her colleague Carmen is refused by the form
+    itself, not after confirming her address."""
+    training = factories.TrainingFactory(capacity=10, institution_quota=1)
+    institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
+    page = testapp.get(f"/register/{training.id}")
+    fill(page.forms["form"], institution=str(institution.id), email="rosa@mp.gov.py",
+         given_names="Rosa").submit("submit").follow()
+    page = testapp.get(f"/register/{training.id}")
+    refused = fill(page.forms["form"], institution=str(institution.id), email="carmen@mp.gov.py",
+                   given_names="Carmen").submit("submit", status=400)
+    assert "Ministerio Público ya alcanzó el límite de 1 por institución" in refused.text
+    assert dbsession.scalar(select(Person).where(Person.email == "carmen@mp.gov.py")) is None
+    assert [mail.recipients for mail in outbox(dbsession)] == ["rosa@mp.gov.py"]
+    # Rosa, who lost the email, may sign up again: her own claim does not count against her.
+    page = testapp.get(f"/register/{training.id}")
+    fill(page.forms["form"], institution=str(institution.id), email="rosa@mp.gov.py",
+         given_names="Rosa").submit("submit").follow()
+    assert [mail.recipients for mail in outbox(dbsession)] == ["rosa@mp.gov.py", "rosa@mp.gov.py"]
+
+
+def test_an_expired_sign_up_holds_no_claim_on_the_quota(testapp, dbsession):
+    training = factories.TrainingFactory(capacity=10, institution_quota=1)
+    institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
+    page = testapp.get(f"/register/{training.id}")
+    fill(page.forms["form"], institution=str(institution.id), email="rosa@mp.gov.py",
+         given_names="Rosa").submit("submit").follow()
+    rosa = dbsession.scalar(select(Registration).join(Registration.person).where(Person.email == "rosa@mp.gov.py"))
+    rosa.confirm_by = utcnow() - dt.timedelta(minutes=1)  # 24 hours went by without a confirmation
+    dbsession.flush()
+    page = testapp.get(f"/register/{training.id}")
+    fill(page.forms["form"], institution=str(institution.id), email="carmen@mp.gov.py",
+         given_names="Carmen").submit("submit").follow()
+    assert dbsession.scalar(select(Person).where(Person.email == "carmen@mp.gov.py")).registrations

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from certificates.models import CertificateKind
-from participants.attendance.qr import make_token
+from participants.attendance.qr import make_token, short_code
 from participants.models import Attendance, AttendanceMethod, AttendanceStatus, RegistrationStatus
 from tests import factories
 from trainings.models import TrainingStatus, utcnow
@@ -59,7 +59,8 @@ def test_organiser_pages_read_a_bounded_number_of_statements(organiser_app, dbse
     assert {path: count for path, count in counts.items() if count > PAGE_LIMIT} == {}
 
 
-def test_a_check_in_scan_issues_at_most_six_statements(organiser_app, dbsession, statements, app):
+@pytest.mark.parametrize("code_of", [make_token, short_code], ids=["scanned token", "typed short code"])
+def test_a_check_in_scan_issues_at_most_six_statements(organiser_app, dbsession, statements, app, code_of):
     now = utcnow()
     training = factories.TrainingFactory(status=TrainingStatus.published, starts_on=now.date(), ends_on=now.date())
     session = factories.SessionFactory(training=training, starts_at=now - dt.timedelta(minutes=5),
@@ -69,7 +70,7 @@ def test_a_check_in_scan_issues_at_most_six_statements(organiser_app, dbsession,
     dbsession.flush()
     page = organiser_app.get(f"/organiser/trainings/{training.id}/checkin")
     csrf = re.search(r'data-csrf="([^"]+)"', page.text).group(1)
-    code = make_token(app.registry.settings["session.secret"], registration)
+    code = code_of(app.registry.settings["session.secret"], registration)
 
     def scan():
         return organiser_app.post_json(f"/organiser/trainings/{training.id}/checkin/scan",

@@ -35,9 +35,10 @@ def test_spanish_windows_1252_semicolons_every_messy_row(dbsession, app_request,
     assert missing.action == REJECTED and missing.number == 28
     # The blank line is skipped, never reported.
     assert all(any(cell for cell in o.row.cells) for o in planned.outcomes)
-    # The same person twice with a different case: the second is a duplicate of the first.
+    # The same person twice, first in capitals: the well-written row is kept, the other is its duplicate.
     teresa = [o for o in planned.outcomes if o.row.email == "teresa.nunez161@mpfn.gob.pe"]
-    assert [o.action for o in teresa] == [CREATE, DUPLICATE] and teresa[1].duplicate_of == teresa[0].number
+    assert [o.action for o in teresa] == [DUPLICATE, CREATE] and teresa[0].duplicate_of == teresa[1].number
+    assert teresa[1].row.values["given_names"] == "Teresa Inés"
     # The over-long name is rejected.
     long_name = next(o for o in planned.outcomes if o.row.values["family_names"] == "Largo")
     assert long_name.action == REJECTED and "150" in reasons(app_request, long_name)
@@ -57,7 +58,8 @@ def test_english_utf8_commas_broken_emails_and_case_duplicates(dbsession, app_re
     broken = next(o for o in planned.outcomes if o.row.values.get("email") == "alberto.martinez89 at mpfn.gob.pe")
     assert broken.action == REJECTED and "alberto.martinez89 at mpfn.gob.pe" in reasons(app_request, broken)
     carlos = [o for o in planned.outcomes if o.row.email == "carlos.veron97@gmail.com"]
-    assert [o.action for o in carlos] == [CREATE, DUPLICATE]
+    assert [o.action for o in carlos] == [DUPLICATE, CREATE]  # "CARLOS" gives way to "Carlos", 113 rows later
+    assert carlos[0].duplicate_of == carlos[1].number and carlos[1].row.values["given_names"] == "Carlos"
     no_family = [o for o in planned.outcomes if not o.row.values["family_names"]]
     assert no_family and all(o.action == REJECTED for o in no_family)
 
@@ -258,3 +260,44 @@ def test_the_import_preview_shows_before_and_after(organiser_app, dbsession):
     content = "Nombres;Apellidos;DNI;País;Institución\nRosa;Quispe;1234567;PE;Fiscalía de Puno\n".encode()
     preview_page = upload(organiser_app, training, "lista.csv", content).follow()
     assert "<del>Fiscalía de Cusco</del> → <ins>Fiscalía de Puno</ins>" in preview_page.text
+
+
+def test_a_known_name_is_not_rewritten_in_capitals_or_without_its_accents(dbsession, app_request, sample_en):
+    """The registry holds "Carlos Verón Santacruz" and "Gaby María Ortiz Rojas": the list's
+    CARLOS and GABY MARÍA (and a Veron without its accent) are the same names, written worse."""
+    training = factories.TrainingFactory(capacity=500)
+    carlos = factories.PersonFactory(given_names="Carlos", family_names="Verón Santacruz",
+                                     email="carlos.veron97@gmail.com")
+    gaby = factories.PersonFactory(given_names="Gaby María", family_names="Ortiz Rojas",
+                                   email="gaby.ortiz105@gmail.com")
+    content = ("Given names,Family names,Email\n"
+               "CARLOS,Veron Santacruz,CARLOS.VERON97@GMAIL.COM\n"
+               "GABY MARÍA,Ortiz Rojas,gaby.ortiz105@gmail.com\n").encode()
+    planned, rows = outcomes_by_row(dbsession, training, "list.csv", content)
+    assert [(rows[number].action, rows[number].changes) for number in (2, 3)] == [(MATCH, []), (MATCH, [])]
+    upload = store_upload(dbsession, training, "list.csv", content, None)
+    assert commit(app_request, upload, training, notify=False).matched == 2
+    assert (carlos.full_name, gaby.full_name) == ("Carlos Verón Santacruz", "Gaby María Ortiz Rojas")
+
+
+def test_a_better_written_or_another_name_is_still_proposed(dbsession, app_request):
+    training = factories.TrainingFactory(capacity=10)
+    shouted = factories.PersonFactory(given_names="ROSA", family_names="Quispe", email="rosa@mp.gob.pe")
+    renamed = factories.PersonFactory(given_names="Juan", family_names="Mamani", email="juan@mp.gob.pe")
+    content = (b"Nombres;Apellidos;Correo\n"
+               b"Rosa;Quispe;rosa@mp.gob.pe\n"
+               b"JUAN CARLOS;Mamani;juan@mp.gob.pe\n")
+    planned, rows = outcomes_by_row(dbsession, training, "lista.csv", content)
+    assert [change[1:] for change in rows[2].changes] == [("ROSA Quispe", "Rosa Quispe")]
+    assert [change[1:] for change in rows[3].changes] == [("Juan Mamani", "JUAN CARLOS Mamani")]
+    commit(app_request, store_upload(dbsession, training, "lista.csv", content, None), training, notify=False)
+    assert (shouted.given_names, renamed.given_names) == ("Rosa", "JUAN CARLOS")
+
+
+@pytest.mark.parametrize(("typed", "known", "kept"), [
+    ("CARLOS", "Carlos", "Carlos"), ("Carlos", "CARLOS", "Carlos"), ("Veron", "Verón", "Verón"),
+    ("Verón", "Veron", "Verón"), ("carlos", "Carlos", "Carlos"), ("de la Cruz", "De La Cruz", "De La Cruz"),
+    ("Carla", "Carlos", "Carla"),
+])
+def test_the_better_spelling_of_one_name(typed, known, kept):
+    assert imports.better_spelling(known, typed) == kept

@@ -4,7 +4,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from participants.attendance.checkin import check_in_code
-from participants.attendance.qr import make_token, read_token
+from participants.attendance.qr import make_token, read_short_code, read_token, short_code
 from participants.models import Attendance, AttendanceStatus, RegistrationStatus
 from tests import factories
 
@@ -77,3 +77,40 @@ def test_a_cancelled_session_refuses_check_in(dbsession, training, people, organ
     cancelled = factories.SessionFactory(training=training, cancelled=True)
     result = check_in_code(dbsession, SECRET, training, cancelled, make_token(SECRET, people[0]), organiser)
     assert result.result == "refused" and attendances(dbsession) == 0
+
+
+def test_a_short_code_checks_in_however_it_is_typed(dbsession, training, session, people, organiser):
+    code = short_code(SECRET, people[0])
+    number, check = code.split("-")
+    assert number == str(people[0].id) and len(check) == 4
+    typed = f" {number} {check.lower()} "
+    result = check_in_code(dbsession, SECRET, training, session, typed, organiser, session.starts_at)
+    assert (result.result, result.name) == ("present", people[0].person.full_name)
+    [attendance] = people[0].attendances
+    assert attendance.method == "qr"
+
+
+def test_a_short_code_with_a_typo_or_of_another_training_is_refused(dbsession, training, session, people,
+                                                                    organiser):
+    other = factories.RegistrationFactory()
+    dbsession.flush()
+    number, check = short_code(SECRET, people[0]).split("-")
+    typo = f"{number}-{check[:3]}{'X' if check[3] != 'X' else 'Y'}"
+    result = check_in_code(dbsession, SECRET, training, session, typo, organiser)
+    assert result.result == "refused" and "Nobody has the check-in code" in str(result.message)
+    assert result.message.mapping["code"] == typo
+    result = check_in_code(dbsession, SECRET, training, session, short_code(SECRET, other), organiser)
+    assert result.result == "refused" and "another training" in str(result.message)
+    result = check_in_code(dbsession, SECRET, training, session, short_code("guessed-secret", people[0]), organiser)
+    assert result.result == "refused"
+    result = check_in_code(dbsession, SECRET, training, session, "999999-ABCD", organiser)
+    assert result.result == "refused" and "Nobody has the check-in code" in str(result.message)
+    assert attendances(dbsession) == 0
+
+
+def test_read_short_code_takes_look_alike_letters_and_refuses_other_shapes():
+    assert read_short_code("12-0OIL") == read_short_code("12 0011")
+    assert read_short_code("12-0OIL").registration_id == 12
+    assert read_short_code("12") is None and read_short_code("ABCD") is None and read_short_code("12-ABC") is None
+    assert read_short_code("１２-ABCD") is None  # full-width digits are not ours
+    assert read_short_code("1" * 200) is None

@@ -59,7 +59,7 @@ def test_two_organisers_on_stale_objects_both_keep_their_marks(dbsession, sessio
 
 def test_mark_everyone_present_leaves_marked_rows_and_undo_restores_them(dbsession, session, people, organiser):
     services.record(dbsession, people[0], session, "excused", "manual", organiser)
-    marked = services.mark_everyone_present(dbsession, session, organiser)
+    marked = services.mark_everyone_present(dbsession, session, organiser, now=session.starts_at)
     assert marked.count == 2
     assert [row.status for row in services.sheet(dbsession, session)] == ["present", "present", "excused"]
     assert services.undo_mark_everyone_present(dbsession, session, organiser, marked.first_event_id,
@@ -69,12 +69,18 @@ def test_mark_everyone_present_leaves_marked_rows_and_undo_restores_them(dbsessi
 
 
 def test_undo_keeps_a_row_changed_since(dbsession, session, people, organiser):
-    marked = services.mark_everyone_present(dbsession, session, organiser)
+    marked = services.mark_everyone_present(dbsession, session, organiser, now=session.starts_at)
     services.record(dbsession, people[2], session, "late", "qr", None)
     restored, kept = services.undo_mark_everyone_present(dbsession, session, organiser, marked.first_event_id,
                                                          marked.last_event_id)
     assert (restored, kept) == (2, 1)
     assert {row.registration.id: row.status for row in services.sheet(dbsession, session)}[people[2].id] == "late"
+
+
+def test_everyone_cannot_be_marked_present_before_the_session_starts(dbsession, session, people, organiser):
+    with pytest.raises(services.SessionNotStarted):
+        services.mark_everyone_present(dbsession, session, organiser, now=session.starts_at - dt.timedelta(minutes=1))
+    assert [row.status for row in services.sheet(dbsession, session)] == [None, None, None]
 
 
 def test_a_paper_sheet_marks_signers_present_and_never_overwrites_a_set_status(dbsession, session, people, organiser):

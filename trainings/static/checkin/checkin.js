@@ -8,6 +8,8 @@ const banner = document.getElementById("result");
 const video = document.getElementById("camera");
 const startButton = document.getElementById("start");
 const stopButton = document.getElementById("stop");
+const typedForm = document.getElementById("typed-code");
+const typedField = document.getElementById("code");
 const COLOURS = {present: "success", late: "warning", already: "info", refused: "danger"};
 const TONES = {present: [880], late: [660, 660], already: [660, 880], refused: [220]};
 let audio = null;
@@ -53,6 +55,18 @@ function show(result, message, name, institution) {
   }
 }
 
+async function post(code) {
+  const response = await fetch(section.dataset.scanUrl, {
+    method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "Accept": "application/json",
+              "X-CSRF-Token": section.dataset.csrf, "X-Requested-With": "fetch"},
+    body: JSON.stringify({code, session: section.dataset.session}),
+  });
+  const answer = await response.json();
+  show(answer.result, answer.message, answer.name, answer.institution);
+  beep(answer.result);
+}
+
 async function send(code) {
   const now = Date.now();
   if (busy || (code === lastCode && now - lastAt < 4000)) { return; }  // the same badge held in view
@@ -60,15 +74,7 @@ async function send(code) {
   lastCode = code;
   lastAt = now;
   try {
-    const response = await fetch(section.dataset.scanUrl, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "Accept": "application/json",
-                "X-CSRF-Token": section.dataset.csrf, "X-Requested-With": "fetch"},
-      body: JSON.stringify({code, session: section.dataset.session}),
-    });
-    const answer = await response.json();
-    show(answer.result, answer.message, answer.name, answer.institution);
-    beep(answer.result);
+    await post(code);
   } catch (error) {
     show("refused", section.dataset.offline);
     beep("refused");
@@ -76,6 +82,23 @@ async function send(code) {
     busy = false;
   }
 }
+
+// The typed-code field (a USB scanner types the code and Enter): answered in place, and the
+// field is emptied and keeps the focus, so the next scan lands in it too.
+typedForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const code = typedField.value.trim();
+  if (!code) { typedField.focus(); return; }
+  typedField.value = "";
+  try {
+    await post(code);
+  } catch (error) {
+    typedField.value = code;
+    typedForm.submit();  // the server answers as without JavaScript, and gives the focus back
+    return;
+  }
+  typedField.focus();
+});
 
 startButton.addEventListener("click", async () => {
   if (audio === null) {  // browsers only allow sound after a tap
