@@ -65,6 +65,12 @@ def test_an_organiser_schedules_and_publishes_a_training(desktop, journey):
     form.locator("select[name=region_id]").select_option(label="Lima (PE) — America/Lima")
     form.locator("input[name=starts_on]").fill(FIRST_DAY.isoformat())
     form.locator("input[name=ends_on]").fill((FIRST_DAY + dt.timedelta(days=1)).isoformat())
+    form.locator("input[name=capacity]").fill("cuarenta")
+    _submit(desktop)
+    # Sent back with an error: the list of errors has the focus, its link leads to the field.
+    assert desktop.evaluate("document.activeElement.id") == "error-summary"
+    assert "Plazas" in desktop.locator("#error-summary").inner_text()
+    form = desktop.locator("#form")
     form.locator("input[name=capacity]").fill("40")
     form.locator("textarea[name=description]").fill(
         "Dos jornadas sobre la identificación de víctimas y la investigación financiera de las redes de trata.")

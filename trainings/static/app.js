@@ -8,6 +8,11 @@
     window.deform.load();
   }
 
+  // A form sent back with errors: the list of them (each a link to its field) takes the focus,
+  // rather than the first field, so that a screen reader or a phone starts where the problems are.
+  var summary = document.getElementById('error-summary');
+  if (summary) { summary.focus(); }
+
   // <form data-confirm="question">: ask before sending.
   document.addEventListener('submit', function (event) {
     var question = event.target.getAttribute && event.target.getAttribute('data-confirm');
