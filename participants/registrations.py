@@ -43,25 +43,29 @@ def institution_registrations(dbsession: Session, training: Training, institutio
     return dbsession.scalar(query) or 0
 
 
-def institution_quota_refusal(dbsession: Session, training: Training, institution: Institution | None, *,
-                              on_the_form: bool = False, person: Person | None = None):
+def institution_quota_refusal(dbsession: Session, training: Training, institution: Institution | None):
     """Why one more person of `institution` may not register for `training` from the public form
-    (its quota per institution is reached), or None.
-
-    On the form the sign-ups still waiting for their address's confirmation count too (but not
-    one of `person`, the known person filling it in), so that a colleague is told at once rather than after
-    confirming. When an address is confirmed only active registrations count (the others'
-    unconfirmed sign-ups must not block the first to confirm): that check is the last guard
-    when two colleagues sign up at the same moment."""
+    (its quota per institution is reached by active registrations), or None. Checked on the form
+    and again when the address is confirmed. Sign-ups still waiting for their confirmation do not
+    count: anyone may type any address, and a few made-up ones would otherwise shut an
+    institution out for a day (`institution_places_contested` warns instead)."""
     if training.institution_quota is None or institution is None or institution.id is None:
         return None
-    taken = institution_registrations(dbsession, training, institution, with_sign_ups=on_the_form,
-                                      excluding=person if on_the_form else None)
-    if taken < training.institution_quota:
+    if institution_registrations(dbsession, training, institution) < training.institution_quota:
         return None
     return _("${institution} has reached this training's limit of ${count} per institution. Ask the organisers "
              "if another person should take part.",
              mapping={"institution": institution.name, "count": training.institution_quota})
+
+
+def institution_places_contested(dbsession: Session, training: Training, institution: Institution | None,
+                                 person: Person | None) -> bool:
+    """Whether colleagues' sign-ups, confirmed or still waiting for their address (not `person`'s
+    own), already take the institution's quota: the place then goes to whoever confirms first."""
+    if training.institution_quota is None or institution is None or institution.id is None:
+        return False
+    return institution_registrations(dbsession, training, institution, with_sign_ups=True,
+                                     excluding=person) >= training.institution_quota
 
 
 class AlreadyRegistered(Exception):

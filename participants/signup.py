@@ -14,8 +14,8 @@ from . import institutions
 from .confirmation import send_confirmation_mail
 from .models import Institution, InstitutionKind, Person, Registration, RegistrationRole, RegistrationSource, Sex
 from .notifications import private_link, send_registration_mail
-from .registrations import AlreadyRegistered, institution_quota_refusal, register
-from .registry import PersonDetails, find_person, upsert_person
+from .registrations import AlreadyRegistered, institution_places_contested, institution_quota_refusal, register
+from .registry import PersonDetails, upsert_person
 
 
 def institution_from_values(dbsession, values: dict, *, reviewed_only: bool = False) -> Institution | None:
@@ -48,14 +48,21 @@ def details_from_values(dbsession, values: dict, *, public: bool = False) -> Per
     )
 
 
-def _check_institution_quota(dbsession, training: Training, institution: Institution | None,
-                             person: Person | None) -> None:
+def _check_institution_quota(dbsession, training: Training, institution: Institution | None) -> None:
     """The public form refuses a registration beyond the training's quota per institution (the
-    organisers, who set it, can still register more people directly). `person` signing up again
-    (say, having lost the confirmation email) is not counted against themselves."""
-    refusal = institution_quota_refusal(dbsession, training, institution, on_the_form=True, person=person)
+    organisers, who set it, can still register more people directly)."""
+    refusal = institution_quota_refusal(dbsession, training, institution)
     if refusal is not None:
         raise FieldErrors({"institution": refusal})
+
+
+def _warn_if_contested(request, training: Training, institution: Institution | None, person: Person) -> None:
+    """Told now rather than after confirming: colleagues who signed up first may take the places."""
+    if institution_places_contested(request.dbsession, training, institution, person):
+        request.session.flash(request.localizer.translate(_(
+            "Colleagues from ${institution} signed up before you and have not confirmed their address yet. "
+            "This training takes ${count} per institution: the places go to those who confirm first.",
+            mapping={"institution": institution.name, "count": training.institution_quota})), "warning")
 
 
 def register_from_form(request, training: Training, values: dict, *, source=RegistrationSource.web,
@@ -72,8 +79,8 @@ def register_from_form(request, training: Training, values: dict, *, source=Regi
         if not values.get("institution") and not (values.get("new_institution") or "").strip():
             raise FieldErrors({"institution": _("Choose your institution, or type its name.")})
     details = details_from_values(dbsession, values, public=public)
-    if public:  # before anything is written; the form finds a known person by email only
-        _check_institution_quota(dbsession, training, details.institution, find_person(dbsession, details.email))
+    if public:  # before anything is written
+        _check_institution_quota(dbsession, training, details.institution)
     person, _created = upsert_person(dbsession, details, trusted=source != RegistrationSource.web)
     organiser = source == RegistrationSource.organiser
     try:
@@ -86,6 +93,7 @@ def register_from_form(request, training: Training, values: dict, *, source=Regi
                                    "with your private link, ask for it again below.")}) from error
     if public:
         send_confirmation_mail(request, registration, private_link(request, token))
+        _warn_if_contested(request, training, details.institution, person)
     elif notify:
         send_registration_mail(request, registration, token, reason="organiser" if organiser else "registered")
     return registration, token

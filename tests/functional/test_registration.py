@@ -209,16 +209,15 @@ def test_a_registration_deadline_is_shown_and_registering_after_it_is_refused(te
 
 
 def test_the_quota_per_institution_is_checked_again_when_the_address_is_confirmed(testapp, dbsession):
-    """Two colleagues who got past the form together (at the same moment, or before the quota was
-    lowered): only the first to confirm gets in; the other is told why and keeps their link."""
-    training = factories.TrainingFactory(capacity=10, institution_quota=2)
+    """Unconfirmed sign-ups hold no place: two colleagues may both sign up under a quota of one
+    (the second is warned), and only the first to confirm gets in; the other is told why and
+    keeps their link."""
+    training = factories.TrainingFactory(capacity=10, institution_quota=1)
     institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
     for email in ("ana@mp.gov.py", "luis@mp.gov.py"):
         page = testapp.get(f"/register/{training.id}")
         fill(page.forms["form"], institution=str(institution.id), email=email, given_names=email[:4]).submit(
             "submit").follow()
-    training.institution_quota = 1
-    dbsession.flush()
     confirm_address(testapp, dbsession, "ana@mp.gov.py")
 
     refused = confirm_address(testapp, dbsession, "luis@mp.gov.py")
@@ -258,28 +257,29 @@ def test_the_institution_list_starts_with_the_trainings_country_and_names_twins_
     assert "Ministerio del Interior" not in options  # never without its country while it has a twin
 
 
-def test_the_public_form_counts_sign_ups_still_waiting_for_their_confirmation(testapp, dbsession):
-    """Rosa signed up and has not confirmed yet: her colleague Carmen is refused by the form
-    itself, not after confirming her address."""
+def test_a_colleague_is_warned_at_once_that_unconfirmed_sign_ups_contest_the_places(testapp, dbsession):
+    """Rosa signed up and has not confirmed yet: Carmen, of the same institution, is told on the
+    spot that the place goes to whoever confirms first — not refused, since made-up sign-ups must
+    not shut an institution out — and the first to confirm takes it."""
     training = factories.TrainingFactory(capacity=10, institution_quota=1)
     institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
     page = testapp.get(f"/register/{training.id}")
-    fill(page.forms["form"], institution=str(institution.id), email="rosa@mp.gov.py",
-         given_names="Rosa").submit("submit").follow()
+    done = fill(page.forms["form"], institution=str(institution.id), email="rosa@mp.gov.py",
+                given_names="Rosa").submit("submit").follow()
+    assert "confirman primero" not in done.text  # the first one is not warned
     page = testapp.get(f"/register/{training.id}")
-    refused = fill(page.forms["form"], institution=str(institution.id), email="carmen@mp.gov.py",
-                   given_names="Carmen").submit("submit", status=400)
-    assert "Ministerio Público ya alcanzó el límite de 1 por institución" in refused.text
-    assert dbsession.scalar(select(Person).where(Person.email == "carmen@mp.gov.py")) is None
-    assert [mail.recipients for mail in outbox(dbsession)] == ["rosa@mp.gov.py"]
-    # Rosa, who lost the email, may sign up again: her own claim does not count against her.
+    done = fill(page.forms["form"], institution=str(institution.id), email="carmen@mp.gov.py",
+                given_names="Carmen").submit("submit").follow()
+    assert "Hay colegas de Ministerio Público" in done.text and "confirman primero" in done.text
+    assert sorted(mail.recipients for mail in outbox(dbsession)) == ["carmen@mp.gov.py", "rosa@mp.gov.py"]
+    # Rosa, who lost the email, signs up again: her own sign-up is no rival of hers.
     page = testapp.get(f"/register/{training.id}")
-    fill(page.forms["form"], institution=str(institution.id), email="rosa@mp.gov.py",
-         given_names="Rosa").submit("submit").follow()
-    assert [mail.recipients for mail in outbox(dbsession)] == ["rosa@mp.gov.py", "rosa@mp.gov.py"]
+    again = fill(page.forms["form"], institution=str(institution.id), email="rosa@mp.gov.py",
+                 given_names="Rosa").submit("submit").follow()
+    assert "confirman primero" in again.text  # Carmen's sign-up does contest it
 
 
-def test_an_expired_sign_up_holds_no_claim_on_the_quota(testapp, dbsession):
+def test_an_expired_sign_up_contests_no_place(testapp, dbsession):
     training = factories.TrainingFactory(capacity=10, institution_quota=1)
     institution = factories.InstitutionFactory(name="Ministerio Público", country="PY")
     page = testapp.get(f"/register/{training.id}")
@@ -289,6 +289,7 @@ def test_an_expired_sign_up_holds_no_claim_on_the_quota(testapp, dbsession):
     rosa.confirm_by = utcnow() - dt.timedelta(minutes=1)  # 24 hours went by without a confirmation
     dbsession.flush()
     page = testapp.get(f"/register/{training.id}")
-    fill(page.forms["form"], institution=str(institution.id), email="carmen@mp.gov.py",
-         given_names="Carmen").submit("submit").follow()
+    done = fill(page.forms["form"], institution=str(institution.id), email="carmen@mp.gov.py",
+                given_names="Carmen").submit("submit").follow()
+    assert "confirman primero" not in done.text
     assert dbsession.scalar(select(Person).where(Person.email == "carmen@mp.gov.py")).registrations
