@@ -46,6 +46,16 @@ def format_serial(country: str, year: int, number: int) -> str:
     return f"{country.upper()}-{year}-{number:06d}"
 
 
+_SERIAL_SHAPE = re.compile(r"[A-Z]{2}-\d{4}-\d{6,}")
+
+
+def looks_like_serial(typed: str) -> bool:
+    """Whether what was typed has the shape of a serial (`format_serial`): people type the
+    certificate's number where its verification code is asked. Serials are never looked up on
+    the public page — they follow each other, and would list every holder's name."""
+    return bool(_SERIAL_SHAPE.fullmatch(SEPARATORS.sub("-", (typed or "").strip().upper())))
+
+
 def next_serials(dbsession: Session, country: str, year: int, count: int = 1) -> list[str]:
     """Reserve `count` consecutive serials for a country and year."""
     country = (country or "XX").upper()

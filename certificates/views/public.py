@@ -13,7 +13,7 @@ from trainings.security import Permission
 from trainings.throttle import client_address
 
 from .. import documents, verification
-from ..codes import normalise_code
+from ..codes import looks_like_serial, normalise_code
 from ..models import Certificate
 from . import pdf_response
 
@@ -46,7 +46,7 @@ def verify_form(request):
     if refused:
         return _refused(request, refused)
     request.response.status_int = 404
-    return {"typed": typed, "certificate": None, "not_found": True}
+    return {"typed": typed, "certificate": None, "not_found": True, "serial_typed": looks_like_serial(typed)}
 
 
 @view_config(route_name="verify_code", renderer=TEMPLATE, permission=Permission.view)

@@ -43,6 +43,14 @@ def test_unknown_code_is_a_clear_404(testapp, issued):
     assert "No hay ningún certificado" in page
 
 
+def test_a_serial_typed_for_a_code_is_explained_never_looked_up(testapp, issued):
+    _past, certificates = issued
+    serial = certificates["Mamani"].serial
+    page = testapp.get("/verify", params={"code": f" {serial.lower()} "}, status=404)
+    assert "es el número del certificado, no su código de verificación" in page.text
+    assert "Mamani" not in page.text  # serials follow each other: they never reveal a holder
+
+
 def test_revoked_certificate_says_so_with_the_date(testapp, app_request, issued):
     _past, certificates = issued
     certificate = certificates["Villanueva"]
