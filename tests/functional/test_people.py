@@ -229,6 +229,38 @@ def test_the_people_list_pages_by_family_name_accents_ignored(admin_app, dbsessi
     assert "Cáceres" in search.text and "1 persona" in search.text
 
 
+def test_the_people_list_puts_enye_after_n_as_spanish_does(admin_app, dbsession):
+    for family in ("Ñahui", "Navarro", "Núñez", "Nuno", "Ortiz", "Nzinga"):
+        factories.PersonFactory(given_names="Ana", family_names=family)
+    text = admin_app.get("/organiser/people").text
+    order = sorted(("Ñahui", "Navarro", "Núñez", "Nuno", "Ortiz", "Nzinga"), key=text.index)
+    assert order == ["Navarro", "Nuno", "Núñez", "Nzinga", "Ñahui", "Ortiz"]
+
+
+def test_sort_keys_of_names_with_enye_are_written_again_by_the_migration(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from trainings.db import migrate
+
+    engine = create_engine(f"sqlite:///{tmp_path}/before.sqlite")
+    migrate(engine, "0017")
+    with engine.begin() as connection:
+        values = {"given_names": "Ana", "family_names": "N\u0303ahui", "sort_name": "nahui ana",  # decomposed ñ
+                  "phone": "", "position": "", "preferred_language": "es",
+                  "created_at": "2026-01-01 00:00:00", "updated_at": "2026-01-01 00:00:00"}
+        insert = text("INSERT INTO person (given_names, family_names, sort_name, phone, position, "
+                      "preferred_language, created_at, updated_at) VALUES (:given_names, :family_names, "
+                      ":sort_name, :phone, :position, :preferred_language, :created_at, :updated_at)")
+        connection.execute(insert, values)
+        connection.execute(insert, {**values, "given_names": "Luis", "family_names": "Navarro",
+                                    "sort_name": "navarro luis"})
+    migrate(engine)
+    with engine.connect() as connection:
+        keys = dict(connection.execute(text("SELECT given_names, sort_name FROM person")).all())
+    assert keys == {"Ana": "nz~ahui ana", "Luis": "navarro luis"}
+    engine.dispose()
+
+
 def test_the_people_count_stops_at_its_cap(admin_app, dbsession, monkeypatch):
     # People never registered in a training: only an administrator sees the whole registry.
     from participants import people
