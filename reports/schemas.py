@@ -11,33 +11,23 @@ from participants.schemas import INSTITUTION_MAX, country_validator, country_wid
 from trainings.forms import CSRFSchema
 from trainings.i18n import _
 from trainings.labels import TRAINING_KIND, choices
-from trainings.models import Programme
 from trainings.schemas import OptionalId
-from trainings.scoping import organisation_choices, scope_to_organisations
+from trainings.scoping import organisation_choices
 from trainings.security import Permission
+from trainings.services.places import programme_choices
 
 from . import labels
 from .filters import REPORTED_ROLES
 
 
-def _programme_choices(request) -> list[tuple[str, str]]:
-    """The programmes of the user's organisations (remembered for the request: widget and validator)."""
-    key = "_capacita_indicator_programmes"
-    if key not in request.__dict__:
-        rows = request.dbsession.execute(scope_to_organisations(
-            select(Programme.id, Programme.name), request, Programme.organisation_id).order_by(Programme.name))
-        request.__dict__[key] = [(str(i), name) for i, name in rows]
-    return request.__dict__[key]
-
-
 @colander.deferred
 def _programmes_widget(node, kw):
-    return deform.widget.CheckboxChoiceWidget(values=_programme_choices(kw["request"]))
+    return deform.widget.CheckboxChoiceWidget(values=programme_choices(kw["request"]))
 
 
 @colander.deferred
 def _programmes_validator(node, kw):
-    return colander.ContainsOnly([value for value, _name in _programme_choices(kw["request"])])
+    return colander.ContainsOnly([value for value, _name in programme_choices(kw["request"])])
 
 
 def _owner_choices(request) -> list[tuple[str, str]]:
