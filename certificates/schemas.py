@@ -5,8 +5,8 @@ from sqlalchemy import select, true
 
 from trainings.forms import CSRFSchema
 from trainings.i18n import _
-from trainings.models import Programme
 from trainings.scoping import visible_organisation_ids
+from trainings.services.places import programme_choices
 
 from . import layout_admin
 from .labels import CERTIFICATE_KIND
@@ -84,16 +84,14 @@ def _valid_definition(node, value):
 
 @colander.deferred
 def _programme_choices(node, kw):
-    programmes = kw["request"].dbsession.scalars(select(Programme).order_by(Programme.name)).all()
-    return deform.widget.SelectWidget(values=[("", _("Any programme"))]
-                                      + [(str(programme.id), programme.name) for programme in programmes])
+    """The programmes of the organisations the user works in (`places.programme_choices`)."""
+    return deform.widget.SelectWidget(values=[("", _("Any programme")), *programme_choices(kw["request"])])
 
 
 @colander.deferred
 def _programme_validator(node, kw):
     """A programme offered, or none: a forged value is refused next to the field."""
-    ids = kw["request"].dbsession.scalars(select(Programme.id)).all()
-    return colander.OneOf([""] + [str(programme_id) for programme_id in ids])
+    return colander.OneOf([""] + [value for value, _name in programme_choices(kw["request"])])
 
 
 class LayoutSchema(CSRFSchema):

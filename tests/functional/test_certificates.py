@@ -248,6 +248,16 @@ def test_a_new_layout_is_only_named_and_opens_in_the_designer(user_app, request,
     assert (layout.definition, layout.programme_id) == (default_definition_text(), programme.id)
 
 
+def test_a_new_layout_offers_only_the_organisations_programmes(organiser_app, dbsession):
+    elsewhere = factories.ProgrammeFactory(name="Programa de Paraguay",
+                                           organisation=factories.OrganisationFactory(name="OIM Paraguay"))
+    page = organiser_app.get("/organiser/layouts")
+    assert "Programa de Paraguay" not in page.forms["layout"].text
+    refused = organiser_app.post("/organiser/layouts", {"csrf_token": csrf_token_of(page), "name": "Ajeno",
+                                                        "programme": str(elsewhere.id)}, status=400)
+    assert dbsession.scalars(select(CertificateLayout)).all() == [] and "Ajeno" in refused.text
+
+
 def test_a_new_layout_without_a_name_or_with_a_forged_programme_is_refused(organiser_app, dbsession):
     page = organiser_app.get("/organiser/layouts")
     form = page.forms["layout"]
