@@ -34,9 +34,12 @@ def grouped_by_country(request, reviewed_only: bool = False,
         if len(countries_of[collation_key(name)]) > 1 and label:
             name = f"{name} ({label})"
         groups.setdefault((institution.country or "", label), []).append((str(institution.id), name))
-    ordered = sorted(groups.items(), key=lambda group: (group[0][0] != (first_country or "") or not first_country,
-                                                        group[0][1] == "", collation_key(group[0][1])))
-    return [(label, sorted(items, key=lambda item: collation_key(item[1]))) for (_code, label), items in ordered]
+    def place(group):
+        code, label = group[0]
+        return (code != first_country, label == "", collation_key(label))
+
+    return [(label, sorted(items, key=lambda item: collation_key(item[1])))
+            for (_code, label), items in sorted(groups.items(), key=place)]
 
 
 def find_institution(dbsession: Session, name: str, country: str | None,
